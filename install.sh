@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Install shopmind into ./.venv from pinned requirements (PyPI only; no model hub, no CDN).
+# Usage: ./install.sh          runtime only
+#        ./install.sh --dev    plus test and lint tools
+set -euo pipefail
+cd "$(dirname "$0")"
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+fi
+REQ=requirements/runtime.txt
+if [ "${1:-}" = "--dev" ]; then
+    REQ=requirements/dev.txt
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$REQ"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+echo "shopmind installed in $(pwd)/.venv (run .venv/bin/shopmind --help)" >&2

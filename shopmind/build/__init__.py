@@ -1,0 +1,11 @@
+"""Build: derive serving artifacts from the store and swap them in atomically."""
+
+from shopmind.build.artifacts import (
+    BuildManifest,
+    builds_dir,
+    current_build,
+    load_interactions,
+    run_build,
+)
+
+__all__ = ["BuildManifest", "builds_dir", "current_build", "load_interactions", "run_build"]

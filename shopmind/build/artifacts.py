@@ -1,0 +1,139 @@
+"""``shopmind build``: derive serving artifacts from the store, and swap them in atomically.
+
+A build is written into ``HOME/builds/.tmp-ID``, renamed to ``HOME/builds/ID`` when it is
+complete, and only then named in ``HOME/builds/CURRENT`` (replaced atomically), so a
+reader never sees a half-written build. The newest ``keep`` builds are kept for rollback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from tqdm import tqdm
+
+from shopmind.config import EventsConfig
+from shopmind.errors import NotFound
+from shopmind.events.matrix import Interactions, build_interactions
+from shopmind.store import Store
+
+logger = logging.getLogger(__name__)
+
+CURRENT = "CURRENT"
+
+
+@dataclass(frozen=True)
+class BuildManifest:
+    """What a build holds."""
+
+    id: str
+    created_at: float
+    products: int
+    events: int
+    visitors: int
+    items: int
+    interactions: int
+    seconds: float
+    event_weights: dict[str, float]
+    half_life_days: float
+
+    def as_dict(self) -> dict[str, Any]:
+        """The manifest as a JSON-ready dict."""
+        return asdict(self)
+
+
+def builds_dir(home: Path) -> Path:
+    """The folder that holds builds."""
+    return home / "builds"
+
+
+def run_build(store: Store, home: Path, config: EventsConfig, keep: int = 3) -> BuildManifest:
+    """Build the interaction matrix and popularity from the store and make it current."""
+    started = time.perf_counter()
+    root = builds_dir(home)
+    root.mkdir(parents=True, exist_ok=True)
+    build_id = time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() // 1000 % 1_000_000:06d}"
+    catalog = sorted(store.product_ids())
+    total = store.count_events()
+    with tqdm(total=total, desc="build: read events", unit=" events", disable=None) as bar:
+
+        def batches() -> Any:
+            for batch in store.iter_events():
+                bar.update(len(batch))
+                yield batch
+
+        inter = build_interactions(batches(), config, items=catalog)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
+    _write(tmp, inter)
+    manifest = BuildManifest(
+        id=build_id,
+        created_at=time.time(),
+        products=len(catalog),
+        events=total,
+        visitors=inter.shape[0],
+        items=inter.shape[1],
+        interactions=int(inter.matrix.nnz),
+        seconds=round(time.perf_counter() - started, 3),
+        event_weights=dict(config.weights),
+        half_life_days=config.half_life_days,
+    )
+    (tmp / "manifest.json").write_text(json.dumps(manifest.as_dict(), indent=2))
+    final = root / build_id
+    os.rename(tmp, final)
+    _point_current(root, build_id)
+    _prune(root, keep)
+    logger.info("build %s: %d visitors x %d items", build_id, *inter.shape)
+    return manifest
+
+
+def _write(folder: Path, inter: Interactions) -> None:
+    sp.save_npz(folder / "interactions.npz", inter.matrix)
+    np.save(folder / "popularity.npy", inter.popularity())
+    (folder / "visitors.json").write_text(json.dumps(inter.visitors, ensure_ascii=False))
+    (folder / "items.json").write_text(json.dumps(inter.items, ensure_ascii=False))
+
+
+def _point_current(root: Path, build_id: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=root, prefix=".current-")
+    with os.fdopen(fd, "w") as fh:
+        fh.write(build_id + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, root / CURRENT)
+
+
+def _prune(root: Path, keep: int) -> None:
+    current = (root / CURRENT).read_text().strip()
+    builds = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    for old in builds[:-keep]:
+        if old.name != current:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def current_build(home: Path) -> BuildManifest:
+    """The manifest of the current build; raises NotFound when there is none."""
+    root = builds_dir(home)
+    pointer = root / CURRENT
+    if not pointer.is_file():
+        raise NotFound(f"no build in {root}; run 'shopmind build'")
+    data = json.loads((root / pointer.read_text().strip() / "manifest.json").read_text())
+    return BuildManifest(**data)
+
+
+def load_interactions(home: Path) -> Interactions:
+    """The current build's interaction matrix."""
+    manifest = current_build(home)
+    folder = builds_dir(home) / manifest.id
+    matrix = sp.load_npz(folder / "interactions.npz").tocsr()
+    visitors = json.loads((folder / "visitors.json").read_text())
+    items = json.loads((folder / "items.json").read_text())
+    return Interactions(matrix, visitors, items)

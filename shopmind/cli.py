@@ -1,0 +1,325 @@
+"""The ``shopmind`` command line: subcommands follow the data's path.
+
+``ingest`` → ``build`` → ``serve``; ``demo`` does all three on the bundled demo shop.
+Commands with ``--json`` end with one JSON object on the last line of stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import click
+
+from shopmind import __version__
+from shopmind.config import Settings, load
+from shopmind.errors import ShopmindError
+from shopmind.store import Store, open_store
+
+F = TypeVar("F", bound=Callable[..., Any])
+logger = logging.getLogger("shopmind")
+
+
+class _Ctx:
+    def __init__(self, home: str | None, config: str | None) -> None:
+        self.home = home
+        self.config = config
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load(config_file=self.config, home=self.home)
+        return self._settings
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        settings = self.settings
+        settings.home.mkdir(parents=True, exist_ok=True)
+        store = open_store(settings.store_url, settings.store.busy_timeout_ms)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+pass_ctx = click.make_pass_decorator(_Ctx)
+
+
+def _emit(data: dict[str, Any], as_json: bool, text: str) -> None:
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, default=str))
+    else:
+        click.echo(text)
+
+
+class _Group(click.Group):
+    """Turns shopmind's domain errors into a clear message and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ShopmindError as err:
+            click.echo(f"error: {err}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Data home folder (default: $SHOPMIND_HOME or ./shopmind-data).",
+)
+@click.option(
+    "--config", type=click.Path(dir_okay=False), default=None, help="A TOML settings file."
+)
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.version_option(__version__, prog_name="shopmind")
+@click.pass_context
+def main(ctx: click.Context, home: str | None, config: str | None, verbose: int) -> None:
+    """shopmind: search and recommendations for a shop, on its own data."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = _Ctx(home, config)
+
+
+# -- ingest ----------------------------------------------------------------------------------
+@main.group()
+def ingest() -> None:
+    """Load products or behaviour events from files (CSV, JSONL, Parquet, RecBole)."""
+
+
+def _ingest_options(func: F) -> F:
+    func = click.option(
+        "--map",
+        "mapping",
+        multiple=True,
+        metavar="FIELD=COLUMN",
+        help="Read FIELD from COLUMN (repeatable), e.g. --map id=product_uid.",
+    )(func)
+    func = click.option(
+        "--skip-invalid",
+        is_flag=True,
+        help="Store the valid rows; write rejected ones to a report file in HOME/rejects.",
+    )(func)
+    func = click.option("--json", "as_json", is_flag=True, help="End with a JSON summary.")(func)
+    return click.argument("file", type=click.Path(dir_okay=False))(func)
+
+
+@ingest.command("products")
+@_ingest_options
+@click.option(
+    "--partial", is_flag=True, help="Rows update only their columns of existing products."
+)
+@pass_ctx
+def ingest_products_cmd(
+    obj: _Ctx, file: str, mapping: tuple[str, ...], skip_invalid: bool, as_json: bool, partial: bool
+) -> None:
+    """Upsert products from FILE (by id); all rows or none unless --skip-invalid."""
+    from shopmind.ingest import ingest_products
+
+    with obj.store() as store:
+        report = ingest_products(
+            store,
+            file,
+            obj.settings.ingest,
+            mapping=mapping,
+            skip_invalid=skip_invalid,
+            partial=partial,
+            reject_dir=obj.settings.home / "rejects",
+        )
+    _emit(report.as_dict(), as_json, report.render())
+
+
+@ingest.command("events")
+@_ingest_options
+@click.option(
+    "--type",
+    "default_type",
+    default=None,
+    help="The event type of every row, for files without a type column.",
+)
+@pass_ctx
+def ingest_events_cmd(
+    obj: _Ctx,
+    file: str,
+    mapping: tuple[str, ...],
+    skip_invalid: bool,
+    as_json: bool,
+    default_type: str | None,
+) -> None:
+    """Append behaviour events from FILE; re-sent event ids are skipped."""
+    from shopmind.ingest import ingest_events
+
+    with obj.store() as store:
+        report = ingest_events(
+            store,
+            file,
+            obj.settings.ingest,
+            mapping=mapping,
+            skip_invalid=skip_invalid,
+            default_type=default_type,
+            reject_dir=obj.settings.home / "rejects",
+        )
+    _emit(report.as_dict(), as_json, report.render())
+
+
+# -- catalog ---------------------------------------------------------------------------------
+@main.group()
+def products() -> None:
+    """Look at and change the stored catalog."""
+
+
+@products.command("list")
+@click.option("--offset", default=0, type=click.IntRange(min=0))
+@click.option("--limit", default=20, type=click.IntRange(1, 10_000))
+@click.option("--category", default=None, help="Only this category and its subtree.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def products_list(obj: _Ctx, offset: int, limit: int, category: str | None, as_json: bool) -> None:
+    """List products in id order, a page at a time."""
+    with obj.store() as store:
+        page = store.list_products(offset, limit, category)
+    data = {
+        "total": page.total,
+        "offset": offset,
+        "limit": limit,
+        "items": [p.model_dump(mode="json") for p in page.items],
+    }
+    lines = [f"{p.id}\t{p.title}\t{p.category or ''}\t{p.price or ''}" for p in page.items]
+    lines.append(f"-- {offset + 1}-{offset + len(page.items)} of {page.total}")
+    _emit(data, as_json, "\n".join(lines))
+
+
+@products.command("get")
+@click.argument("product_id")
+@pass_ctx
+def products_get(obj: _Ctx, product_id: str) -> None:
+    """Show one product as JSON."""
+    with obj.store() as store:
+        product = store.get_product(product_id)
+    click.echo(json.dumps(product.model_dump(mode="json"), ensure_ascii=False, indent=2))
+
+
+@products.command("delete")
+@click.argument("product_ids", nargs=-1, required=True)
+@pass_ctx
+def products_delete(obj: _Ctx, product_ids: tuple[str, ...]) -> None:
+    """Delete products by id (their events are kept)."""
+    with obj.store() as store:
+        deleted = store.delete_products(list(product_ids))
+    click.echo(f"deleted {deleted} of {len(product_ids)} product(s)")
+
+
+# -- stats, build, config --------------------------------------------------------------------
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="End with one JSON object.")
+@pass_ctx
+def stats(obj: _Ctx, as_json: bool) -> None:
+    """Counts over the store, the latest data-quality findings and the current build."""
+    from shopmind.build import current_build
+    from shopmind.errors import NotFound
+
+    with obj.store() as store:
+        data: dict[str, Any] = store.stats().as_dict()
+        reports = store.ingest_reports(limit=5)
+    data["home"] = str(obj.settings.home)
+    data["latest_ingests"] = [
+        {k: r[k] for k in ("kind", "source", "inserted", "updated", "rejected", "quality")}
+        for r in reports
+    ]
+    try:
+        data["build"] = current_build(obj.settings.home).as_dict()
+    except NotFound:
+        data["build"] = None
+    by_type = ", ".join(f"{k}={v:,}" for k, v in data["events_by_type"].items()) or "none"
+    text = "\n".join(
+        [
+            f"home: {data['home']} (schema {data['schema_version']})",
+            f"products: {data['products']:,}",
+            f"events: {data['events']:,} ({by_type})",
+            f"visitors: {data['visitors']:,}",
+            f"events about products not in the catalog: {data['unknown_item_events']:,}",
+            f"build: {data['build']['id'] if data['build'] else 'none (run shopmind build)'}",
+        ]
+    )
+    _emit(data, as_json, text)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="End with one JSON object.")
+@pass_ctx
+def build(obj: _Ctx, as_json: bool) -> None:
+    """Build the serving artifacts (interaction matrix, popularity) and swap them in."""
+    from shopmind.build import run_build
+
+    with obj.store() as store:
+        manifest = run_build(store, obj.settings.home, obj.settings.events)
+    text = (
+        f"build {manifest.id}: {manifest.visitors:,} visitors x {manifest.items:,} products, "
+        f"{manifest.interactions:,} interactions from {manifest.events:,} events "
+        f"in {manifest.seconds:.2f} s"
+    )
+    _emit(manifest.as_dict(), as_json, text)
+
+
+@main.command("config")
+@pass_ctx
+def show_config(obj: _Ctx) -> None:
+    """Print the effective settings (defaults, file, environment) as JSON."""
+    click.echo(json.dumps(obj.settings.model_dump(mode="json"), indent=2))
+
+
+# -- serve and demo --------------------------------------------------------------------------
+def _serve(settings: Settings, host: str | None, port: int | None) -> None:
+    import uvicorn
+
+    from shopmind.serve import create_app
+
+    app = create_app(settings)
+    uvicorn.run(
+        app,
+        host=host or settings.serve.host,
+        port=port or settings.serve.port,
+        log_level=settings.serve.log_level,
+    )
+
+
+@main.command()
+@click.option("--host", default=None, help="Bind address (default 127.0.0.1).")
+@click.option("--port", default=None, type=click.IntRange(1, 65_535), help="Default 8000.")
+@pass_ctx
+def serve(obj: _Ctx, host: str | None, port: int | None) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs) until stopped."""
+    _serve(obj.settings, host, port)
+
+
+@main.command()
+@click.option("--host", default=None, help="Bind address (default 127.0.0.1).")
+@click.option("--port", default=None, type=click.IntRange(1, 65_535), help="Default 8000.")
+@click.option("--no-serve", is_flag=True, help="Build the demo home and exit.")
+@pass_ctx
+def demo(obj: _Ctx, host: str | None, port: int | None, no_serve: bool) -> None:
+    """Build the bundled demo shop into the home if it is empty, then serve it."""
+    from shopmind.build import run_build
+    from shopmind.demo import build_demo
+
+    settings = obj.settings
+    with obj.store() as store:
+        if store.count_products() == 0 and store.count_events() == 0:
+            products_report, events_report = build_demo(store, settings)
+            click.echo(products_report.render(), err=True)
+            click.echo(events_report.render(), err=True)
+            manifest = run_build(store, settings.home, settings.events)
+            click.echo(f"build {manifest.id} ready", err=True)
+        else:
+            click.echo(f"{settings.home} already holds a shop; serving it as it is", err=True)
+    if not no_serve:
+        where = f"http://{host or settings.serve.host}:{port or settings.serve.port}"
+        click.echo(f"shopmind demo at {where} (API docs at {where}/docs); Ctrl-C stops", err=True)
+        _serve(settings, host, port)

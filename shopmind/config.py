@@ -1,0 +1,268 @@
+"""One typed settings tree: defaults in code, then a TOML file, then ``SHOPMIND_*`` variables.
+
+Every knob is declared once here with its default and bounds; stages receive their own
+section (``settings.ingest``, ``settings.serve``...), never the whole tree.
+
+Sources, later wins:
+
+1. the defaults below;
+2. a TOML file: ``--config FILE``, else ``$SHOPMIND_CONFIG``, else ``HOME/shopmind.toml``
+   when it exists (sections as below, e.g. ``[serve] port = 9000``);
+3. environment variables ``SHOPMIND_<KEY>`` and ``SHOPMIND_<SECTION>__<KEY>``
+   (e.g. ``SHOPMIND_HOME``, ``SHOPMIND_SERVE__PORT=9000``);
+4. explicit overrides (the CLI's ``--home``).
+
+An unknown key or an invalid value raises :class:`~shopmind.errors.ConfigError` naming the
+key, where it came from and the allowed keys or values.
+
+Example::
+
+    settings = load(home="/srv/shop")
+    settings.store_url  # 'sqlite:////srv/shop/shopmind.db'
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from shopmind.errors import ConfigError
+from shopmind.events.models import EVENT_TYPES
+
+ENV_PREFIX = "SHOPMIND_"
+CONFIG_ENV = "SHOPMIND_CONFIG"
+CONFIG_FILE_NAME = "shopmind.toml"
+
+_toml_file: ContextVar[Path | None] = ContextVar("_toml_file", default=None)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StoreConfig(_Section):
+    """Where and how data is stored."""
+
+    url: str = Field(
+        default="",
+        description="Store URL, e.g. sqlite:///path/shop.db; empty = sqlite file in the home.",
+    )
+    busy_timeout_ms: int = Field(default=30_000, ge=0, le=600_000)
+
+
+class IngestConfig(_Section):
+    """Batch ingest and data-quality checks."""
+
+    chunk_rows: int = Field(default=5_000, ge=1, le=1_000_000)
+    max_reported_errors: int = Field(default=20, ge=1, le=10_000)
+    bot_events_per_minute: int = Field(
+        default=120, ge=2, description="A visitor with this many events inside 60 s is bot-like."
+    )
+    future_tolerance_seconds: float = Field(default=300.0, ge=0.0)
+    price_outlier_z: float = Field(
+        default=3.5, gt=0.0, description="Robust z-score of log price above which it is flagged."
+    )
+    progress: bool = Field(default=True, description="Show progress bars on stderr.")
+
+
+class EventsConfig(_Section):
+    """How behaviour turns into interaction strength."""
+
+    weights: dict[str, float] = Field(
+        default_factory=lambda: {
+            "view": 1.0,
+            "click": 2.0,
+            "cart": 4.0,
+            "purchase": 8.0,
+            "rating": 1.0,
+            "ad_click": 2.0,
+        },
+        description="Weight per event type; types not listed weigh 0. A rating's weight is "
+        "scaled by value / 5.",
+    )
+    half_life_days: float = Field(
+        default=30.0, ge=0.0, description="Time decay half-life before the newest event; 0 = off."
+    )
+
+    @field_validator("weights")
+    @classmethod
+    def _known_types(cls, value: dict[str, float]) -> dict[str, float]:
+        for kind, weight in value.items():
+            if kind not in EVENT_TYPES:
+                raise ValueError(f"unknown event type '{kind}'; allowed: {', '.join(EVENT_TYPES)}")
+            if weight < 0:
+                raise ValueError(f"weight of '{kind}' is negative; use a number >= 0")
+        return value
+
+
+class ServeConfig(_Section):
+    """The HTTP API."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65_535)
+    max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1_024)
+    max_batch: int = Field(default=10_000, ge=1, description="Most rows in one batch request.")
+    max_page_size: int = Field(default=1_000, ge=1)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+
+class DemoConfig(_Section):
+    """The bundled demo shop."""
+
+    seed: int = 42
+    visitors: int = Field(default=300, ge=1, le=100_000)
+
+
+class Settings(BaseSettings):
+    """The whole settings tree."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+
+    home: Path = Field(default=Path("shopmind-data"), description="The data home folder.")
+    store: StoreConfig = StoreConfig()
+    ingest: IngestConfig = IngestConfig()
+    events: EventsConfig = EventsConfig()
+    serve: ServeConfig = ServeConfig()
+    demo: DemoConfig = DemoConfig()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        toml = _toml_file.get()
+        if toml is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml))
+        return tuple(sources)
+
+    @property
+    def store_url(self) -> str:
+        """The store URL, defaulting to a SQLite file inside the home."""
+        if self.store.url:
+            return self.store.url
+        return f"sqlite:///{(self.home / 'shopmind.db').resolve()}"
+
+
+SECTIONS: dict[str, type[BaseModel]] = {
+    "store": StoreConfig,
+    "ingest": IngestConfig,
+    "events": EventsConfig,
+    "serve": ServeConfig,
+    "demo": DemoConfig,
+}
+
+
+def _allowed_keys(section: str | None) -> list[str]:
+    if section in SECTIONS:
+        return sorted(SECTIONS[section].model_fields)
+    return sorted(Settings.model_fields)
+
+
+def _check_env(environ: dict[str, str]) -> None:
+    top = set(Settings.model_fields)
+    for name in sorted(environ):
+        if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV:
+            continue
+        parts = name[len(ENV_PREFIX) :].lower().split("__")
+        if parts[0] not in top:
+            raise ConfigError(
+                f"unknown environment variable {name}: '{parts[0]}' is not a settings key; "
+                f"allowed: {', '.join(f'{ENV_PREFIX}{k.upper()}' for k in sorted(top))}"
+            )
+        if len(parts) > 1 and parts[0] in SECTIONS and parts[1] not in _allowed_keys(parts[0]):
+            allowed = ", ".join(_allowed_keys(parts[0]))
+            raise ConfigError(
+                f"unknown environment variable {name}: '{parts[0]}.{parts[1]}' is not a "
+                f"settings key; allowed keys in [{parts[0]}]: {allowed}"
+            )
+
+
+def _explain(err: ValidationError, toml: Path | None) -> str:
+    lines = []
+    for item in err.errors():
+        key = ".".join(str(p) for p in item["loc"])
+        where = f" (from {toml} or {ENV_PREFIX}{key.upper().replace('.', '__')})"
+        if item["type"] == "extra_forbidden":
+            section = str(item["loc"][0]) if len(item["loc"]) > 1 else None
+            allowed = ", ".join(_allowed_keys(section))
+            lines.append(f"unknown settings key '{key}'{where}; allowed keys: {allowed}")
+        else:
+            lines.append(f"invalid value for settings key '{key}'{where}: {item['msg']}")
+    return "; ".join(lines)
+
+
+def load(
+    config_file: str | Path | None = None,
+    home: str | Path | None = None,
+) -> Settings:
+    """Load and validate the settings tree.
+
+    Args:
+        config_file: a TOML file; defaults to ``$SHOPMIND_CONFIG`` or ``HOME/shopmind.toml``.
+        home: the data home, overriding file and environment (the CLI's ``--home``).
+
+    Returns:
+        The validated, frozen settings.
+
+    Raises:
+        ConfigError: a key is unknown or a value invalid; the message names it.
+    """
+    env = dict(os.environ)
+    _check_env(env)
+    toml = _resolve_toml(config_file, home, env)
+    if toml is not None:
+        _check_toml(toml)
+    overrides: dict[str, Any] = {}
+    if home is not None:
+        overrides["home"] = Path(home)
+    token = _toml_file.set(toml)
+    try:
+        return Settings(**overrides)
+    except ValidationError as err:
+        raise ConfigError(_explain(err, toml)) from None
+    finally:
+        _toml_file.reset(token)
+
+
+def _resolve_toml(
+    config_file: str | Path | None, home: str | Path | None, env: dict[str, str]
+) -> Path | None:
+    if config_file is not None:
+        path = Path(config_file)
+        if not path.is_file():
+            raise ConfigError(f"config file {path} does not exist; pass an existing TOML file")
+        return path
+    if env.get(CONFIG_ENV):
+        return _resolve_toml(env[CONFIG_ENV], home, {})
+    base = Path(home) if home is not None else Path(env.get("SHOPMIND_HOME", "shopmind-data"))
+    candidate = base / CONFIG_FILE_NAME
+    return candidate if candidate.is_file() else None
+
+
+def _check_toml(path: Path) -> None:
+    try:
+        with path.open("rb") as fh:
+            tomllib.load(fh)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"config file {path} is not valid TOML: {err}") from None

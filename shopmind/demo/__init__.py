@@ -1,0 +1,47 @@
+"""The bundled demo shop: ~320 Chinese and English products and simulated visitors.
+
+``build_demo`` writes the shop as JSON Lines files into ``HOME/demo/`` and loads them
+through the same ingest path a shop's own files take.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from shopmind.config import Settings
+from shopmind.demo.catalog import demo_products
+from shopmind.demo.visitors import simulate_events, visitor_tastes
+from shopmind.ingest import IngestReport, ingest_events, ingest_products
+from shopmind.store import Store
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["build_demo", "demo_products", "simulate_events", "visitor_tastes", "write_demo_files"]
+
+
+def write_demo_files(folder: Path, seed: int = 42, visitors: int = 300) -> tuple[Path, Path]:
+    """Write the demo catalog and events as JSON Lines; returns (products, events) paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    products = demo_products(seed)
+    events = simulate_events(products, n_visitors=visitors, seed=seed)
+    paths = (folder / "products.jsonl", folder / "events.jsonl")
+    for path, rows in zip(paths, (products, events), strict=True):
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("w", encoding="utf-8") as fh:
+            for row in rows:
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        tmp.replace(path)
+    return paths
+
+
+def build_demo(store: Store, settings: Settings) -> tuple[IngestReport, IngestReport]:
+    """Load the demo shop into ``store`` (files under ``HOME/demo/``)."""
+    products, events = write_demo_files(
+        settings.home / "demo", seed=settings.demo.seed, visitors=settings.demo.visitors
+    )
+    p = ingest_products(store, products, settings.ingest)
+    e = ingest_events(store, events, settings.ingest)
+    logger.info("demo shop: %d products, %d events", p.inserted + p.updated, e.inserted)
+    return p, e

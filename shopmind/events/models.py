@@ -1,0 +1,152 @@
+"""The behaviour-event schema: who did what to which product, when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
+
+EventKind = Literal[  # the kinds of behaviour shopmind understands
+    "view",
+    "click",
+    "cart",
+    "purchase",
+    "rating",
+    "search",
+    "impression",
+    "ad_impression",
+    "ad_click",
+]
+EVENT_TYPES: tuple[str, ...] = get_args(EventKind)
+TYPE_ALIASES: dict[str, str] = {
+    "pageview": "view",
+    "page_view": "view",
+    "detail": "view",
+    "add_to_cart": "cart",
+    "addtocart": "cart",
+    "add-to-cart": "cart",
+    "buy": "purchase",
+    "order": "purchase",
+    "transaction": "purchase",
+    "rate": "rating",
+    "query": "search",
+}
+
+
+def canonical_type(value: Any) -> Any:
+    """Map a type spelling from shop logs (``add_to_cart``, ``Purchase``) to an event type."""
+    if isinstance(value, str) and value not in _TYPE_SET:
+        low = value.strip().lower()
+        return TYPE_ALIASES.get(low, low)
+    return value
+
+
+_TYPE_SET = frozenset(EVENT_TYPES)
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=256, strip_whitespace=True)]
+Text = Annotated[str, StringConstraints(max_length=1_000, strip_whitespace=True)]
+
+
+class Event(BaseModel):
+    """One behaviour event.
+
+    A visitor is a ``user_id`` or, for anonymous visitors, a ``session_id``; at least one is
+    required. ``item_id`` is required except for searches, which need ``query`` instead.
+    ``event_id``, when given, makes re-sending the same event a no-op.
+    """
+
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+
+    event_id: Id | None = None
+    user_id: Id | None = None
+    session_id: Id | None = None
+    item_id: Id | None = None
+    type: EventKind
+    value: float | None = Field(default=None, allow_inf_nan=False)
+    query: Text | None = None
+    position: int | None = Field(default=None, ge=1)
+    page: int | None = Field(default=None, ge=1)
+    timestamp: datetime | None = None
+    context: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Event:
+        if self.user_id is None and self.session_id is None:
+            raise PydanticCustomError(
+                "missing_visitor",
+                "an event needs a visitor: user_id, or session_id for anonymous visitors",
+                {"field": "user_id"},
+            )
+        if self.type == "search":
+            if not self.query:
+                raise PydanticCustomError(
+                    "missing_query", "a search event needs the query text", {"field": "query"}
+                )
+        elif self.item_id is None:
+            raise PydanticCustomError(
+                "missing_item",
+                f"a {self.type} event needs the product's item_id",
+                {"field": "item_id"},
+            )
+        if self.type == "rating" and self.value is None:
+            raise PydanticCustomError(
+                "missing_rating", "a rating event needs the rating in value", {"field": "value"}
+            )
+        if self.value is not None and self.value < 0:
+            raise PydanticCustomError(
+                "negative_value", "value must not be negative", {"field": "value"}
+            )
+        return self
+
+    @property
+    def ts(self) -> float | None:
+        """Epoch seconds (a time without a zone is taken as UTC)."""
+        stamp = self.timestamp
+        if stamp is None:
+            return None
+        if stamp.tzinfo is None:
+            return stamp.replace(tzinfo=UTC).timestamp()
+        return stamp.timestamp()
+
+    @property
+    def visitor(self) -> str:
+        """The visitor key: the user id, else the anonymous session id."""
+        return self.user_id if self.user_id is not None else f"~{self.session_id}"
+
+
+EVENT_FIELDS: tuple[str, ...] = tuple(Event.model_fields)
+
+FIELD_FIXES: dict[str, str] = {
+    "type": f"use one of: {', '.join(EVENT_TYPES)}",
+    "user_id": "give user_id, or session_id for an anonymous visitor",
+    "session_id": "give user_id, or session_id for an anonymous visitor",
+    "item_id": "give the product id the event is about (map it with --map item_id=COLUMN)",
+    "query": "give the search text in query",
+    "value": "write a plain number ≥ 0 (rating, quantity or price paid)",
+    "position": "write the 1-based position as a whole number",
+    "page": "write the 1-based page as a whole number",
+    "timestamp": "use an ISO-8601 time like 2025-03-01T12:00:00Z or epoch seconds",
+    "context": 'give context as an object of strings, e.g. {"device": "mobile"}',
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event as read back from the store, with its store sequence number."""
+
+    seq: int
+    event_id: str | None
+    visitor: str
+    user_id: str | None
+    session_id: str | None
+    item_id: str | None
+    type: str
+    value: float | None
+    query: str | None
+    position: int | None
+    page: int | None
+    ts: float | None
+    context: dict[str, str]

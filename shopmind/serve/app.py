@@ -1,0 +1,104 @@
+"""``create_app(settings)``: the HTTP API, built fresh for each settings object.
+
+Domain errors from the core become HTTP codes here and nowhere else: NotFound → 404,
+Conflict → 409, TooLarge → 413, InvalidInput and request validation → 422 (with the same
+row / field / fix items the CLI prints), StoreError → 503.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from shopmind import __version__
+from shopmind.catalog import FIELD_FIXES as PRODUCT_FIXES
+from shopmind.config import Settings
+from shopmind.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    RowError,
+    ShopmindError,
+    StoreError,
+    TooLarge,
+)
+from shopmind.events import FIELD_FIXES as EVENT_FIXES
+from shopmind.serve.limits import BodySizeLimit
+from shopmind.serve.routes import catalog, events, health
+from shopmind.store import open_store
+from shopmind.validate import request_row_errors
+
+logger = logging.getLogger(__name__)
+
+_STATUS: list[tuple[type[ShopmindError], int, str]] = [
+    (NotFound, 404, "not_found"),
+    (Conflict, 409, "conflict"),
+    (TooLarge, 413, "payload_too_large"),
+    (InvalidInput, 422, "invalid_input"),
+    (StoreError, 503, "store_unavailable"),
+]
+
+
+def _error(status: int, code: str, message: str, rows: list[RowError]) -> JSONResponse:
+    return JSONResponse(
+        status_code=status,
+        content={"error": code, "message": message, "errors": [r.as_dict() for r in rows]},
+    )
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    for kind, status, code in _STATUS:
+        if isinstance(exc, kind):
+            rows = exc.errors if isinstance(exc, InvalidInput) else []
+            return _error(status, code, str(exc), rows)
+    return _error(400, "bad_request", str(exc), [])
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    fixes = EVENT_FIXES if request.url.path.startswith("/events") else PRODUCT_FIXES
+    rows = request_row_errors(list(exc.errors()), fixes)
+    head = f"{len({r.row for r in rows})} invalid row(s) in the request body; nothing was stored"
+    message = "\n".join([head, *("  " + r.describe() for r in rows[:20])])
+    return _error(422, "invalid_input", message, rows)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the API for ``settings``; the store opens at startup and closes at shutdown.
+
+    Example::
+
+        app = create_app(load(home="shop-data"))
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        settings.home.mkdir(parents=True, exist_ok=True)
+        store = open_store(settings.store_url, settings.store.busy_timeout_ms)
+        app.state.store = store
+        logger.info("shopmind serving %s", settings.store_url)
+        try:
+            yield
+        finally:
+            app.state.store = None
+            store.close()
+
+    app = FastAPI(
+        title="shopmind",
+        version=__version__,
+        description="Search and recommendations for a shop, on its own data.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = None
+    app.add_middleware(BodySizeLimit, max_bytes=settings.serve.max_body_bytes)
+    app.add_exception_handler(ShopmindError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    for router in (health.router, catalog.router, events.router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,67 @@
+"""Wire schemas of the HTTP API, kept apart from the stored models."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, Field
+
+from shopmind.catalog import Product
+from shopmind.events import Event
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a listing."""
+
+    items: list[T]
+    total: int
+    offset: int
+    limit: int
+
+
+class ProductBatchIn(BaseModel):
+    """Many products to upsert at once; all or none."""
+
+    products: list[Product] = Field(min_length=1)
+
+
+class EventBatchIn(BaseModel):
+    """Many events to append at once; all or none."""
+
+    events: list[Event] = Field(min_length=1)
+
+
+class WriteOut(BaseModel):
+    """What a write did."""
+
+    inserted: int
+    updated: int = 0
+    duplicates: int = 0
+    quality: dict[str, Any] = Field(default_factory=dict)
+
+
+class RowErrorOut(BaseModel):
+    """One rejected row."""
+
+    row: int
+    field: str
+    problem: str
+    fix: str
+    value: str = ""
+
+
+class ErrorOut(BaseModel):
+    """Every error response: a code, a message a person can act on, and rejected rows."""
+
+    error: str
+    message: str
+    errors: list[RowErrorOut] = Field(default_factory=list)
+
+
+class Health(BaseModel):
+    """Liveness or readiness."""
+
+    status: str
+    detail: dict[str, Any] = Field(default_factory=dict)

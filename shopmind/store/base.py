@@ -1,0 +1,182 @@
+"""The ``Store`` contract every storage backend implements (SQLite now, PostgreSQL later).
+
+Writes are atomic: a single call commits or changes nothing, and calls made inside
+``with store.transaction():`` commit together or not at all. The shared contract tests in
+``tests/contract/store_contract.py`` run against every backend.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from shopmind.catalog.models import Product, ProductPatch
+from shopmind.errors import NotFound
+from shopmind.events.models import Event, StoredEvent
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What a write did: rows inserted, updated, and ignored as already present."""
+
+    inserted: int = 0
+    updated: int = 0
+    duplicates: int = 0
+
+    def __add__(self, other: WriteResult) -> WriteResult:
+        return WriteResult(
+            self.inserted + other.inserted,
+            self.updated + other.updated,
+            self.duplicates + other.duplicates,
+        )
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    """One page of products and the total count that matched."""
+
+    items: list[Product]
+    total: int
+    offset: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    """Counts over the whole store."""
+
+    products: int
+    events: int
+    visitors: int
+    events_by_type: dict[str, int] = field(default_factory=dict)
+    unknown_item_events: int = 0
+    schema_version: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the stats as a JSON-ready dict."""
+        return {
+            "products": self.products,
+            "events": self.events,
+            "visitors": self.visitors,
+            "events_by_type": dict(self.events_by_type),
+            "unknown_item_events": self.unknown_item_events,
+            "schema_version": self.schema_version,
+        }
+
+
+class Store(ABC):
+    """Products, behaviour events and ingest reports, stored durably.
+
+    Implementations register a URL scheme with :func:`shopmind.store.open_store`.
+    """
+
+    url: str
+
+    # -- lifecycle -------------------------------------------------------------------------
+    @abstractmethod
+    def schema_version(self) -> int:
+        """The schema version the store is at."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections; the store is unusable afterwards."""
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group writes so that they commit together or not at all (re-entrant)."""
+
+    @contextmanager
+    def bulk_load(self) -> Iterator[None]:
+        """Hint that many events follow inside the current transaction.
+
+        A backend may defer index maintenance until the block ends (still inside the
+        transaction, so atomicity holds). The default does nothing.
+        """
+        yield
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- products --------------------------------------------------------------------------
+    @abstractmethod
+    def upsert_products(self, products: Sequence[Product]) -> WriteResult:
+        """Insert new products and replace existing ones by id (created_at is kept)."""
+
+    @abstractmethod
+    def patch_products(self, patches: Sequence[ProductPatch]) -> WriteResult:
+        """Change only the given fields; raises NotFound (changing nothing) for unknown ids."""
+
+    @abstractmethod
+    def delete_products(self, ids: Sequence[str]) -> int:
+        """Delete products by id; returns how many existed. Their events are kept."""
+
+    @abstractmethod
+    def get_products(self, ids: Sequence[str]) -> dict[str, Product]:
+        """The products with these ids that exist, keyed by id."""
+
+    def get_product(self, product_id: str) -> Product:
+        """One product; raises NotFound."""
+        found = self.get_products([product_id]).get(product_id)
+        if found is None:
+            raise NotFound(f"product '{product_id}' does not exist")
+        return found
+
+    @abstractmethod
+    def list_products(
+        self, offset: int = 0, limit: int = 100, category: str | None = None
+    ) -> ProductPage:
+        """Products ordered by id; ``category`` keeps a category and its subtree."""
+
+    @abstractmethod
+    def iter_products(self, batch: int = 5_000) -> Iterator[list[Product]]:
+        """Every product, in id order, in batches."""
+
+    @abstractmethod
+    def known_product_ids(self, ids: Sequence[str]) -> set[str]:
+        """The ids among ``ids`` that are stored products."""
+
+    @abstractmethod
+    def product_ids(self) -> set[str]:
+        """Every product id."""
+
+    @abstractmethod
+    def count_products(self) -> int:
+        """How many products are stored."""
+
+    # -- events ----------------------------------------------------------------------------
+    @abstractmethod
+    def add_events(self, events: Sequence[Event]) -> WriteResult:
+        """Append events; one whose event_id is already stored is ignored (a duplicate)."""
+
+    @abstractmethod
+    def list_events(
+        self, visitor: str | None = None, item_id: str | None = None, limit: int = 100
+    ) -> list[StoredEvent]:
+        """The most recent events, newest first, optionally of one visitor or product."""
+
+    @abstractmethod
+    def iter_events(self, batch: int = 50_000) -> Iterator[list[StoredEvent]]:
+        """Every event in store order (time, then arrival), in batches."""
+
+    @abstractmethod
+    def count_events(self) -> int:
+        """How many events are stored."""
+
+    # -- reports and stats ----------------------------------------------------------------
+    @abstractmethod
+    def record_ingest(self, report: dict[str, Any]) -> int:
+        """Keep an ingest report (with its data-quality summary); returns its id."""
+
+    @abstractmethod
+    def ingest_reports(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The latest ingest reports, newest first."""
+
+    @abstractmethod
+    def stats(self) -> StoreStats:
+        """Counts over the whole store."""

@@ -1,0 +1,411 @@
+"""The embedded default store: one SQLite file in WAL mode.
+
+Each thread gets its own connection (WAL lets readers run beside the single writer);
+writes go through ``transaction()``, which is re-entrant within a thread so that an ingest
+can wrap many chunk writes into one all-or-nothing commit.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+from shopmind.catalog.models import Product, ProductPatch
+from shopmind.errors import NotFound, StoreError
+from shopmind.events.models import Event, StoredEvent
+from shopmind.store.base import ProductPage, Store, StoreStats, WriteResult
+from shopmind.store.schema import DEFERRABLE_EVENT_INDEXES, current_version, migrate
+
+_PRODUCT_COLUMNS = (
+    "id, title, description, category, brand, price, currency, stock, in_stock, attributes, "
+    "image_url, url, language, created_at, updated_at"
+)
+_EVENT_COLUMNS = (
+    "seq, event_id, visitor, user_id, session_id, item_id, type, value, query, position, page, "
+    "ts, context"
+)
+_IN_CHUNK = 900  # stays below SQLite's bound-parameter limit
+BULK_REBUILD_LIMIT = 200_000  # events already stored above which bulk_load defers nothing
+
+
+class SQLiteStore(Store):
+    """A :class:`Store` in one SQLite file.
+
+    Args:
+        path: the database file; its folder is created when missing.
+        busy_timeout_ms: how long a writer waits for another writer.
+        synchronous: ``full`` (fsync every commit) or ``normal`` (fsync at checkpoints).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        busy_timeout_ms: int = 30_000,
+        synchronous: Literal["full", "normal"] = "full",
+    ) -> None:
+        self.path = Path(path)
+        self.url = f"sqlite:///{self.path}"
+        self._busy_timeout_ms = busy_timeout_ms
+        self._synchronous = synchronous
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        migrate(self._conn())
+
+    # -- connections and transactions -------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StoreError(f"the store {self.url} is closed")
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(
+                    self.path, isolation_level=None, check_same_thread=False, timeout=0
+                )
+                conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute(f"PRAGMA synchronous = {self._synchronous.upper()}")
+                conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: index inserts stay in RAM
+            except sqlite3.DatabaseError as err:
+                raise StoreError(f"cannot open the store {self.path}: {err}") from err
+            self._local.conn = conn
+            self._local.depth = 0
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        conn = self._conn()
+        depth: int = self._local.depth
+        if depth == 0:
+            conn.execute("BEGIN IMMEDIATE")
+        self._local.depth = depth + 1
+        try:
+            yield
+        except BaseException:
+            self._local.depth = depth
+            if depth == 0:
+                conn.execute("ROLLBACK")
+            raise
+        self._local.depth = depth
+        if depth == 0:
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def bulk_load(self) -> Iterator[None]:
+        """Drop the secondary event indexes while a large load runs into a small table.
+
+        Building an index once over sorted data is much cheaper than maintaining it row by
+        row; with more than ``BULK_REBUILD_LIMIT`` events already stored, rebuilding would
+        cost more than it saves and nothing is deferred. Must run inside ``transaction()``.
+        """
+        if self._local.depth == 0:
+            raise StoreError("bulk_load() must run inside transaction()")
+        conn = self._conn()
+        if self.count_events() > BULK_REBUILD_LIMIT:
+            yield
+            return
+        for name in DEFERRABLE_EVENT_INDEXES:
+            conn.execute(f"DROP INDEX IF EXISTS {name}")
+        try:
+            yield
+        finally:
+            for sql in DEFERRABLE_EVENT_INDEXES.values():
+                conn.execute(sql)
+
+    def schema_version(self) -> int:
+        return current_version(self._conn())
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._closed = True
+
+    # -- products ---------------------------------------------------------------------------
+    def known_product_ids(self, ids: Sequence[str]) -> set[str]:
+        conn = self._conn()
+        found: set[str] = set()
+        for start in range(0, len(ids), _IN_CHUNK):
+            part = list(ids[start : start + _IN_CHUNK])
+            marks = ",".join("?" * len(part))
+            rows = conn.execute(f"SELECT id FROM products WHERE id IN ({marks})", part)
+            found.update(r[0] for r in rows)
+        return found
+
+    def upsert_products(self, products: Sequence[Product]) -> WriteResult:
+        if not products:
+            return WriteResult()
+        now = time.time()
+        rows = [_product_row(p, now) for p in products]
+        sql = (
+            f"INSERT INTO products ({_PRODUCT_COLUMNS}) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+            "title=excluded.title, description=excluded.description, "
+            "category=excluded.category, brand=excluded.brand, price=excluded.price, "
+            "currency=excluded.currency, stock=excluded.stock, in_stock=excluded.in_stock, "
+            "attributes=excluded.attributes, image_url=excluded.image_url, url=excluded.url, "
+            "language=excluded.language, updated_at=excluded.updated_at, "
+            "created_at=CASE WHEN ?16 THEN excluded.created_at ELSE products.created_at END"
+        )
+        params = [(*r, p.created_at is not None) for r, p in zip(rows, products, strict=True)]
+        with self.transaction():
+            existing = self.known_product_ids(list({p.id for p in products}))
+            self._conn().executemany(sql, params)
+        distinct = len({p.id for p in products})
+        return WriteResult(inserted=distinct - len(existing), updated=len(existing))
+
+    def patch_products(self, patches: Sequence[ProductPatch]) -> WriteResult:
+        if not patches:
+            return WriteResult()
+        with self.transaction():
+            current = self.get_products(list({p.id for p in patches}))
+            missing = sorted({p.id for p in patches} - set(current))
+            if missing:
+                shown = ", ".join(missing[:10])
+                raise NotFound(
+                    f"{len(missing)} product(s) to update do not exist: {shown}; "
+                    "ingest them in full (with a title) first"
+                )
+            for patch in patches:
+                base = current[patch.id].model_dump()
+                changes = patch.changes()
+                attrs = changes.pop("attributes", None)
+                base.update(changes)
+                if attrs is not None:
+                    base["attributes"] = {**base["attributes"], **attrs}
+                if "updated_at" not in changes:
+                    base["updated_at"] = None
+                if "in_stock" not in changes and "stock" in changes:
+                    base["in_stock"] = None
+                current[patch.id] = Product.model_validate(base)
+            self.upsert_products(list(current.values()))
+        return WriteResult(updated=len(current))
+
+    def delete_products(self, ids: Sequence[str]) -> int:
+        deleted = 0
+        with self.transaction():
+            conn = self._conn()
+            for start in range(0, len(ids), _IN_CHUNK):
+                part = list(ids[start : start + _IN_CHUNK])
+                marks = ",".join("?" * len(part))
+                cur = conn.execute(f"DELETE FROM products WHERE id IN ({marks})", part)
+                deleted += cur.rowcount
+        return deleted
+
+    def get_products(self, ids: Sequence[str]) -> dict[str, Product]:
+        conn = self._conn()
+        out: dict[str, Product] = {}
+        for start in range(0, len(ids), _IN_CHUNK):
+            part = list(ids[start : start + _IN_CHUNK])
+            marks = ",".join("?" * len(part))
+            sql = f"SELECT {_PRODUCT_COLUMNS} FROM products WHERE id IN ({marks})"
+            for row in conn.execute(sql, part):
+                product = _product_from_row(row)
+                out[product.id] = product
+        return out
+
+    def list_products(
+        self, offset: int = 0, limit: int = 100, category: str | None = None
+    ) -> ProductPage:
+        conn = self._conn()
+        where, params = "", []
+        if category:
+            where = "WHERE category = ? OR category LIKE ? ESCAPE '\\'"
+            escaped = category.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params = [category, f"{escaped} > %"]
+        total = int(conn.execute(f"SELECT COUNT(*) FROM products {where}", params).fetchone()[0])
+        rows = conn.execute(
+            f"SELECT {_PRODUCT_COLUMNS} FROM products {where} ORDER BY id LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return ProductPage([_product_from_row(r) for r in rows], total, offset, limit)
+
+    def iter_products(self, batch: int = 5_000) -> Iterator[list[Product]]:
+        cur = self._conn().execute(f"SELECT {_PRODUCT_COLUMNS} FROM products ORDER BY id")
+        while rows := cur.fetchmany(batch):
+            yield [_product_from_row(r) for r in rows]
+
+    def product_ids(self) -> set[str]:
+        return {r[0] for r in self._conn().execute("SELECT id FROM products")}
+
+    def count_products(self) -> int:
+        return int(self._conn().execute("SELECT COUNT(*) FROM products").fetchone()[0])
+
+    # -- events -----------------------------------------------------------------------------
+    def add_events(self, events: Sequence[Event]) -> WriteResult:
+        if not events:
+            return WriteResult()
+        sql = (
+            "INSERT INTO events (event_id, visitor, user_id, session_id, item_id, type, value, "
+            "query, position, page, ts, context) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT (event_id) WHERE event_id IS NOT NULL DO NOTHING"
+        )
+        rows = [_event_row(e) for e in events]
+        with self.transaction():
+            conn = self._conn()
+            before = conn.total_changes
+            conn.executemany(sql, rows)
+            inserted = conn.total_changes - before
+        return WriteResult(inserted=inserted, duplicates=len(rows) - inserted)
+
+    def list_events(
+        self, visitor: str | None = None, item_id: str | None = None, limit: int = 100
+    ) -> list[StoredEvent]:
+        clauses, params = [], []
+        if visitor is not None:
+            clauses.append("visitor = ?")
+            params.append(visitor)
+        if item_id is not None:
+            clauses.append("item_id = ?")
+            params.append(item_id)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        sql = (
+            f"SELECT {_EVENT_COLUMNS} FROM events {where} "
+            "ORDER BY COALESCE(ts, 0) DESC, seq DESC LIMIT ?"
+        )
+        return [_event_from_row(r) for r in self._conn().execute(sql, [*params, limit])]
+
+    def iter_events(self, batch: int = 50_000) -> Iterator[list[StoredEvent]]:
+        cur = self._conn().execute(f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY ts, seq")
+        while rows := cur.fetchmany(batch):
+            yield [_event_from_row(r) for r in rows]
+
+    def count_events(self) -> int:
+        return int(self._conn().execute("SELECT COUNT(*) FROM events").fetchone()[0])
+
+    # -- reports and stats ------------------------------------------------------------------
+    def record_ingest(self, report: dict[str, Any]) -> int:
+        with self.transaction():
+            cur = self._conn().execute(
+                "INSERT INTO ingest_reports (kind, source, finished_at, report) VALUES (?,?,?,?)",
+                (
+                    str(report.get("kind", "")),
+                    str(report.get("source", "")),
+                    time.time(),
+                    json.dumps(report, ensure_ascii=False, sort_keys=True),
+                ),
+            )
+            return int(cur.lastrowid or 0)
+
+    def ingest_reports(self, limit: int = 20) -> list[dict[str, Any]]:
+        rows = self._conn().execute(
+            "SELECT id, finished_at, report FROM ingest_reports ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        out = []
+        for rid, finished, text in rows:
+            report: dict[str, Any] = json.loads(text)
+            report["id"] = rid
+            report["finished_at"] = finished
+            out.append(report)
+        return out
+
+    def stats(self) -> StoreStats:
+        conn = self._conn()
+        by_type = {
+            str(t): int(n)
+            for t, n in conn.execute("SELECT type, COUNT(*) FROM events GROUP BY type ORDER BY 1")
+        }
+        unknown = conn.execute(
+            "SELECT COUNT(*) FROM events e WHERE e.item_id IS NOT NULL AND NOT EXISTS "
+            "(SELECT 1 FROM products p WHERE p.id = e.item_id)"
+        ).fetchone()[0]
+        visitors = conn.execute("SELECT COUNT(DISTINCT visitor) FROM events").fetchone()[0]
+        return StoreStats(
+            products=self.count_products(),
+            events=sum(by_type.values()),
+            visitors=int(visitors),
+            events_by_type=by_type,
+            unknown_item_events=int(unknown),
+            schema_version=self.schema_version(),
+        )
+
+
+def _product_row(p: Product, now: float) -> tuple[Any, ...]:
+    created = p.created_at.timestamp() if p.created_at is not None else now
+    updated = p.updated_at.timestamp() if p.updated_at is not None else now
+    return (
+        p.id,
+        p.title,
+        p.description,
+        p.category,
+        p.brand,
+        p.price,
+        p.currency,
+        p.stock,
+        1 if p.in_stock else 0,
+        json.dumps(p.attributes, ensure_ascii=False, sort_keys=True),
+        p.image_url,
+        p.url,
+        p.language,
+        created,
+        updated,
+    )
+
+
+def _product_from_row(row: tuple[Any, ...]) -> Product:
+    return Product.model_validate(
+        {
+            "id": row[0],
+            "title": row[1],
+            "description": row[2],
+            "category": row[3],
+            "brand": row[4],
+            "price": row[5],
+            "currency": row[6],
+            "stock": row[7],
+            "in_stock": bool(row[8]),
+            "attributes": json.loads(row[9]),
+            "image_url": row[10],
+            "url": row[11],
+            "language": row[12],
+            "created_at": row[13],
+            "updated_at": row[14],
+        }
+    )
+
+
+def _event_row(e: Event) -> tuple[Any, ...]:
+    return (
+        e.event_id,
+        e.visitor,
+        e.user_id,
+        e.session_id,
+        e.item_id,
+        e.type,
+        e.value,
+        e.query,
+        e.position,
+        e.page,
+        e.ts,
+        json.dumps(e.context, ensure_ascii=False) if e.context else None,
+    )
+
+
+def _event_from_row(row: tuple[Any, ...]) -> StoredEvent:
+    return StoredEvent(
+        seq=row[0],
+        event_id=row[1],
+        visitor=row[2],
+        user_id=row[3],
+        session_id=row[4],
+        item_id=row[5],
+        type=row[6],
+        value=row[7],
+        query=row[8],
+        position=row[9],
+        page=row[10],
+        ts=row[11],
+        context=json.loads(row[12]) if row[12] else {},
+    )
