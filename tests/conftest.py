@@ -1,0 +1,60 @@
+"""Shared fixtures: real SQLite stores in tmp_path, settings per test, the shared data sets."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from shopmind.config import Settings, load
+from shopmind.store import SQLiteStore, Store
+
+DATA = Path(
+    os.environ.get(
+        "SHARED_DATA_DIR", Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+    )
+).resolve()
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No SHOPMIND_* variable from the caller's shell leaks into a test."""
+    for name in list(os.environ):
+        if name.startswith("SHOPMIND_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings with a fresh home in tmp_path and progress bars off."""
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "shopmind.toml").write_text("[ingest]\nprogress = false\n")
+    return load(home=tmp_path / "home")
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    """A real SQLite store file inside the test's home."""
+    s = SQLiteStore(settings.home / "shopmind.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The shared real data sets (../shared/data); tests that need them skip without them."""
+    if not DATA.is_dir():
+        pytest.skip(f"shared data not found at {DATA}")
+    return DATA
+
+
+def head_lines(src: Path, dst: Path, lines: int) -> Path:
+    """Copy the first ``lines`` lines (header included) of a shared file into a test folder."""
+    with src.open(encoding="utf-8") as fin, dst.open("w", encoding="utf-8") as fout:
+        for i, line in enumerate(fin):
+            if i >= lines:
+                break
+            fout.write(line)
+    return dst
