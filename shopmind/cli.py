@@ -40,7 +40,7 @@ class _Ctx:
     def store(self) -> Iterator[Store]:
         settings = self.settings
         settings.home.mkdir(parents=True, exist_ok=True)
-        store = open_store(settings.store_url, settings.store.busy_timeout_ms)
+        store = open_store(settings.store_url, settings.store)
         try:
             yield store
         finally:

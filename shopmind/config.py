@@ -59,6 +59,12 @@ class StoreConfig(_Section):
         description="Store URL, e.g. sqlite:///path/shop.db; empty = sqlite file in the home.",
     )
     busy_timeout_ms: int = Field(default=30_000, ge=0, le=600_000)
+    cache_mb: int = Field(
+        default=64, ge=1, le=65_536, description="Page cache per connection, in MiB."
+    )
+    synchronous: Literal["full", "normal"] = Field(
+        default="full", description="full: fsync every commit; normal: fsync at checkpoints."
+    )
 
 
 class IngestConfig(_Section):

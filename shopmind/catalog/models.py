@@ -98,8 +98,11 @@ def _parse_attributes(value: Any) -> Any:
 
 
 OptStr = Annotated[str | None, BeforeValidator(_blank_to_none)]
-Price = Annotated[float | None, BeforeValidator(_parse_price), Field(ge=0, allow_inf_nan=False)]
-Stock = Annotated[int | None, BeforeValidator(_blank_to_none), Field(ge=0)]
+# constraints sit on the inner type: pydantic cannot apply ``ge`` to a None
+Price = Annotated[
+    Annotated[float, Field(ge=0, allow_inf_nan=False)] | None, BeforeValidator(_parse_price)
+]
+Stock = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_blank_to_none)]
 Flag = Annotated[bool | None, BeforeValidator(_parse_bool)]
 Attributes = Annotated[dict[str, str], BeforeValidator(_parse_attributes)]
 Stamp = Annotated[datetime | None, BeforeValidator(_blank_to_none)]

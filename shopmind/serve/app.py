@@ -79,7 +79,7 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.home.mkdir(parents=True, exist_ok=True)
-        store = open_store(settings.store_url, settings.store.busy_timeout_ms)
+        store = open_store(settings.store_url, settings.store)
         app.state.store = store
         logger.info("shopmind serving %s", settings.store_url)
         try:

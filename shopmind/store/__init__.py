@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from shopmind.config import StoreConfig
 from shopmind.errors import StoreError
 from shopmind.store.base import ProductPage, Store, StoreStats, WriteResult
 from shopmind.store.schema import LATEST_VERSION, MIGRATIONS, Migration, migrate
@@ -29,18 +30,27 @@ __all__ = [
     "register_backend",
 ]
 
-_BACKENDS: dict[str, Callable[[str, int], Store]] = {}
+_BACKENDS: dict[str, Callable[[str, StoreConfig], Store]] = {}
 
 
-def register_backend(scheme: str, opener: Callable[[str, int], Store]) -> None:
-    """Make ``open_store`` open URLs of ``scheme`` with ``opener(url_rest, busy_timeout_ms)``."""
+def register_backend(scheme: str, opener: Callable[[str, StoreConfig], Store]) -> None:
+    """Make ``open_store`` open URLs of ``scheme`` with ``opener(url_rest, config)``."""
     _BACKENDS[scheme] = opener
 
 
-register_backend("sqlite", lambda rest, timeout: SQLiteStore(Path(rest), busy_timeout_ms=timeout))
+def _open_sqlite(rest: str, config: StoreConfig) -> Store:
+    return SQLiteStore(
+        Path(rest),
+        busy_timeout_ms=config.busy_timeout_ms,
+        synchronous=config.synchronous,
+        cache_mb=config.cache_mb,
+    )
 
 
-def open_store(url: str, busy_timeout_ms: int = 30_000) -> Store:
+register_backend("sqlite", _open_sqlite)
+
+
+def open_store(url: str, config: StoreConfig | None = None) -> Store:
     """Open the store a URL names, e.g. ``sqlite:////abs/shop.db`` or ``sqlite:///rel.db``.
 
     Raises:
@@ -52,4 +62,4 @@ def open_store(url: str, busy_timeout_ms: int = 30_000) -> Store:
         raise StoreError(f"unknown store URL {url!r}; known schemes: {known}")
     if rest.startswith("/"):
         rest = rest[1:]  # SQLAlchemy style: sqlite:///relative.db, sqlite:////absolute.db
-    return _BACKENDS[scheme](rest, busy_timeout_ms)
+    return _BACKENDS[scheme](rest, config or StoreConfig())

@@ -41,6 +41,7 @@ class SQLiteStore(Store):
         path: the database file; its folder is created when missing.
         busy_timeout_ms: how long a writer waits for another writer.
         synchronous: ``full`` (fsync every commit) or ``normal`` (fsync at checkpoints).
+        cache_mb: the page cache per connection; a large one keeps bulk index inserts in RAM.
     """
 
     def __init__(
@@ -48,11 +49,13 @@ class SQLiteStore(Store):
         path: str | Path,
         busy_timeout_ms: int = 30_000,
         synchronous: Literal["full", "normal"] = "full",
+        cache_mb: int = 64,
     ) -> None:
         self.path = Path(path)
         self.url = f"sqlite:///{self.path}"
         self._busy_timeout_ms = busy_timeout_ms
         self._synchronous = synchronous
+        self._cache_kib = cache_mb * 1024
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -73,7 +76,7 @@ class SQLiteStore(Store):
                 conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute(f"PRAGMA synchronous = {self._synchronous.upper()}")
-                conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: index inserts stay in RAM
+                conn.execute(f"PRAGMA cache_size = -{int(self._cache_kib)}")
             except sqlite3.DatabaseError as err:
                 raise StoreError(f"cannot open the store {self.path}: {err}") from err
             self._local.conn = conn
