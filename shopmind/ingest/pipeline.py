@@ -54,7 +54,6 @@ class _Run:
 
     def process(
         self,
-        store: Store,
         chunks: Iterable[Chunk],
         model: type[M],
         fixes: Mapping[str, str],
@@ -219,7 +218,6 @@ def ingest_products(
     with _no_gc(), store.transaction():
         if partial:
             run.process(
-                store,
                 chunks,
                 ProductPatch,
                 PRODUCT_FIXES,
@@ -228,9 +226,7 @@ def ingest_products(
                 len,
             )
         else:
-            run.process(
-                store, chunks, Product, PRODUCT_FIXES, store.upsert_products, quality.observe, len
-            )
+            run.process(chunks, Product, PRODUCT_FIXES, store.upsert_products, quality.observe, len)
         missing_titles = sum(
             1 for _, _, errs in run.rejects if any(e.field == "title" for e in errs)
         )
@@ -287,7 +283,6 @@ def ingest_events(
     with _no_gc(), store.transaction():
         with store.bulk_load():
             run.process(
-                store,
                 adapted(read_chunks(src, config.chunk_rows)),
                 Event,
                 EVENT_FIXES,
