@@ -208,7 +208,8 @@ def _explain(err: ValidationError, toml: Path | None) -> str:
     lines = []
     for item in err.errors():
         key = ".".join(str(p) for p in item["loc"])
-        where = f" (from {toml} or {ENV_PREFIX}{key.upper().replace('.', '__')})"
+        env_name = f"{ENV_PREFIX}{key.upper().replace('.', '__')}"
+        where = f" (from {toml} or {env_name})" if toml is not None else f" (from {env_name})"
         if item["type"] == "extra_forbidden":
             section = str(item["loc"][0]) if len(item["loc"]) > 1 else None
             allowed = ", ".join(_allowed_keys(section))

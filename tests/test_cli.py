@@ -114,6 +114,14 @@ def test_config_error_exits_1_naming_the_key(home: Path) -> None:
     assert "serve.prot" in result.stderr
 
 
+def test_config_option_reads_the_given_file(home: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.toml"
+    other.write_text("[serve]\nport = 9100\n", encoding="utf-8")
+    data = json.loads(_ok(home, "--config", str(other), "config").stdout)
+    assert data["serve"]["port"] == 9100
+    assert data["ingest"]["progress"] is True  # HOME/shopmind.toml is not read then
+
+
 # -- products ---------------------------------------------------------------------------------
 def test_ingest_products_with_map(loaded: Path) -> None:
     stats = _stats(loaded)
@@ -226,6 +234,32 @@ def test_products_delete(loaded: Path) -> None:
     assert _stats(loaded)["products"] == len(PRODUCTS) - 2
 
 
+def test_products_get_unknown_id(loaded: Path) -> None:
+    result = _run(loaded, "products", "get", "NOPE-7")
+    assert result.exit_code == 1
+    assert "NOPE-7" in result.stderr
+    assert "does not exist" in result.stderr
+
+
+def test_partial_ingest_updates_only_given_columns(loaded: Path, tmp_path: Path) -> None:
+    path = _write_csv(tmp_path / "prices.csv", ["id", "price"], [("A1", "199"), ("A4", "")])
+    report = _json(_ok(loaded, "ingest", "products", str(path), "--partial", "--json"))
+    assert report["updated"] == 2
+    a1 = json.loads(_ok(loaded, "products", "get", "A1").stdout)
+    assert a1["price"] == 199.0
+    assert a1["title"] == PRODUCTS[0][1]
+    a4 = json.loads(_ok(loaded, "products", "get", "A4").stdout)
+    assert a4["price"] == 24.99  # a blank cell changes nothing
+
+
+def test_partial_ingest_of_unknown_product_changes_nothing(loaded: Path, tmp_path: Path) -> None:
+    path = _write_csv(tmp_path / "prices.csv", ["id", "price"], [("A1", "1"), ("GHOST", "2")])
+    result = _run(loaded, "ingest", "products", str(path), "--partial")
+    assert result.exit_code == 1
+    assert "GHOST" in result.stderr
+    assert json.loads(_ok(loaded, "products", "get", "A1").stdout)["price"] == 299.0
+
+
 # -- events, stats, build ---------------------------------------------------------------------
 def test_ingest_events_and_stats(loaded: Path, tmp_path: Path) -> None:
     path = _write_csv(
@@ -289,6 +323,13 @@ def test_build_after_events(loaded: Path, tmp_path: Path) -> None:
     stats = _stats(loaded)
     assert stats["build"] is not None
     assert stats["build"]["id"] == manifest["id"]
+
+
+def test_stats_text(loaded: Path) -> None:
+    text = _ok(loaded, "stats").stdout
+    assert "products: 5" in text
+    assert "events: 0" in text
+    assert "build: none" in text
 
 
 def test_stats_on_empty_home(home: Path) -> None:

@@ -208,3 +208,20 @@ def test_event_weights_from_toml(in_tmp: Path) -> None:
     _toml(in_tmp / "h", "[events.weights]\nview = 0.5\npurchase = 10.0\n")
     weights = load(home=in_tmp / "h").events.weights
     assert weights == {"view": 0.5, "purchase": 10.0}
+
+
+def test_env_error_says_where_the_value_came_from(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHOPMIND_SERVE__PORT", "0")
+    with pytest.raises(ConfigError) as info:
+        load(home=in_tmp / "h")  # no TOML file anywhere
+    message = str(info.value)
+    assert "serve.port" in message
+    assert "SHOPMIND_SERVE__PORT" in message
+    assert "from None" not in message  # there is no file to blame
+
+
+def test_event_weights_from_env(in_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHOPMIND_EVENTS__WEIGHTS", '{"view": 2.0, "purchase": 5.0}')
+    assert load(home=in_tmp / "h").events.weights == {"view": 2.0, "purchase": 5.0}

@@ -117,7 +117,9 @@ def test_events_deterministic_per_seed(
     assert visitor_tastes(products, VISITORS, SEED) != visitor_tastes(products, VISITORS, SEED + 1)
 
 
-def test_tastes_structure(tastes: dict[str, dict[str, Any]], products: list[dict[str, Any]]) -> None:
+def test_tastes_structure(
+    tastes: dict[str, dict[str, Any]], products: list[dict[str, Any]]
+) -> None:
     assert len(tastes) == VISITORS
     leaves = {p["category"] for p in products}
     prefixes = [t["session_prefix"] for t in tastes.values()]

@@ -15,6 +15,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 Language = Literal["zh", "en"]
 CATEGORY_SEPARATOR = " > "
@@ -186,7 +187,11 @@ class ProductPatch(_ProductFields):
     @model_validator(mode="after")
     def _title_kept(self) -> ProductPatch:
         if "title" in self.model_fields_set and self.title is None:
-            raise ValueError("title cannot be removed; give a new title or leave it out")
+            raise PydanticCustomError(
+                "title_removed",
+                "title cannot be removed; give a new title or leave it out",
+                {"field": "title"},
+            )
         return self
 
     def changes(self) -> dict[str, Any]:

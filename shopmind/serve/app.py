@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shopmind import __version__
 from shopmind.catalog import FIELD_FIXES as PRODUCT_FIXES
@@ -68,6 +69,15 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return _error(422, "invalid_input", message, rows)
 
 
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    codes = {404: "not_found", 405: "method_not_allowed"}
+    message = str(exc.detail)
+    if exc.status_code == 404:
+        message = f"no route {request.method} {request.url.path}; see /docs for the API"
+    return _error(exc.status_code, codes.get(exc.status_code, "http_error"), message, [])
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the API for ``settings``; the store opens at startup and closes at shutdown.
 
@@ -99,6 +109,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.serve.max_body_bytes)
     app.add_exception_handler(ShopmindError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     for router in (health.router, catalog.router, events.router):
         app.include_router(router)
     return app

@@ -29,20 +29,24 @@ class BodySizeLimit:
         refused = False
 
         async def counted() -> Message:
+            # past the limit: answer 413 now and tell the app the client has gone
             nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
                     refused = True
-                    raise _TooLarge
+                    await self._refuse(send)
+                    return {"type": "http.disconnect"}
             return message
 
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
-            if refused:
-                await self._refuse(send)
+        async def guarded(message: Message) -> None:
+            if not refused:  # after the 413, whatever the app answers is dropped
+                await send(message)
+
+        await self.app(scope, counted, guarded)
 
     async def _refuse(self, send: Send) -> None:
         body = json.dumps(
@@ -64,7 +68,3 @@ class BodySizeLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
-
-
-class _TooLarge(Exception):
-    pass

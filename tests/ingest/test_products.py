@@ -126,7 +126,7 @@ def test_mapping_mistakes_name_the_column_or_field(
     tmp_path: Path, store: Store, settings: Settings
 ) -> None:
     src = write(tmp_path / "m.csv", "code,name\n1,x\n")
-    with pytest.raises(InvalidFile, match="no column 'sku'.*code, name"):
+    with pytest.raises(InvalidFile, match=r"no column 'sku'.*code, name"):
         ingest_products(store, src, settings.ingest, mapping=["id=sku"])
     with pytest.raises(InvalidFile, match="unknown field 'tittle'"):
         ingest_products(store, src, settings.ingest, mapping=["tittle=name"])
@@ -140,9 +140,9 @@ def test_unreadable_files_are_refused_with_the_reason(
     (tmp_path / "latin.csv").write_bytes("id,title\n1,Caf\xe9\n".encode("latin-1"))
     with pytest.raises(InvalidFile, match="UTF-8"):
         ingest_products(store, tmp_path / "latin.csv", settings.ingest)
-    with pytest.raises(InvalidFile, match="unknown file type .xlsx"):
+    with pytest.raises(InvalidFile, match=r"unknown file type \.xlsx"):
         ingest_products(store, write(tmp_path / "c.xlsx", "x"), settings.ingest)
-    with pytest.raises(InvalidFile, match="row 2 .*3 fields but the header has 2"):
+    with pytest.raises(InvalidFile, match=r"row 2 .*3 fields but the header has 2"):
         ingest_products(store, write(tmp_path / "w.csv", "id,title\n1,a\n2,b,c\n"), settings.ingest)
     with pytest.raises(InvalidFile, match="row 2 is not valid JSON"):
         ingest_products(store, write(tmp_path / "b.jsonl", '{"id":1}\n{oops\n'), settings.ingest)

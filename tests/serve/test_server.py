@@ -1,0 +1,140 @@
+"""End to end: ``shopmind demo`` as a real uvicorn server process, driven over HTTP."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+SHOPMIND = Path(sys.executable).parent / "shopmind"
+START_TIMEOUT_S = 60.0
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    base: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+def _tail(path: Path, chars: int = 4_000) -> str:
+    return path.read_text(encoding="utf-8", errors="replace")[-chars:]
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=15)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    if not SHOPMIND.is_file():
+        pytest.fail(f"the shopmind console script is missing at {SHOPMIND}; pip install -e .")
+    port = _free_port()
+    log = tmp_path / "server.log"
+    env = {**os.environ, "SHOPMIND_INGEST__PROGRESS": "false"}
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(SHOPMIND), "--home", str(tmp_path / "home"), "demo", "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            cwd=tmp_path,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base, process, log)
+        yield Server(base, process, log)
+    finally:
+        _stop(process)
+
+
+def _wait_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the server exited with {process.returncode}:\n{_tail(log)}")
+        try:
+            if httpx.get(f"{base}/health", timeout=2.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"the server was not healthy within {START_TIMEOUT_S:.0f} s:\n{_tail(log)}")
+
+
+def _events(batch: int, size: int) -> list[dict[str, object]]:
+    return [
+        {
+            "event_id": f"e2e-{batch}-{i}",
+            "user_id": f"e2e-user-{i % 50}",
+            "item_id": f"p{1 + (i % 300):04d}",
+            "type": ("view", "click", "cart")[i % 3],
+            "timestamp": 1_762_000_000 + batch * size + i,
+        }
+        for i in range(size)
+    ]
+
+
+def test_demo_server_end_to_end(server: Server) -> None:
+    with httpx.Client(base_url=server.base, timeout=30.0) as http:
+        assert http.get("/docs").status_code == 200
+        ready = http.get("/ready")
+        assert ready.status_code == 200
+        assert ready.json()["detail"]["products"] >= 300
+
+        page = http.get("/products", params={"limit": 5})
+        assert page.status_code == 200
+        body = page.json()
+        assert len(body["items"]) == 5
+        assert body["total"] >= 300
+
+        before = http.get("/stats").json()
+        assert before["events"] > 0
+        assert before["build"] is not None
+        for batch in range(10):
+            response = http.post("/events/batch", json={"events": _events(batch, 500)})
+            assert response.status_code == 202, response.text
+            assert response.json()["inserted"] == 500
+        after = http.get("/stats").json()
+        assert after["events"] - before["events"] == 5_000
+        assert after["products"] == before["products"]
+
+        resent = http.post("/events/batch", json={"events": _events(0, 500)})
+        assert resent.json()["duplicates"] == 500
+        assert http.get("/stats").json()["events"] == after["events"]
+
+        recent = http.get("/events", params={"visitor": "e2e-user-0", "limit": 3}).json()
+        assert len(recent) == 3
+        stamps = [e["ts"] for e in recent]
+        assert stamps == sorted(stamps, reverse=True)
+
+    _stop(server.process)
+    # uvicorn re-raises the signal it caught after a graceful shutdown
+    assert server.process.returncode in (0, -signal.SIGTERM), _tail(server.log)
+    log = _tail(server.log, 20_000)
+    assert "Application shutdown complete" in log, log  # the lifespan closed the store
+    assert "Traceback" not in log, log
