@@ -21,6 +21,7 @@ from shopmind.errors import (
     SchemaVersionError,
     ShopmindError,
     StoreError,
+    TooLarge,
 )
 from shopmind.events import Event
 from shopmind.ingest import IngestReport, ingest_event_batch, ingest_events, ingest_products
@@ -44,6 +45,7 @@ __all__ = [
     "ShopmindError",
     "Store",
     "StoreError",
+    "TooLarge",
     "__version__",
     "ingest_event_batch",
     "ingest_events",

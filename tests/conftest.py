@@ -58,3 +58,9 @@ def head_lines(src: Path, dst: Path, lines: int) -> Path:
                 break
             fout.write(line)
     return dst
+
+
+def write(path: Path, text: str) -> Path:
+    """Write a small UTF-8 test file and return its path."""
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -14,12 +14,7 @@ from shopmind.config import Settings
 from shopmind.errors import InvalidFile, InvalidInput
 from shopmind.ingest import ingest_events, ingest_products
 from shopmind.store import Store
-from tests.conftest import head_lines
-
-
-def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
+from tests.conftest import head_lines, write
 
 
 def test_games_sequences_expand_in_order_and_resending_is_a_no_op(

@@ -13,12 +13,7 @@ from shopmind.config import Settings
 from shopmind.errors import InvalidFile, InvalidInput, NotFound
 from shopmind.ingest import ingest_products
 from shopmind.store import Store
-from tests.conftest import head_lines
-
-
-def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
+from tests.conftest import head_lines, write
 
 
 def test_homedepot_catalog_loads_as_it_is_with_a_mapping(
