@@ -121,6 +121,17 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
+@contextmanager
+def _drop_rejects_on_error(report: IngestReport) -> Iterator[None]:
+    """Remove the reject file if the ingest's transaction does not commit."""
+    try:
+        yield
+    except BaseException:
+        if report.reject_file:
+            Path(report.reject_file).unlink(missing_ok=True)
+        raise
+
+
 def _write_rejects(rejects: list[Rejected], path: Path) -> None:
     """Write rejected rows as JSON Lines, atomically (temp file, then rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -164,6 +175,9 @@ def _finish(
     report.seconds = round(time.perf_counter() - started, 3)
     target = _reject_path(reject_dir, source) if run.rejects else None
     if target is not None:
+        # written before the commit, so a stored report never names a missing file; the
+        # caller removes it if the commit then fails
+        _write_rejects(run.rejects, target)
         report.reject_file = str(target)
     store.record_ingest(report.as_dict())
     return report
@@ -215,7 +229,7 @@ def ingest_products(
             yield out
 
     chunks = mapped(read_chunks(src, config.chunk_rows))
-    with _no_gc(), store.transaction():
+    with _no_gc(), _drop_rejects_on_error(report), store.transaction():
         if partial:
             run.process(
                 chunks,
@@ -238,8 +252,6 @@ def ingest_products(
             reject_dir,
             src.path,
         )
-    if result.reject_file:
-        _write_rejects(run.rejects, Path(result.reject_file))
     logger.info("ingested %d products from %s", result.inserted + result.updated, src.path)
     return result
 
@@ -280,7 +292,7 @@ def ingest_events(
     def file_rows(chunk: Chunk) -> int:
         return len({row for row, _ in chunk})
 
-    with _no_gc(), store.transaction():
+    with _no_gc(), _drop_rejects_on_error(report), store.transaction():
         with store.bulk_load():
             run.process(
                 adapted(read_chunks(src, config.chunk_rows)),
@@ -292,8 +304,6 @@ def ingest_events(
             )
         report.notes.extend(reading.notes)
         result = _finish(store, run, quality.summary, started, reject_dir, src.path)
-    if result.reject_file:
-        _write_rejects(run.rejects, Path(result.reject_file))
     logger.info("ingested %d events from %s", result.inserted, src.path)
     return result
 
