@@ -18,6 +18,7 @@ import click
 from shopmind import __version__
 from shopmind.config import Settings, load
 from shopmind.errors import ShopmindError
+from shopmind.search import SORT_ORDERS, Filters
 from shopmind.store import Store, open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -266,6 +267,108 @@ def build(obj: _Ctx, as_json: bool) -> None:
         f"in {manifest.seconds:.2f} s"
     )
     _emit(manifest.as_dict(), as_json, text)
+
+
+@main.command()
+@click.argument("query")
+@click.option("-k", "--k", "k", default=10, type=click.IntRange(1, 100), help="Hits to show.")
+@click.option("--offset", default=0, type=click.IntRange(min=0))
+@click.option("--category", default=None, help="Only this category and its subtree.")
+@click.option("--brand", "brands", multiple=True, help="Only these brands (repeatable).")
+@click.option("--price-min", type=click.FloatRange(min=0), default=None)
+@click.option("--price-max", type=click.FloatRange(min=0), default=None)
+@click.option("--in-stock/--out-of-stock", "in_stock", default=None)
+@click.option("--sort", type=click.Choice(SORT_ORDERS), default="relevance")
+@click.option("--json", "as_json", is_flag=True, help="End with the same JSON as GET /search.")
+@pass_ctx
+def search(
+    obj: _Ctx,
+    query: str,
+    k: int,
+    offset: int,
+    category: str | None,
+    brands: tuple[str, ...],
+    price_min: float | None,
+    price_max: float | None,
+    in_stock: bool | None,
+    sort: str,
+    as_json: bool,
+) -> None:
+    """Search the catalog (the current build's index, or the store indexed now)."""
+    from shopmind.build import open_search
+
+    filters = Filters(category, brands, price_min, price_max, in_stock)
+    with obj.store() as store:
+        result = open_search(obj.settings.home, store).search(
+            query, k=k, offset=offset, filters=filters, sort=sort
+        )
+        data = result.as_dict()
+    lines = [
+        f"{n + offset + 1:>3}. {h['id']}  {h['title']}  ({h['score']:.3f})"
+        for n, h in enumerate(data["hits"])
+    ]
+    lines.append(f"-- {data['total']:,} matching products")
+    _emit(data, as_json, "\n".join(lines))
+
+
+@main.group()
+def evaluate() -> None:
+    """Measure relevance offline against baselines run in the same process."""
+
+
+@evaluate.command("search")
+@click.option("--products", "products_file", required=True, type=click.Path(dir_okay=False))
+@click.option("--judgments", "judgments_file", required=True, type=click.Path(dir_okay=False))
+@click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN", help="For --products.")
+@click.option("--json", "as_json", is_flag=True, help="End with one JSON object.")
+@click.pass_context
+def evaluate_search(
+    ctx: click.Context,
+    products_file: str,
+    judgments_file: str,
+    mapping: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """nDCG@10 on judged products and full-catalog recall@10/@100, vs plain BM25.
+
+    Uses a temporary home unless --home is given. The judgments are only scored, never
+    learned from.
+    """
+    import tempfile
+
+    from shopmind.evaluate import bm25_baseline, evaluate_methods, read_judgments
+    from shopmind.index import product_fields
+    from shopmind.ingest import ingest_products
+    from shopmind.search import SearchEngine
+
+    obj: _Ctx = ctx.obj
+    judgments = read_judgments(judgments_file)
+    with tempfile.TemporaryDirectory(prefix="shopmind-eval-") as tmp:
+        if obj.home is None:
+            obj.home = tmp
+        settings = obj.settings
+        with obj.store() as store:
+            ingest_products(store, products_file, settings.ingest, mapping=mapping)
+            products = [p for batch in store.iter_products() for p in batch]
+        engine = SearchEngine.from_products(products)
+        ids = [p.id for p in products]
+        texts = [" ".join(product_fields(p).values()) for p in products]
+        methods = {"shopmind": engine.index.scores, "bm25": bm25_baseline(ids, texts)}
+        result = evaluate_methods(ids, judgments, methods, progress=settings.ingest.progress)
+    result["notes"] = [
+        "shopmind = BM25F with measure normalisation, stemming, typo and code expansion",
+        "recall counts judged >= 2.5 products in the full-catalog top k; unjudged products "
+        "are unknown, not irrelevant",
+    ]
+    lines = [f"{result['queries']:,} queries ({result['ndcg_queries']:,} for nDCG)"]
+    for name, m in result["methods"].items():
+        lines.append(
+            f"  {name:10} nDCG@10 {m['ndcg@10']:.4f}  recall@10 {m['recall@10']:.4f}  "
+            f"recall@100 {m['recall@100']:.4f}"
+        )
+    lat = result["latency_ms"]
+    lines.append(f"  shopmind latency p50 {lat['p50']:.2f} ms, p99 {lat['p99']:.2f} ms")
+    _emit(result, as_json, "\n".join(lines))
 
 
 @main.command("config")

@@ -76,7 +76,7 @@ def request_row_errors(
     """
     out: list[RowError] = []
     for item in err_items:
-        loc = [p for p in item.get("loc", ()) if p != "body"]
+        loc = [p for p in item.get("loc", ()) if p not in ("body", "query", "path")]
         row = 1
         for i, part in enumerate(loc):
             if isinstance(part, int):

@@ -4,8 +4,18 @@ from shopmind.build.artifacts import (
     BuildManifest,
     builds_dir,
     current_build,
+    current_folder,
     load_interactions,
+    open_search,
     run_build,
 )
 
-__all__ = ["BuildManifest", "builds_dir", "current_build", "load_interactions", "run_build"]
+__all__ = [
+    "BuildManifest",
+    "builds_dir",
+    "current_build",
+    "current_folder",
+    "load_interactions",
+    "open_search",
+    "run_build",
+]

@@ -1,5 +1,8 @@
 """``shopmind build``: derive serving artifacts from the store, and swap them in atomically.
 
+A build holds the interaction matrix and popularity (``events.matrix``) and the search
+index with its catalog columns (``search.persist``).
+
 A build is written into ``HOME/builds/.tmp-ID``, renamed to ``HOME/builds/ID`` when it is
 complete, and only then named in ``HOME/builds/CURRENT`` (replaced atomically), so a
 reader never sees a half-written build. The newest ``keep`` builds are kept for rollback.
@@ -24,6 +27,8 @@ from tqdm import tqdm
 from shopmind.config import EventsConfig
 from shopmind.errors import NotFound
 from shopmind.events.matrix import Interactions, build_interactions
+from shopmind.search import SearchEngine
+from shopmind.search.persist import load_search, save_search
 from shopmind.store import Store
 
 logger = logging.getLogger(__name__)
@@ -62,7 +67,8 @@ def run_build(store: Store, home: Path, config: EventsConfig, keep: int = 3) -> 
     root = builds_dir(home)
     root.mkdir(parents=True, exist_ok=True)
     build_id = time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() // 1000 % 1_000_000:06d}"
-    catalog = sorted(store.product_ids())
+    products = [p for batch in store.iter_products() for p in batch]
+    catalog = [p.id for p in products]
     total = store.count_events()
     with tqdm(total=total, desc="build: read events", unit=" events", disable=None) as bar:
 
@@ -74,6 +80,7 @@ def run_build(store: Store, home: Path, config: EventsConfig, keep: int = 3) -> 
         inter = build_interactions(batches(), config, items=catalog)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
     _write(tmp, inter)
+    save_search(tmp, products)
     manifest = BuildManifest(
         id=build_id,
         created_at=time.time(),
@@ -129,6 +136,11 @@ def current_build(home: Path) -> BuildManifest:
     return BuildManifest(**data)
 
 
+def current_folder(home: Path) -> Path:
+    """The folder of the current build; raises NotFound when there is none."""
+    return builds_dir(home) / current_build(home).id
+
+
 def load_interactions(home: Path) -> Interactions:
     """The current build's interaction matrix."""
     manifest = current_build(home)
@@ -137,3 +149,21 @@ def load_interactions(home: Path) -> Interactions:
     visitors = json.loads((folder / "visitors.json").read_text())
     items = json.loads((folder / "items.json").read_text())
     return Interactions(matrix, visitors, items)
+
+
+def open_search(home: Path, store: Store) -> SearchEngine:
+    """The current build's search engine, or one built now from the store without a build."""
+    try:
+        folder = current_folder(home)
+    except NotFound:
+        folder = None
+    if folder is not None and (folder / "search").is_dir():
+        items = json.loads((folder / "items.json").read_text())
+        pop = np.load(folder / "popularity.npy")
+        popularity = {pid: float(v) for pid, v in zip(items, pop, strict=True)}
+        return load_search(folder, store.get_products, popularity)
+    logger.info("no build with a search index in %s: indexing the store in memory", home)
+    products = [p for batch in store.iter_products() for p in batch]
+    engine = SearchEngine.from_products(products)
+    engine.lookup = store.get_products
+    return engine

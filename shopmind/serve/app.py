@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shopmind import __version__
+from shopmind.build import open_search
 from shopmind.catalog import FIELD_FIXES as PRODUCT_FIXES
 from shopmind.config import Settings
 from shopmind.errors import (
@@ -30,7 +31,7 @@ from shopmind.errors import (
 )
 from shopmind.events import FIELD_FIXES as EVENT_FIXES
 from shopmind.serve.limits import BodySizeLimit
-from shopmind.serve.routes import catalog, events, health
+from shopmind.serve.routes import catalog, events, health, search
 from shopmind.store import open_store
 from shopmind.validate import request_row_errors
 
@@ -91,11 +92,13 @@ def create_app(settings: Settings) -> FastAPI:
         settings.home.mkdir(parents=True, exist_ok=True)
         store = open_store(settings.store_url, settings.store)
         app.state.store = store
+        app.state.search = open_search(settings.home, store)
         logger.info("shopmind serving %s", settings.store_url)
         try:
             yield
         finally:
             app.state.store = None
+            app.state.search = None
             store.close()
 
     app = FastAPI(
@@ -110,6 +113,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(ShopmindError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    for router in (health.router, catalog.router, events.router):
+    app.state.search = None
+    for router in (health.router, catalog.router, events.router, search.router):
         app.include_router(router)
     return app

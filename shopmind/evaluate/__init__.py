@@ -1,0 +1,22 @@
+"""Evaluation: ranking metrics and offline evaluators that score methods against baselines."""
+
+from shopmind.evaluate.metrics import dcg_at_k, ndcg_at_k, percentile, recall_at_k
+from shopmind.evaluate.search import (
+    Judgments,
+    Scorer,
+    bm25_baseline,
+    evaluate_methods,
+    read_judgments,
+)
+
+__all__ = [
+    "Judgments",
+    "Scorer",
+    "bm25_baseline",
+    "dcg_at_k",
+    "evaluate_methods",
+    "ndcg_at_k",
+    "percentile",
+    "read_judgments",
+    "recall_at_k",
+]

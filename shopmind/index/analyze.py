@@ -1,0 +1,118 @@
+"""Text analysis for product search: the same function turns titles and queries into terms.
+
+English: NFKC and lower case; measures normalised (``1/2 in.``, ``3/4"``, ``12 gal.``,
+``sq. ft.`` become ``1/2 in``, ``3/4 in``, ``12 gal``, ``sqft``), dimensions split and kept
+(``2x4`` gives ``2``, ``x``, ``4``), model codes kept whole without their
+punctuation (``SC-141`` also gives ``sc141``), Snowball stems for words.
+Chinese (and other CJK): every character and every pair of neighbouring characters, so a
+query word matches inside a longer one (``简单`` inside ``安装简单``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+_STEMMER = Stemmer.Stemmer("english")
+
+# "in" is not here: it is also the inch unit
+_STOP = frozenset(["a", "an", "and", "the", "for", "of", "with", "to", "on", "by", "or", "at"])
+
+# multi-word and punctuated measures first, then single words (after lower-casing)
+_PHRASES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\b(?:sq\.?\s*ft\.?|square\s+f(?:ee|oo)t)"), " sqft "),
+    (re.compile(r"\b(?:sq\.?\s*in\.?|square\s+inch(?:es)?)"), " sqin "),
+    (re.compile(r"\b(?:cu\.?\s*ft\.?|cubic\s+f(?:ee|oo)t)"), " cuft "),
+    (re.compile(r"(?<=\d)\s*(?:\"|''|”|″)"), " in "),
+    (re.compile(r"(?<=\d)\s*(?:'|’|′)"), " ft "),
+    (re.compile(r"(?<=\d)\s*x\s*(?=\d)"), " x "),
+]
+_UNITS: dict[str, str] = {
+    "inch": "in",
+    "inches": "in",
+    "in": "in",
+    "foot": "ft",
+    "feet": "ft",
+    "ft": "ft",
+    "gallon": "gal",
+    "gallons": "gal",
+    "gal": "gal",
+    "pound": "lb",
+    "pounds": "lb",
+    "lbs": "lb",
+    "lb": "lb",
+    "ounce": "oz",
+    "ounces": "oz",
+    "oz": "oz",
+    "volt": "v",
+    "volts": "v",
+    "watt": "w",
+    "watts": "w",
+    "amp": "amp",
+    "amps": "amp",
+    "ampere": "amp",
+    "millimeter": "mm",
+    "millimeters": "mm",
+    "centimeter": "cm",
+    "centimeters": "cm",
+    "quart": "qt",
+    "quarts": "qt",
+    "yard": "yd",
+    "yards": "yd",
+    "meter": "m",
+    "meters": "m",
+}
+_PIECE = re.compile(r"\d+/\d+|\d+(?:\.\d+)?|[^\W\d_]+", re.UNICODE)
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def normalise(text: str) -> str:
+    """NFKC, lower case, measures rewritten to one spelling."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    for pattern, replacement in _PHRASES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+@lru_cache(maxsize=200_000)
+def _word_term(word: str) -> str:
+    unit = _UNITS.get(word)
+    if unit is not None:
+        return unit
+    return str(_STEMMER.stemWord(word))
+
+
+def _cjk_terms(span: str) -> list[str]:
+    terms = list(span)
+    terms.extend(span[i : i + 2] for i in range(len(span) - 1))
+    return terms
+
+
+def analyze(text: str) -> list[str]:
+    """The terms of a text, in order (with repeats), for indexing and for queries.
+
+    Example::
+
+        >>> analyze('BEHR 1-gal. #SC-141 Deck 3/4" x 2x4')
+        ['behr', '1gal', '1', 'gal', 'sc141', 'sc', '141', 'deck', '3/4', 'in', 'x', '2', 'x', '4']
+    """
+    text = normalise(text)
+    terms: list[str] = []
+    for span in _CJK.findall(text):
+        terms.extend(_cjk_terms(span))
+    text = _CJK.sub(" ", text)
+    for raw in re.findall(r"[^\s,;:()\[\]{}!?*+&@|]+", text):
+        chunk = raw.strip("-.#/'\"")
+        if "." not in chunk and "/" not in chunk:
+            joined = chunk.replace("-", "").replace("#", "")
+            if len(joined) >= 3 and not joined.isdigit() and not joined.isalpha():
+                terms.append(joined)  # a model code, whole: sc141, r13, dcd771c2
+        for piece in _PIECE.findall(chunk):
+            if piece[0].isdigit():
+                terms.append(piece)
+            elif piece not in _STOP:
+                terms.append(_word_term(piece))
+    return terms

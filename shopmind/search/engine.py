@@ -1,0 +1,349 @@
+"""Product search over the lexical index: filters, facets, sorting, paging and reasons.
+
+The catalog's filterable columns (category, brand, price, stock, creation time) are held
+as arrays aligned with the index, so a filter is a boolean mask and facets are counts over
+the matching products. Hits are read back from the store, so a product deleted since the
+last build is dropped rather than shown.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from shopmind.catalog import Product
+from shopmind.errors import InvalidInput, RowError
+from shopmind.explain import Node
+from shopmind.index import LexicalIndex, QueryTerm, analyze
+
+Lookup = Callable[[Sequence[str]], dict[str, Product]]
+SortOrder = Literal["relevance", "price_asc", "price_desc", "newest", "popularity"]
+SORT_ORDERS: tuple[str, ...] = ("relevance", "price_asc", "price_desc", "newest", "popularity")
+MAX_QUERY_CHARS = 500
+_PRICE_BANDS = [(0, 10), (10, 50), (50, 100), (100, 500), (500, 1000), (1000, float("inf"))]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a hit must satisfy; unset fields do not filter."""
+
+    category: str | None = None
+    brands: tuple[str, ...] = ()
+    price_min: float | None = None
+    price_max: float | None = None
+    in_stock: bool | None = None
+
+    def check(self) -> None:
+        """Raise InvalidInput naming the field when the filters contradict themselves."""
+        errors = []
+        for name, value in (("price_min", self.price_min), ("price_max", self.price_max)):
+            if value is not None and value < 0:
+                errors.append(RowError(1, name, "a price bound is negative", "use a number >= 0"))
+        if (
+            self.price_min is not None
+            and self.price_max is not None
+            and self.price_min > self.price_max
+        ):
+            errors.append(
+                RowError(
+                    1,
+                    "price_min",
+                    f"price_min {self.price_min} is above price_max {self.price_max}",
+                    "swap them, or leave one out",
+                )
+            )
+        if errors:
+            raise InvalidInput(errors, source="search filters")
+
+
+@dataclass
+class Hit:
+    """One search result."""
+
+    product: Product
+    score: float
+    reasons: Node
+
+
+@dataclass
+class SearchResult:
+    """A page of hits, how many matched in all, and facet counts over all matches."""
+
+    hits: list[Hit]
+    total: int
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The wire form shared by ``GET /search`` and ``shopmind search --json``."""
+        return {
+            "hits": [
+                {
+                    "id": h.product.id,
+                    "title": h.product.title,
+                    "score": round(h.score, 6),
+                    "price": h.product.price,
+                    "currency": h.product.currency,
+                    "category": h.product.category,
+                    "brand": h.product.brand,
+                    "in_stock": h.product.in_stock,
+                    "image_url": h.product.image_url,
+                    "reasons": h.reasons.as_dict(),
+                }
+                for h in self.hits
+            ],
+            "total": self.total,
+            "facets": self.facets,
+        }
+
+
+@dataclass
+class CatalogColumns:
+    """Filterable product columns, aligned with the index's product order."""
+
+    titles: list[str]
+    categories: list[str]
+    brands: np.ndarray
+    prices: np.ndarray
+    in_stock: np.ndarray
+    created: np.ndarray
+
+    @classmethod
+    def from_products(cls, products: Sequence[Product]) -> CatalogColumns:
+        """Columns for products in index order."""
+        return cls(
+            titles=[p.title for p in products],
+            categories=[p.category or "" for p in products],
+            brands=np.asarray([p.brand or "" for p in products], dtype=object),
+            prices=np.asarray(
+                [np.nan if p.price is None else p.price for p in products], dtype=np.float64
+            ),
+            in_stock=np.asarray([bool(p.in_stock) for p in products], dtype=bool),
+            created=np.asarray(
+                [p.created_at.timestamp() if p.created_at else 0.0 for p in products]
+            ),
+        )
+
+
+def check_query(q: str) -> str:
+    """A query with its white space folded; raises InvalidInput when empty or too long."""
+    folded = " ".join(q.split())
+    if not folded:
+        raise InvalidInput(
+            [RowError(1, "q", "the query is empty", "send some words, e.g. q=wireless earbuds")],
+            source="search request",
+        )
+    if len(folded) > MAX_QUERY_CHARS:
+        raise InvalidInput(
+            [
+                RowError(
+                    1,
+                    "q",
+                    f"the query has {len(folded)} characters",
+                    f"send at most {MAX_QUERY_CHARS} characters",
+                )
+            ],
+            source="search request",
+        )
+    return folded
+
+
+class SearchEngine:
+    """Search over one build's lexical index.
+
+    Args:
+        index: the lexical index.
+        columns: the filterable catalog columns in index order.
+        lookup: reads the current products by id (the store's ``get_products``).
+        popularity: a popularity score per indexed product (for sorting), or None.
+    """
+
+    def __init__(
+        self,
+        index: LexicalIndex,
+        columns: CatalogColumns,
+        lookup: Lookup,
+        popularity: np.ndarray | None = None,
+    ) -> None:
+        self.index = index
+        self.columns = columns
+        self.lookup = lookup
+        self.popularity = (
+            popularity if popularity is not None else np.zeros(len(index.ids), dtype=np.float32)
+        )
+        self._position = {pid: i for i, pid in enumerate(index.ids)}
+
+    @classmethod
+    def from_products(
+        cls, products: Sequence[Product], popularity: dict[str, float] | None = None
+    ) -> SearchEngine:
+        """Index products in memory (tests, small shops, the evaluate command)."""
+        index = LexicalIndex().build_products(products)
+        pop = None
+        if popularity:
+            pop = np.asarray([popularity.get(p.id, 0.0) for p in products], dtype=np.float32)
+        by_id = {p.id: p for p in products}
+
+        def lookup(ids: Sequence[str]) -> dict[str, Product]:
+            return {i: by_id[i] for i in ids if i in by_id}
+
+        return cls(index, CatalogColumns.from_products(products), lookup, pop)
+
+    def _mask(self, filters: Filters) -> np.ndarray:
+        c = self.columns
+        mask = np.ones(len(self.index.ids), dtype=bool)
+        if filters.category:
+            prefix = filters.category + " > "
+            mask &= np.asarray(
+                [x == filters.category or x.startswith(prefix) for x in c.categories], dtype=bool
+            )
+        if filters.brands:
+            wanted = {b.lower() for b in filters.brands}
+            mask &= np.asarray([str(b).lower() in wanted for b in c.brands], dtype=bool)
+        if filters.price_min is not None:
+            mask &= c.prices >= filters.price_min
+        if filters.price_max is not None:
+            mask &= c.prices <= filters.price_max
+        if filters.in_stock is not None:
+            mask &= c.in_stock == filters.in_stock
+        return mask
+
+    def _facets(self, matched: np.ndarray) -> dict[str, dict[str, int]]:
+        c = self.columns
+        cats: Counter[str] = Counter()
+        for i in matched:
+            parts = c.categories[i].split(" > ") if c.categories[i] else []
+            for depth in range(len(parts)):
+                cats[" > ".join(parts[: depth + 1])] += 1
+        brands = Counter(str(c.brands[i]) for i in matched if c.brands[i])
+        bands: Counter[str] = Counter()
+        for price in c.prices[matched]:
+            for lo, hi in _PRICE_BANDS:
+                if lo <= price < hi:
+                    bands[f"{lo}-{hi if hi != float('inf') else ''}"] += 1
+        stock = Counter("in_stock" if c.in_stock[i] else "out_of_stock" for i in matched)
+        return {
+            "category": dict(cats.most_common(30)),
+            "brand": dict(brands.most_common(30)),
+            "price": dict(bands),
+            "availability": dict(stock),
+        }
+
+    def _order(self, matched: np.ndarray, scores: np.ndarray, sort: str) -> np.ndarray:
+        c = self.columns
+        if sort == "price_asc":
+            key = np.where(np.isnan(c.prices[matched]), np.inf, c.prices[matched])
+            return matched[np.lexsort((-scores[matched], key))]
+        if sort == "price_desc":
+            key = np.where(np.isnan(c.prices[matched]), -np.inf, c.prices[matched])
+            return matched[np.lexsort((-scores[matched], -key))]
+        if sort == "newest":
+            return matched[np.lexsort((-scores[matched], -c.created[matched]))]
+        if sort == "popularity":
+            return matched[np.lexsort((-scores[matched], -self.popularity[matched]))]
+        return matched[np.argsort(-scores[matched], kind="stable")]
+
+    def search(
+        self,
+        q: str,
+        k: int = 10,
+        offset: int = 0,
+        filters: Filters | None = None,
+        sort: str = "relevance",
+    ) -> SearchResult:
+        """Search, filter, facet, sort and page.
+
+        Args:
+            q: the query text.
+            k: hits per page.
+            offset: hits to skip.
+            filters: what hits must satisfy.
+            sort: one of :data:`SORT_ORDERS`.
+        """
+        query = check_query(q)
+        filters = filters or Filters()
+        filters.check()
+        if sort not in SORT_ORDERS:
+            raise InvalidInput(
+                [RowError(1, "sort", f"unknown sort '{sort}'", f"use one of {SORT_ORDERS}")],
+                source="search request",
+            )
+        terms = self.index.query_terms(query)
+        scores = self.index.scores(query)
+        mask = self._mask(filters) & (scores > 0)
+        matched = np.flatnonzero(mask)
+        ordered = self._order(matched, scores, sort)
+        by_relevance = self._order(matched, scores, "relevance")
+        ranks = {int(i): r + 1 for r, i in enumerate(by_relevance)}
+        page = ordered[offset : offset + k]
+        products = self.lookup([self.index.ids[i] for i in page])
+        hits: list[Hit] = []
+        for i in page:
+            product = products.get(self.index.ids[i])
+            if product is None:
+                continue  # deleted since the build
+            reasons = self._reasons(int(i), float(scores[i]), terms, ranks, filters, sort)
+            hits.append(Hit(product, float(scores[i]), reasons))
+        return SearchResult(hits, len(matched), self._facets(matched))
+
+    def _reasons(
+        self,
+        doc: int,
+        score: float,
+        terms: Sequence[QueryTerm],
+        ranks: dict[int, int],
+        filters: Filters,
+        sort: str,
+    ) -> Node:
+        pid = self.index.ids[doc]
+        root = Node(f"search hit {pid}", round(score, 6))
+        lexical = root.add("lexical (BM25F)", score)
+        lexical.add("rank", ranks[doc])
+        matched = self.index.matched_terms(doc, terms)
+        fields = lexical.add("matched terms")
+        texts = _field_terms(self._fields_of(doc))
+        col = self.index.vocab
+        for t in matched:
+            contribution = float(self.index.matrix[doc, col[t.term]]) * t.weight
+            where = [f for f, ts in texts.items() if t.term in ts] or ["description/attributes"]
+            fields.add(f"{'/'.join(where)}: {t.term}", contribution)
+        expansions = [t for t in matched if t.source != "exact"]
+        if expansions:
+            branch = root.add("query expansions")
+            for t in expansions:
+                branch.add(f"{t.source}: {t.typed} → {t.term}", t.weight)
+        active = _active_filters(filters)
+        if active:
+            branch = root.add("filters")
+            for label in active:
+                branch.add(label)
+        if sort != "relevance":
+            root.add(f"sorted by {sort}")
+        return root
+
+    def _fields_of(self, doc: int) -> dict[str, str]:
+        c = self.columns
+        return {"title": c.titles[doc], "category": c.categories[doc], "brand": str(c.brands[doc])}
+
+
+def _field_terms(texts: dict[str, str]) -> dict[str, set[str]]:
+    return {f: set(analyze(t)) for f, t in texts.items() if t}
+
+
+def _active_filters(f: Filters) -> list[str]:
+    out = []
+    if f.category:
+        out.append(f"category: {f.category}")
+    if f.brands:
+        out.append(f"brand: {', '.join(f.brands)}")
+    if f.price_min is not None or f.price_max is not None:
+        out.append(
+            f"price: {f.price_min if f.price_min is not None else ''}-"
+            f"{f.price_max if f.price_max is not None else ''}"
+        )
+    if f.in_stock is not None:
+        out.append("in stock" if f.in_stock else "out of stock")
+    return out

@@ -1,0 +1,57 @@
+"""Write a search engine's index and columns into a build folder, and load them back."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from shopmind.catalog import Product
+from shopmind.index import LexicalIndex
+from shopmind.search.engine import CatalogColumns, Lookup, SearchEngine
+
+logger = logging.getLogger(__name__)
+
+
+def save_search(folder: Path, products: list[Product]) -> LexicalIndex:
+    """Index products and write the lexical index and catalog columns into ``folder``."""
+    index = LexicalIndex().build_products(products)
+    index.save(folder / "search")
+    cols = CatalogColumns.from_products(products)
+    (folder / "search" / "columns.json").write_text(
+        json.dumps(
+            {
+                "titles": cols.titles,
+                "categories": cols.categories,
+                "brands": [str(b) for b in cols.brands],
+            },
+            ensure_ascii=False,
+        )
+    )
+    np.savez(
+        folder / "search" / "columns.npz",
+        prices=cols.prices,
+        in_stock=cols.in_stock,
+        created=cols.created,
+    )
+    return index
+
+
+def load_search(folder: Path, lookup: Lookup, popularity: dict[str, float]) -> SearchEngine:
+    """The search engine of a build folder written by :func:`save_search`."""
+    index = LexicalIndex.load(folder / "search")
+    text = json.loads((folder / "search" / "columns.json").read_text())
+    arrays = np.load(folder / "search" / "columns.npz")
+    cols = CatalogColumns(
+        titles=text["titles"],
+        categories=text["categories"],
+        brands=np.asarray(text["brands"], dtype=object),
+        prices=arrays["prices"],
+        in_stock=arrays["in_stock"],
+        created=arrays["created"],
+    )
+    pop = np.asarray([popularity.get(pid, 0.0) for pid in index.ids], dtype=np.float32)
+    logger.info("search index loaded: %d products, %d terms", len(index.ids), len(index.vocab))
+    return SearchEngine(index, cols, lookup, pop)
