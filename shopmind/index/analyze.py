@@ -85,14 +85,18 @@ def _word_term(word: str) -> str:
     return str(_STEMMER.stemWord(word))
 
 
-def _cjk_terms(span: str) -> list[str]:
-    terms = list(span)
-    terms.extend(span[i : i + 2] for i in range(len(span) - 1))
-    return terms
+def _cjk_terms(span: str, query: bool) -> list[str]:
+    pairs = [span[i : i + 2] for i in range(len(span) - 1)]
+    if query and pairs:
+        return pairs  # a single character matches far too much: 机 is in 手机 and 耳机
+    return [*span, *pairs]
 
 
-def analyze(text: str) -> list[str]:
+def analyze(text: str, query: bool = False) -> list[str]:
     """The terms of a text, in order (with repeats), for indexing and for queries.
+
+    A query (``query=True``) of two or more Chinese characters searches their pairs only;
+    products are indexed with single characters too, so a one-character query still works.
 
     Example::
 
@@ -102,7 +106,7 @@ def analyze(text: str) -> list[str]:
     text = normalise(text)
     terms: list[str] = []
     for span in _CJK.findall(text):
-        terms.extend(_cjk_terms(span))
+        terms.extend(_cjk_terms(span, query))
     text = _CJK.sub(" ", text)
     for raw in re.findall(r"[^\s,;:()\[\]{}!?*+&@|]+", text):
         chunk = raw.strip("-.#/'\"")

@@ -77,6 +77,7 @@ class LexicalIndex:
     idf: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     matrix: sp.csc_matrix = field(default_factory=lambda: sp.csc_matrix((0, 0), dtype=np.float32))
     _terms: list[str] = field(default_factory=list)
+    _by_length: dict[int, list[str]] = field(default_factory=dict)
 
     # -- building -----------------------------------------------------------------------------
     def build(self, docs: Iterable[tuple[str, dict[str, str]]]) -> LexicalIndex:
@@ -117,8 +118,14 @@ class LexicalIndex:
         tf_matrix.data = self.idf[col_of] * data / (self.k1 + data)
         self.matrix = tf_matrix.astype(np.float32)
         self.vocab = vocab
-        self._terms = sorted(vocab)
+        self._sort_terms()
         return self
+
+    def _sort_terms(self) -> None:
+        self._terms = sorted(self.vocab)
+        self._by_length = {}
+        for term in self._terms:
+            self._by_length.setdefault(len(term), []).append(term)
 
     def build_products(self, products: Iterable[Product]) -> LexicalIndex:
         """Index products by their searchable fields."""
@@ -128,7 +135,7 @@ class LexicalIndex:
     def query_terms(self, query: str) -> list[QueryTerm]:
         """The weighted terms a query searches for, expansions included."""
         out: dict[str, QueryTerm] = {}
-        for typed in dict.fromkeys(analyze(query)):
+        for typed in dict.fromkeys(analyze(query, query=True)):
             if typed in self.vocab:
                 out[typed] = QueryTerm(typed, 1.0, "exact", typed)
                 continue
@@ -146,24 +153,33 @@ class LexicalIndex:
                     found.append((term, "prefix", PREFIX_DISCOUNT))
         if len(typed) >= 4 and not typed.isdigit():
             limit = 1 if len(typed) <= 7 else 2
-            for term, dist, _ in process.extract(
-                typed, self._terms, scorer=Levenshtein.distance, score_cutoff=limit, limit=3
-            ):
-                found.append((term, "typo", TYPO_DISCOUNT ** float(dist)))
+            near: list[tuple[float, str]] = []
+            for size in range(len(typed) - limit, len(typed) + limit + 1):
+                bucket = self._by_length.get(size)
+                if bucket:  # only words of a near length can be within the edit limit
+                    near.extend(
+                        (float(dist), term)
+                        for term, dist, _ in process.extract(
+                            typed, bucket, scorer=Levenshtein.distance, score_cutoff=limit, limit=3
+                        )
+                    )
+            for dist, term in sorted(near)[:3]:
+                found.append((term, "typo", TYPO_DISCOUNT**dist))
         return found
 
-    def _vector(self, terms: Sequence[QueryTerm]) -> tuple[np.ndarray, np.ndarray]:
+    def term_matrix(self, terms: Sequence[QueryTerm]) -> tuple[sp.csc_matrix, np.ndarray]:
+        """The (products × terms) contributions of the given terms, and the terms' weights."""
         cols = np.asarray([self.vocab[t.term] for t in terms], dtype=np.int64)
         weights = np.asarray([t.weight for t in terms], dtype=np.float32)
-        return cols, weights
+        return self.matrix[:, cols], weights
 
     def scores(self, query: str) -> np.ndarray:
         """The score of every indexed product for a query (0 where nothing matched)."""
         terms = self.query_terms(query)
         if not terms:
             return np.zeros(len(self.ids), dtype=np.float32)
-        cols, weights = self._vector(terms)
-        return np.asarray(self.matrix[:, cols] @ weights, dtype=np.float32).ravel()
+        sub, weights = self.term_matrix(terms)
+        return np.asarray(sub @ weights, dtype=np.float32).ravel()
 
     def search(self, query: str, k: int = 10) -> tuple[list[str], np.ndarray]:
         """The top ``k`` products for a query, best first, with their scores (> 0 only)."""
@@ -175,10 +191,6 @@ class LexicalIndex:
         top = top[np.argsort(-s[top], kind="stable")]
         top = top[s[top] > 0]
         return [self.ids[i] for i in top], s[top]
-
-    def matched_terms(self, doc: int, terms: Sequence[QueryTerm]) -> list[QueryTerm]:
-        """Which of the query's terms the ``doc``-th indexed product contains."""
-        return [t for t in terms if self.matrix[doc, self.vocab[t.term]] > 0]
 
     # -- persistence --------------------------------------------------------------------------
     def save(self, folder: Path) -> None:
@@ -204,5 +216,5 @@ class LexicalIndex:
         index.vocab = meta["vocab"]
         index.idf = np.load(folder / "idf.npy")
         index.matrix = sp.load_npz(folder / "lexical.npz").tocsc()
-        index._terms = sorted(index.vocab)
+        index._sort_terms()
         return index

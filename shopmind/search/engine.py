@@ -8,12 +8,13 @@ last build is dropped rather than shown.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
+import scipy.sparse as sp
 
 from shopmind.catalog import Product
 from shopmind.errors import InvalidInput, RowError
@@ -175,6 +176,7 @@ class SearchEngine:
             popularity if popularity is not None else np.zeros(len(index.ids), dtype=np.float32)
         )
         self._position = {pid: i for i, pid in enumerate(index.ids)}
+        self._precompute()
 
     @classmethod
     def from_products(
@@ -192,17 +194,52 @@ class SearchEngine:
 
         return cls(index, CatalogColumns.from_products(products), lookup, pop)
 
+    def _precompute(self) -> None:
+        """Integer codes so that filters and facets are array operations, not loops."""
+        c = self.columns
+        nodes: dict[str, int] = {}
+        rows: list[int] = []
+        cols: list[int] = []
+        for doc, path in enumerate(c.categories):
+            parts = path.split(" > ") if path else []
+            for depth in range(len(parts)):
+                rows.append(doc)
+                cols.append(nodes.setdefault(" > ".join(parts[: depth + 1]), len(nodes)))
+        n = len(c.categories)
+        self._category_nodes = nodes
+        self._category_names = list(nodes)
+        self._category_matrix = sp.csr_matrix(
+            (np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(n, len(nodes))
+        )
+        brand_codes: dict[str, int] = {}
+        self._brand_names: list[str] = []
+        codes = np.full(n, -1, dtype=np.int64)
+        for doc, brand in enumerate(c.brands):
+            if brand:
+                key = str(brand).lower()
+                if key not in brand_codes:
+                    brand_codes[key] = len(brand_codes)
+                    self._brand_names.append(str(brand))
+                codes[doc] = brand_codes[key]
+        self._brand_codes = brand_codes
+        self._brand_of = codes
+        edges = np.asarray([lo for lo, _ in _PRICE_BANDS[1:]], dtype=np.float64)
+        band = np.digitize(np.nan_to_num(c.prices, nan=-1.0), edges)
+        self._band_of = np.where(np.isnan(c.prices), -1, band)
+        self._band_names = [f"{lo}-{'' if hi == float('inf') else hi}" for lo, hi in _PRICE_BANDS]
+
     def _mask(self, filters: Filters) -> np.ndarray:
         c = self.columns
         mask = np.ones(len(self.index.ids), dtype=bool)
         if filters.category:
-            prefix = filters.category + " > "
-            mask &= np.asarray(
-                [x == filters.category or x.startswith(prefix) for x in c.categories], dtype=bool
-            )
+            node = self._category_nodes.get(filters.category)
+            if node is None:
+                return np.zeros_like(mask)
+            column = self._category_matrix[:, node].toarray().ravel()
+            mask &= column > 0
         if filters.brands:
-            wanted = {b.lower() for b in filters.brands}
-            mask &= np.asarray([str(b).lower() in wanted for b in c.brands], dtype=bool)
+            wanted = [self._brand_codes.get(b.lower(), -2) for b in filters.brands]
+            mask &= np.isin(self._brand_of, wanted)
         if filters.price_min is not None:
             mask &= c.prices >= filters.price_min
         if filters.price_max is not None:
@@ -212,25 +249,35 @@ class SearchEngine:
         return mask
 
     def _facets(self, matched: np.ndarray) -> dict[str, dict[str, int]]:
-        c = self.columns
-        cats: Counter[str] = Counter()
-        for i in matched:
-            parts = c.categories[i].split(" > ") if c.categories[i] else []
-            for depth in range(len(parts)):
-                cats[" > ".join(parts[: depth + 1])] += 1
-        brands = Counter(str(c.brands[i]) for i in matched if c.brands[i])
-        bands: Counter[str] = Counter()
-        for price in c.prices[matched]:
-            for lo, hi in _PRICE_BANDS:
-                if lo <= price < hi:
-                    bands[f"{lo}-{hi if hi != float('inf') else ''}"] += 1
-        stock = Counter("in_stock" if c.in_stock[i] else "out_of_stock" for i in matched)
+        cats: dict[str, int] = {}
+        if self._category_names:
+            counts = np.asarray(self._category_matrix[matched].sum(axis=0)).ravel()
+            top = np.argsort(-counts, kind="stable")[:30]
+            cats = {self._category_names[i]: int(counts[i]) for i in top if counts[i] > 0}
+        brand = self._brand_of[matched]
+        per_brand = np.bincount(brand[brand >= 0], minlength=len(self._brand_names))
+        top = np.argsort(-per_brand, kind="stable")[:30]
+        brands = {self._brand_names[i]: int(per_brand[i]) for i in top if per_brand[i] > 0}
+        band = self._band_of[matched]
+        per_band = np.bincount(band[band >= 0], minlength=len(self._band_names))
+        prices = {self._band_names[i]: int(n) for i, n in enumerate(per_band) if n > 0}
+        stocked = int(self.columns.in_stock[matched].sum())
+        availability = {"in_stock": stocked, "out_of_stock": len(matched) - stocked}
         return {
-            "category": dict(cats.most_common(30)),
-            "brand": dict(brands.most_common(30)),
-            "price": dict(bands),
-            "availability": dict(stock),
+            "category": cats,
+            "brand": brands,
+            "price": prices,
+            "availability": {k: v for k, v in availability.items() if v > 0},
         }
+
+    def _page(
+        self, matched: np.ndarray, scores: np.ndarray, sort: str, offset: int, k: int
+    ) -> np.ndarray:
+        if sort == "relevance" and offset + k < len(matched):
+            # only the first offset + k need sorting
+            head = matched[np.argpartition(-scores[matched], offset + k - 1)[: offset + k]]
+            return self._order(head, scores, sort)[offset : offset + k]
+        return self._order(matched, scores, sort)[offset : offset + k]
 
     def _order(self, matched: np.ndarray, scores: np.ndarray, sort: str) -> np.ndarray:
         c = self.columns
@@ -272,20 +319,23 @@ class SearchEngine:
                 source="search request",
             )
         terms = self.index.query_terms(query)
-        scores = self.index.scores(query)
-        mask = self._mask(filters) & (scores > 0)
-        matched = np.flatnonzero(mask)
-        ordered = self._order(matched, scores, sort)
-        by_relevance = self._order(matched, scores, "relevance")
-        ranks = {int(i): r + 1 for r, i in enumerate(by_relevance)}
-        page = ordered[offset : offset + k]
+        if not terms:
+            return SearchResult([], 0, self._facets(np.zeros(0, dtype=np.int64)))
+        contributions, weights = self.index.term_matrix(terms)
+        scores = np.asarray(contributions @ weights, dtype=np.float32).ravel()
+        matched = np.flatnonzero(self._mask(filters) & (scores > 0))
+        page = self._page(matched, scores, sort, offset, k)
+        parts = contributions[page].toarray() * weights  # (page × terms)
         products = self.lookup([self.index.ids[i] for i in page])
         hits: list[Hit] = []
-        for i in page:
+        for row, i in enumerate(page):
             product = products.get(self.index.ids[i])
             if product is None:
                 continue  # deleted since the build
-            reasons = self._reasons(int(i), float(scores[i]), terms, ranks, filters, sort)
+            rank = 1 + int(np.count_nonzero(scores[matched] > scores[i]))
+            reasons = self._reasons(
+                int(i), float(scores[i]), rank, terms, parts[row], filters, sort
+            )
             hits.append(Hit(product, float(scores[i]), reasons))
         return SearchResult(hits, len(matched), self._facets(matched))
 
@@ -293,24 +343,23 @@ class SearchEngine:
         self,
         doc: int,
         score: float,
+        rank: int,
         terms: Sequence[QueryTerm],
-        ranks: dict[int, int],
+        parts: np.ndarray,
         filters: Filters,
         sort: str,
     ) -> Node:
         pid = self.index.ids[doc]
         root = Node(f"search hit {pid}", round(score, 6))
         lexical = root.add("lexical (BM25F)", score)
-        lexical.add("rank", ranks[doc])
-        matched = self.index.matched_terms(doc, terms)
+        lexical.add("rank", rank)
+        matched = [(t, float(v)) for t, v in zip(terms, parts, strict=True) if v > 0]
         fields = lexical.add("matched terms")
-        texts = _field_terms(self._fields_of(doc))
-        col = self.index.vocab
-        for t in matched:
-            contribution = float(self.index.matrix[doc, col[t.term]]) * t.weight
+        texts = {f: _terms_of(t) for f, t in self._fields_of(doc).items() if t}
+        for t, contribution in matched:
             where = [f for f, ts in texts.items() if t.term in ts] or ["description/attributes"]
             fields.add(f"{'/'.join(where)}: {t.term}", contribution)
-        expansions = [t for t in matched if t.source != "exact"]
+        expansions = [t for t, _ in matched if t.source != "exact"]
         if expansions:
             branch = root.add("query expansions")
             for t in expansions:
@@ -329,8 +378,9 @@ class SearchEngine:
         return {"title": c.titles[doc], "category": c.categories[doc], "brand": str(c.brands[doc])}
 
 
-def _field_terms(texts: dict[str, str]) -> dict[str, set[str]]:
-    return {f: set(analyze(t)) for f, t in texts.items() if t}
+@lru_cache(maxsize=65_536)
+def _terms_of(text: str) -> frozenset[str]:
+    return frozenset(analyze(text))
 
 
 def _active_filters(f: Filters) -> list[str]:
