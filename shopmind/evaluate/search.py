@@ -97,6 +97,8 @@ def bm25_baseline(ids: Sequence[str], texts: Sequence[str]) -> Scorer:
     """Plain BM25 (bm25s defaults) over lower-cased alphanumeric tokens: the usual baseline."""
     import bm25s
 
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+
     def tokens(text: str) -> list[str]:
         return re.findall(r"[a-z0-9]+", text.lower())
 

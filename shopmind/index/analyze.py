@@ -23,9 +23,10 @@ _STOP = frozenset(["a", "an", "and", "the", "for", "of", "with", "to", "on", "by
 
 # multi-word and punctuated measures first, then single words (after lower-casing)
 _PHRASES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\b(?:sq\.?\s*ft\.?|square\s+f(?:ee|oo)t)"), " sqft "),
-    (re.compile(r"\b(?:sq\.?\s*in\.?|square\s+inch(?:es)?)"), " sqin "),
-    (re.compile(r"\b(?:cu\.?\s*ft\.?|cubic\s+f(?:ee|oo)t)"), " cuft "),
+    # "not after a letter" rather than \b: a measure may be glued to its number (18cu ft)
+    (re.compile(r"(?<![^\W\d])(?:sq\.?\s*ft\.?|square\s+f(?:ee|oo)t)"), " sqft "),
+    (re.compile(r"(?<![^\W\d])(?:sq\.?\s*in\.?|square\s+inch(?:es)?)"), " sqin "),
+    (re.compile(r"(?<![^\W\d])(?:cu\.?\s*ft\.?|cubic\s+f(?:ee|oo)t)"), " cuft "),
     (re.compile(r"(?<=\d)\s*(?:\"|''|”|″)"), " in "),
     (re.compile(r"(?<=\d)\s*(?:'|’|′)"), " ft "),
     (re.compile(r"(?<=\d)\s*x\s*(?=\d)"), " x "),
@@ -110,11 +111,13 @@ def analyze(text: str, query: bool = False) -> list[str]:
     text = _CJK.sub(" ", text)
     for raw in re.findall(r"[^\s,;:()\[\]{}!?*+&@|]+", text):
         chunk = raw.strip("-.#/'\"")
+        pieces = _PIECE.findall(chunk)
         if "." not in chunk and "/" not in chunk:
-            joined = chunk.replace("-", "").replace("#", "")
+            # a model code, whole (sc141, r13, dcd771c2), with units spelled one way (18v)
+            joined = "".join(_UNITS.get(p, p) for p in pieces)
             if len(joined) >= 3 and not joined.isdigit() and not joined.isalpha():
-                terms.append(joined)  # a model code, whole: sc141, r13, dcd771c2
-        for piece in _PIECE.findall(chunk):
+                terms.append(joined)
+        for piece in pieces:
             if piece[0].isdigit():
                 terms.append(piece)
             elif piece not in _STOP:

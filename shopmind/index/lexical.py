@@ -13,6 +13,7 @@ A query term the catalog never uses is matched to catalog terms one or two edits
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ DEFAULT_FIELD_WEIGHTS: dict[str, float] = {
     "attributes": 1.0,
     "description": 1.0,
 }
+_NUMERIC = re.compile(r"[\d./]+")
 TYPO_DISCOUNT = 0.6
 PREFIX_DISCOUNT = 0.8
 
@@ -151,7 +153,7 @@ class LexicalIndex:
             for term in self._terms[lo : lo + 5]:
                 if term.startswith(typed):
                     found.append((term, "prefix", PREFIX_DISCOUNT))
-        if len(typed) >= 4 and not typed.isdigit():
+        if len(typed) >= 4 and not _NUMERIC.fullmatch(typed):  # 3/16 is no typo of 1/16
             limit = 1 if len(typed) <= 7 else 2
             near: list[tuple[float, str]] = []
             for size in range(len(typed) - limit, len(typed) + limit + 1):

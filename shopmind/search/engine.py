@@ -16,7 +16,7 @@ from typing import Any, Literal
 import numpy as np
 import scipy.sparse as sp
 
-from shopmind.catalog import Product
+from shopmind.catalog import Product, normalise_category
 from shopmind.errors import InvalidInput, RowError
 from shopmind.explain import Node
 from shopmind.index import LexicalIndex, QueryTerm, analyze
@@ -37,6 +37,12 @@ class Filters:
     price_min: float | None = None
     price_max: float | None = None
     in_stock: bool | None = None
+
+    def __post_init__(self) -> None:
+        # the same spelling rules as ingest: "Audio/Headphones" is "Audio > Headphones"
+        if self.category is not None:
+            object.__setattr__(self, "category", normalise_category(self.category) or None)
+        object.__setattr__(self, "brands", tuple(b.strip() for b in self.brands if b.strip()))
 
     def check(self) -> None:
         """Raise InvalidInput naming the field when the filters contradict themselves."""

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
-from shopmind.catalog.models import Product, ProductPatch
+from shopmind.catalog.models import Product, ProductPatch, normalise_category
 from shopmind.errors import NotFound, StoreError
 from shopmind.events.models import Event, StoredEvent
 from shopmind.store.base import ProductPage, Store, StoreStats, WriteResult
@@ -223,6 +223,7 @@ class SQLiteStore(Store):
     ) -> ProductPage:
         conn = self._conn()
         where, params = "", []
+        category = normalise_category(category) if category else None
         if category:
             where = "WHERE category = ? OR category LIKE ? ESCAPE '\\'"
             escaped = category.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

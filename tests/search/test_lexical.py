@@ -1,0 +1,218 @@
+"""The BM25F lexical index: ranking, field weights, typo and code-prefix expansion, persistence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from shopmind.catalog import Product
+from shopmind.index import LexicalIndex, QueryTerm, product_fields
+from shopmind.index.lexical import PREFIX_DISCOUNT, TYPO_DISCOUNT
+
+DOCS: list[tuple[str, dict[str, str]]] = [
+    ("e1", {"title": "QuietBeat Wireless Earbuds X2", "description": "Bluetooth, 30-hour battery"}),
+    ("e2", {"title": "SonicArc Over-Ear Headphones", "description": "wireless and foldable"}),
+    ("c1", {"title": "Novaphone Phone Case Clear", "description": "easy installation"}),
+    ("d1", {"title": "Cordless Drill", "description": "a compact drill driver"}),
+    ("d2", {"title": "Cordless Drill Battery Pack 20-Volt", "description": "fits cordless drills"}),
+    ("d3", {"title": "Hammer Drill Corded", "description": "for masonry"}),
+    ("d4", {"title": "Cordless Impact Driver", "description": "brushless motor"}),
+    ("h1", {"title": "Everbilt 1/2 in. Hex Bolt 740000801", "description": ""}),
+    ("h2", {"title": "Everbilt 3/8 in. Hex Nut 750000122", "description": ""}),
+    ("z1", {"title": "速充 手机壳 安装简单 防摔", "description": ""}),
+    ("z2", {"title": "极光 钢化膜 高清", "description": "安装简单，贴合严密"}),
+    ("z3", {"title": "声浪 蓝牙耳机 运动版", "description": "长续航"}),
+]
+
+
+@pytest.fixture(scope="module")
+def index() -> LexicalIndex:
+    return LexicalIndex().build(DOCS)
+
+
+def _ids(index: LexicalIndex, query: str, k: int = 10) -> list[str]:
+    return index.search(query, k)[0]
+
+
+def test_exact_title_match_ranks_first(index: LexicalIndex) -> None:
+    ids, scores = index.search("cordless drill", 10)
+    assert ids[0] == "d1"
+    assert set(ids) == {"d1", "d2", "d3", "d4"}
+    assert list(scores) == sorted(scores, reverse=True)
+    assert index.search("cordless drill battery pack", 10)[0][0] == "d2"
+
+
+def test_title_match_beats_description_only_match(index: LexicalIndex) -> None:
+    ids, scores = index.search("wireless", 10)
+    assert ids == ["e1", "e2"]  # e1 in the title, e2 only in the description
+    assert scores[0] > scores[1] > 0
+
+
+def test_field_weights_decide_which_field_counts() -> None:
+    docs = [
+        ("t", {"title": "red lamp", "description": "a lamp"}),
+        ("d", {"title": "lamp", "description": "red red red shade"}),
+    ]
+    assert LexicalIndex().build(docs).search("red")[0][0] == "t"
+    no_title = LexicalIndex(field_weights={"title": 0.0, "description": 1.0}).build(docs)
+    assert no_title.search("red")[0] == ["d"]
+    only_title = LexicalIndex(field_weights={"title": 1.0}).build(docs)
+    assert only_title.search("shade")[0] == []
+
+
+def test_typo_is_tolerated_and_reported(index: LexicalIndex) -> None:
+    ids = _ids(index, "wirless earbud")
+    assert ids[0] == "e1"
+    terms = {t.term: t for t in index.query_terms("wirless earbud")}
+    assert terms["wireless"] == QueryTerm("wireless", TYPO_DISCOUNT, "typo", "wirless")
+    assert terms["wireless"].weight < 1
+    assert terms["earbud"] == QueryTerm("earbud", 1.0, "exact", "earbud")
+
+
+def test_typo_match_scores_below_the_exact_spelling(index: LexicalIndex) -> None:
+    exact = index.scores("wireless")
+    typo = index.scores("wirless")
+    e1 = index.ids.index("e1")
+    assert 0 < typo[e1] < exact[e1]
+    assert typo[e1] == pytest.approx(TYPO_DISCOUNT * exact[e1], rel=1e-5)
+
+
+def test_two_typos_in_a_long_word_are_tolerated(index: LexicalIndex) -> None:
+    terms = {t.term: t for t in index.query_terms("hedphonse")}
+    assert terms["headphon"].source == "typo"
+    assert terms["headphon"].weight == pytest.approx(TYPO_DISCOUNT**2)
+    assert _ids(index, "hedphonse") == ["e2"]
+
+
+def test_short_words_are_not_typo_expanded(index: LexicalIndex) -> None:
+    assert index.query_terms("nux") == []  # "nut" is one edit away, but the word is short
+    assert _ids(index, "nux") == []
+
+
+def test_measures_are_not_typo_expanded_into_other_sizes() -> None:
+    # a size the catalog lacks is a different size, not a misspelling of one it has: whole
+    # numbers are never typo-expanded, and fractions and decimals are numbers too
+    index = LexicalIndex().build(
+        [
+            ("w", {"title": "Flat Washer 1/16 in."}),
+            ("k", {"title": "Electric Kettle 1.5L"}),
+            ("b", {"title": "Drill Bit 3/8 in."}),
+        ]
+    )
+    for query in ("3/16", "11/16", "12.5", "1.25"):
+        assert index.query_terms(query) == [], query
+        assert _ids(index, query) == [], query
+    assert _ids(index, "3/16 in. drill bit")[0] == "b"
+
+
+def test_long_number_prefix_finds_the_code(index: LexicalIndex) -> None:
+    assert _ids(index, "7400008") == ["h1"]
+    assert index.query_terms("7400008") == [
+        QueryTerm("740000801", PREFIX_DISCOUNT, "prefix", "7400008")
+    ]
+
+
+def test_full_number_matches_exactly(index: LexicalIndex) -> None:
+    ids, scores = index.search("740000801")
+    assert ids == ["h1"]
+    assert index.query_terms("740000801") == [QueryTerm("740000801", 1.0, "exact", "740000801")]
+    prefix = index.search("7400008")[1]
+    assert prefix[0] == pytest.approx(PREFIX_DISCOUNT * scores[0], rel=1e-5)
+
+
+def test_short_number_is_not_prefix_expanded(index: LexicalIndex) -> None:
+    assert _ids(index, "7400") == []
+
+
+def test_chinese_sub_word_query(index: LexicalIndex) -> None:
+    ids = _ids(index, "简单")
+    assert ids == ["z1", "z2"]  # title beats description
+    # a query of several characters searches their pairs: 手机壳 shares only 机 with 耳机
+    assert _ids(index, "蓝牙耳机") == ["z3"]
+    assert _ids(index, "耳机") == ["z3"]
+    assert set(_ids(index, "机")) == {"z1", "z3"}  # one character still works
+
+
+def test_unknown_words_give_no_hits(index: LexicalIndex) -> None:
+    ids, scores = index.search("zzqqxx", 10)
+    assert ids == []
+    assert len(scores) == 0
+    assert not index.scores("zzqqxx").any()
+    assert index.scores("zzqqxx").shape == (len(DOCS),)
+
+
+def test_search_returns_only_positive_scores(index: LexicalIndex) -> None:
+    ids, scores = index.search("hex bolt", k=len(DOCS))
+    assert ids[0] == "h1"
+    assert set(ids) == {"h1", "h2"}
+    assert (scores > 0).all()
+    assert len(ids) == len(scores)
+
+
+def test_k_limits_the_hits(index: LexicalIndex) -> None:
+    ids, scores = index.search("cordless drill", 2)
+    assert ids == _ids(index, "cordless drill", 10)[:2]
+    assert len(scores) == 2
+
+
+def test_every_product_scores_are_aligned_with_ids(index: LexicalIndex) -> None:
+    scores = index.scores("case")
+    assert scores.shape == (len(index.ids),)
+    assert np.flatnonzero(scores).tolist() == [index.ids.index("c1")]
+
+
+def test_save_and_load_round_trip(index: LexicalIndex, tmp_path: Path) -> None:
+    index.save(tmp_path / "ix")
+    loaded = LexicalIndex.load(tmp_path / "ix")
+    assert loaded.ids == index.ids
+    assert loaded.vocab == index.vocab
+    assert loaded.field_weights == index.field_weights
+    assert (loaded.k1, loaded.b) == (index.k1, index.b)
+    for query in ("cordless drill", "wirless earbud", "7400008", "简单", "zzqqxx"):
+        np.testing.assert_array_equal(loaded.scores(query), index.scores(query))
+        assert loaded.query_terms(query) == index.query_terms(query)
+        assert loaded.search(query)[0] == index.search(query)[0]
+
+
+def test_build_twice_replaces() -> None:
+    index = LexicalIndex()
+    index.build(DOCS)
+    assert _ids(index, "wireless")
+    index.build([("n1", {"title": "Garden Hose 50 ft."}), ("n2", {"title": "Hose Nozzle"})])
+    assert index.ids == ["n1", "n2"]
+    assert _ids(index, "wireless") == []
+    assert "wireless" not in index.vocab
+    assert _ids(index, "hose") == ["n2", "n1"]  # the shorter title first
+    assert index.scores("hose").shape == (2,)
+
+
+def test_empty_index_searches_to_nothing() -> None:
+    for index in (LexicalIndex(), LexicalIndex().build([])):
+        ids, scores = index.search("wireless earbuds", 10)
+        assert ids == []
+        assert len(scores) == 0
+        assert index.scores("7400008").shape == (0,)
+        assert index.search("wirless", 5)[0] == []
+
+
+def test_build_products_indexes_every_field() -> None:
+    products = [
+        Product(
+            id="p1",
+            title="Trail Shoe",
+            brand="TrailCraft",
+            category="Sports & Outdoors > Running",
+            attributes={"color": "teal"},
+            description="grippy sole",
+        ),
+        Product(id="p2", title="Road Shoe"),
+    ]
+    fields = product_fields(products[0])
+    assert fields["brand"] == "TrailCraft"
+    assert "teal" in fields["attributes"]
+    index = LexicalIndex().build_products(products)
+    for query in ("trailcraft", "running", "teal", "grippy"):
+        assert _ids(index, query) == ["p1"], query
+    assert set(_ids(index, "shoe")) == {"p1", "p2"}
