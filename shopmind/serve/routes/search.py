@@ -22,7 +22,7 @@ def _engine(request: Request) -> SearchEngine:
 
 
 @router.get("/search")
-def search(
+async def search(
     request: Request,
     q: Annotated[str, Query(description="What the shopper typed (1-500 characters)")],
     k: Annotated[int, Query(ge=1, le=100)] = 10,
@@ -34,7 +34,11 @@ def search(
     in_stock: bool | None = None,
     sort: Annotated[str, Query(description=f"One of {', '.join(SORT_ORDERS)}")] = "relevance",
 ) -> dict[str, Any]:
-    """Products for a query, best first, each with a reasons tree; facet counts over all."""
+    """Products for a query, best first, each with a reasons tree; facet counts over all.
+
+    Runs on the event loop: a query is ~2 ms of CPU with no waiting, and a thread-pool hop
+    would cost more than it frees.
+    """
     unknown = sorted(set(request.query_params) - _PARAMS)
     if unknown:
         raise InvalidInput(
