@@ -18,28 +18,17 @@ Targets (issue 3): catalog < 10 s, Games events >= 50,000/s, HTTP >= 5,000 event
 
 from __future__ import annotations
 
-import argparse
 import csv
-import json
-import os
-import resource
-import socket
 import sqlite3
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = ROOT.parent / "shared" / "data"
+import harness
+from harness import peak_mib, proc_peak_mib, start_server
+
 HTTP_BATCHES = 200
 HTTP_BATCH = 500
-
-
-def _peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def _settings(home: Path) -> Any:
@@ -61,7 +50,7 @@ def stage_catalog(data: Path, home: Path) -> dict[str, Any]:
             store, data / "homedepot" / "products.csv", settings.ingest, mapping=["id=product_uid"]
         )
         seconds = time.perf_counter() - t
-    return {"rows": report.inserted, "seconds": seconds, "peak_mib": _peak_mib()}
+    return {"rows": report.inserted, "seconds": seconds, "peak_mib": peak_mib()}
 
 
 def stage_events(data: Path, home: Path) -> dict[str, Any]:
@@ -75,7 +64,7 @@ def stage_events(data: Path, home: Path) -> dict[str, Any]:
             store, data / "amazon-games" / "Games-6k.test.inter", settings.ingest
         )
         seconds = time.perf_counter() - t
-    return {"rows": report.inserted, "seconds": seconds, "peak_mib": _peak_mib()}
+    return {"rows": report.inserted, "seconds": seconds, "peak_mib": peak_mib()}
 
 
 def _raw_sqlite(path: Path, rows: list[list[str]], width: int) -> float:
@@ -100,7 +89,7 @@ def stage_baseline_catalog(data: Path, home: Path) -> dict[str, Any]:
         next(reader)
         rows = list(reader)
     _raw_sqlite(home / "raw.db", rows, 2)
-    return {"rows": len(rows), "seconds": time.perf_counter() - t, "peak_mib": _peak_mib()}
+    return {"rows": len(rows), "seconds": time.perf_counter() - t, "peak_mib": peak_mib()}
 
 
 def stage_baseline_events(data: Path, home: Path) -> dict[str, Any]:
@@ -113,7 +102,7 @@ def stage_baseline_events(data: Path, home: Path) -> dict[str, Any]:
             user, history, target = line.rstrip("\n").split("\t")
             rows.extend([user, item] for item in [*history.split(), target])
     _raw_sqlite(home / "raw.db", rows, 2)
-    return {"rows": len(rows), "seconds": time.perf_counter() - t, "peak_mib": _peak_mib()}
+    return {"rows": len(rows), "seconds": time.perf_counter() - t, "peak_mib": peak_mib()}
 
 
 def _batches(data: Path) -> list[list[dict[str, Any]]]:
@@ -142,44 +131,14 @@ def _batches(data: Path) -> list[list[dict[str, Any]]]:
     return out
 
 
-def _proc_peak_mib(pid: int) -> float:
-    """The peak resident memory of another process (Linux), in MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024.0
-    return float("nan")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def stage_http(data: Path, home: Path) -> dict[str, Any]:
     import httpx
 
     _settings(home)
     batches = _batches(data)
-    port = _free_port()
-    env = {**os.environ, "SHOPMIND_SERVE__LOG_LEVEL": "warning"}
-    shopmind = str(Path(sys.executable).parent / "shopmind")
-    server = subprocess.Popen(
-        [shopmind, "--home", str(home), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, url = start_server(home, {"SHOPMIND_SERVE__LOG_LEVEL": "warning"})
     try:
-        url = f"http://127.0.0.1:{port}"
         with httpx.Client(base_url=url, timeout=60) as client:
-            for _ in range(600):
-                try:
-                    if client.get("/ready").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.1)
             t = time.perf_counter()
             latencies = []
             for batch in batches:
@@ -189,7 +148,7 @@ def stage_http(data: Path, home: Path) -> dict[str, Any]:
                 r.raise_for_status()
             seconds = time.perf_counter() - t
             stored = client.get("/stats").json()["events"]
-        server_peak = _proc_peak_mib(server.pid)
+        server_peak = proc_peak_mib(server.pid)
     finally:
         server.terminate()
         server.wait(30)
@@ -217,7 +176,7 @@ def stage_baseline_http(data: Path, home: Path) -> dict[str, Any]:
             ingest_event_batch(store, events, settings.ingest)
         seconds = time.perf_counter() - t
         stored = store.count_events()
-    return {"rows": stored, "seconds": seconds, "peak_mib": _peak_mib()}
+    return {"rows": stored, "seconds": seconds, "peak_mib": peak_mib()}
 
 
 STAGES = {
@@ -230,30 +189,8 @@ STAGES = {
 }
 
 
-def _run_stage(name: str, data: Path) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
-        out = subprocess.run(
-            [sys.executable, __file__, "--stage", name, "--data", str(data), "--home", tmp],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--stage", choices=sorted(STAGES))
-    parser.add_argument("--home", type=Path)
-    args = parser.parse_args()
-    if args.stage:
-        print(json.dumps(STAGES[args.stage](args.data, args.home)))
-        return
-    print(f"bench_ingest on {os.cpu_count()} cores, data {args.data}")
-    print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '(unset)')}")
-    results = {name: _run_stage(name, args.data) for name in STAGES}
+def report(results: dict[str, Any]) -> None:
+    """Print the table of results next to the baselines."""
     rows = [
         ("HomeDepot catalog (CSV)", "catalog", "baseline_catalog", "products", "< 10 s"),
         ("Games events (RecBole .inter)", "events", "baseline_events", "events", ">= 50,000/s"),
@@ -277,8 +214,7 @@ def main() -> None:
         "baselines: file rows = csv parse + raw executemany into a bare table (no checks); "
         "HTTP = the same batches stored in-process; HTTP peak MiB is the server's"
     )
-    print(json.dumps(results))
 
 
 if __name__ == "__main__":
-    main()
+    harness.main(__file__, __doc__ or "", STAGES, report)

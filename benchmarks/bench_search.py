@@ -17,31 +17,21 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import csv
-import json
 import os
 import re
-import resource
-import socket
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
+import harness
 import numpy as np
+from harness import peak_mib, start_server
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = ROOT.parent / "shared" / "data"
 HTTP_CLIENTS = 8
 HTTP_SECONDS = 20.0
-
-
-def _peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def _queries(data: Path) -> list[str]:
@@ -67,7 +57,7 @@ def stage_shopmind(data: Path, home: Path) -> dict[str, Any]:
         t = time.perf_counter()
         run_build(store, settings.home, settings.events)
         build_s = time.perf_counter() - t
-        peak = _peak_mib()
+        peak = peak_mib()
         engine = open_search(settings.home, store)
         latencies = []
         for q in _queries(data):
@@ -96,7 +86,7 @@ def stage_bm25s(data: Path, home: Path) -> dict[str, Any]:
     retriever = bm25s.BM25()
     retriever.index([tokens(x) for x in titles], show_progress=False)
     build_s = time.perf_counter() - t
-    peak = _peak_mib()
+    peak = peak_mib()
     latencies = []
     for q in _queries(data):
         s = time.perf_counter()
@@ -115,46 +105,20 @@ def stage_bm25s(data: Path, home: Path) -> dict[str, Any]:
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def stage_http(data: Path, home: Path) -> dict[str, Any]:
     import httpx
 
-    shopmind = str(Path(sys.executable).parent / "shopmind")
-    env = {**os.environ, "SHOPMIND_INGEST__PROGRESS": "false", "SHOPMIND_SERVE__LOG_LEVEL": "error"}
-    prep = [shopmind, "--home", str(home)]
-    subprocess.run(
-        [*prep, "ingest", "products", str(data / "homedepot" / "products.csv")],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run([*prep, "build"], env=env, check=True, capture_output=True)
-    port = _free_port()
-    server = subprocess.Popen(
-        [*prep, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    env = {"SHOPMIND_INGEST__PROGRESS": "false", "SHOPMIND_SERVE__LOG_LEVEL": "error"}
+    prep = [harness.SHOPMIND, "--home", str(home)]
+    products = str(data / "homedepot" / "products.csv")
+    for args in (["ingest", "products", products], ["build"]):
+        subprocess.run([*prep, *args], env={**os.environ, **env}, check=True, capture_output=True)
+    server, url = start_server(home, env)
     queries = _queries(data)
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
     try:
-        url = f"http://127.0.0.1:{port}"
-        with httpx.Client(base_url=url) as c:
-            for _ in range(600):
-                try:
-                    if c.get("/ready").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.1)
         stop = time.perf_counter() + HTTP_SECONDS
 
         def client(n: int) -> None:
@@ -195,30 +159,8 @@ def stage_http(data: Path, home: Path) -> dict[str, Any]:
 STAGES = {"shopmind": stage_shopmind, "bm25s": stage_bm25s, "http": stage_http}
 
 
-def _run(name: str, data: Path) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix=f"bench-search-{name}-") as tmp:
-        out = subprocess.run(
-            [sys.executable, __file__, "--stage", name, "--data", str(data), "--home", tmp],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--stage", choices=sorted(STAGES))
-    parser.add_argument("--home", type=Path)
-    args = parser.parse_args()
-    if args.stage:
-        print(json.dumps(STAGES[args.stage](args.data, args.home)))
-        return
-    print(f"bench_search on {os.cpu_count()} cores, data {args.data}")
-    print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '(unset)')}")
-    res = {name: _run(name, args.data) for name in STAGES}
+def report(res: dict[str, Any]) -> None:
+    """Print the table of results next to the baselines."""
     ours, base, http = res["shopmind"], res["bm25s"], res["http"]
     print(f"\n{'':28} {'shopmind':>10} {'bm25s':>10} {'ratio':>7}")
     for key, label in [
@@ -237,8 +179,7 @@ def main() -> None:
         f"{http['qps']:.0f} queries/s, p50 {http['p50_ms']:.1f} ms, p99 {http['p99_ms']:.1f} ms, "
         f"{http['errors']} errors of {http['requests']:,}"
     )
-    print(json.dumps(res))
 
 
 if __name__ == "__main__":
-    main()
+    harness.main(__file__, __doc__ or "", STAGES, report)

@@ -1,0 +1,103 @@
+"""The shared benchmark harness: each stage in a fresh process, real servers on loopback.
+
+A benchmark script defines ``STAGES`` (name -> function(data, home) -> dict) and a
+``report(results)`` that prints; :func:`main` runs every stage in its own process (so peak
+memory is that stage's own) with a fresh temporary home, or one stage when ``--stage`` is
+given (that is how the parent calls it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT.parent / "shared" / "data"
+SHOPMIND = str(Path(sys.executable).parent / "shopmind")
+
+Stage = Callable[[Path, Path], dict[str, Any]]
+
+
+def peak_mib() -> float:
+    """This process's peak resident memory, in MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def proc_peak_mib(pid: int) -> float:
+    """Another process's peak resident memory (Linux), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(home: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """Start ``shopmind serve`` on a free loopback port and wait until it is ready."""
+    import httpx
+
+    port = free_port()
+    server = subprocess.Popen(
+        [SHOPMIND, "--home", str(home), "serve", "--port", str(port)],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    with httpx.Client(base_url=url) as client:
+        for _ in range(600):
+            try:
+                if client.get("/ready").status_code == 200:
+                    return server, url
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError(f"shopmind serve did not become ready at {url}")
+
+
+def _run_stage(script: str, name: str, data: Path) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
+        out = subprocess.run(
+            [sys.executable, script, "--stage", name, "--data", str(data), "--home", tmp],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main(
+    script: str, doc: str, stages: Mapping[str, Stage], report: Callable[[dict[str, Any]], None]
+) -> None:
+    """Parse the command line; run one stage, or all of them and report."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--stage", choices=sorted(stages))
+    parser.add_argument("--home", type=Path)
+    args = parser.parse_args()
+    if args.stage:
+        print(json.dumps(stages[args.stage](args.data, args.home)))
+        return
+    print(f"{Path(script).stem} on {os.cpu_count()} cores, data {args.data}")
+    print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '(unset)')}")
+    results = {name: _run_stage(script, name, args.data) for name in stages}
+    report(results)
+    print(json.dumps(results))
