@@ -181,7 +181,6 @@ class SearchEngine:
         self.popularity = (
             popularity if popularity is not None else np.zeros(len(index.ids), dtype=np.float32)
         )
-        self._position = {pid: i for i, pid in enumerate(index.ids)}
         self._precompute()
 
     @classmethod
