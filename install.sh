@@ -12,6 +12,9 @@ REQ=requirements/runtime.txt
 if [ "${1:-}" = "--dev" ]; then
     REQ=requirements/dev.txt
 fi
+# the CPU build of torch first and alone: asked for later, or by another package, pip would
+# pull a multi-GB CUDA build
+.venv/bin/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$REQ"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 echo "shopmind installed in $(pwd)/.venv (run .venv/bin/shopmind --help)" >&2

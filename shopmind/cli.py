@@ -260,7 +260,9 @@ def build(obj: _Ctx, as_json: bool) -> None:
     from shopmind.build import run_build
 
     with obj.store() as store:
-        manifest = run_build(store, obj.settings.home, obj.settings.events)
+        manifest = run_build(
+            store, obj.settings.home, obj.settings.events, search=obj.settings.search
+        )
     text = (
         f"build {manifest.id}: {manifest.visitors:,} visitors x {manifest.items:,} products, "
         f"{manifest.interactions:,} interactions from {manifest.events:,} events "
@@ -299,7 +301,7 @@ def search(
 
     filters = Filters(category, brands, price_min, price_max, in_stock)
     with obj.store() as store:
-        result = open_search(obj.settings.home, store).search(
+        result = open_search(obj.settings.home, store, obj.settings.search).search(
             query, k=k, offset=offset, filters=filters, sort=sort
         )
         data = result.as_dict()
@@ -336,7 +338,8 @@ def evaluate_search(
     """
     import tempfile
 
-    from shopmind.evaluate import bm25_baseline, evaluate_methods, read_judgments
+    from shopmind.embed import resolve_encoder
+    from shopmind.evaluate import bm25_baseline, dense_baseline, evaluate_methods, read_judgments
     from shopmind.index import product_fields
     from shopmind.ingest import ingest_products
     from shopmind.search import SearchEngine
@@ -350,13 +353,23 @@ def evaluate_search(
         with obj.store() as store:
             ingest_products(store, products_file, settings.ingest, mapping=mapping)
             products = [p for batch in store.iter_products() for p in batch]
-        engine = SearchEngine.from_products(products)
+        encoder = resolve_encoder(settings.search.encoder, {p.language or "en" for p in products})
+        engine = SearchEngine.from_products(
+            products,
+            encoder=encoder,
+            config=settings.search,
+            cache=settings.home / "cache" / "embeddings",
+        )
         ids = [p.id for p in products]
         texts = [" ".join(product_fields(p).values()) for p in products]
-        methods = {"shopmind": engine.index.scores, "bm25": bm25_baseline(ids, texts)}
+        methods = {"shopmind": engine.scores, "bm25": bm25_baseline(ids, texts)}
+        if engine.dense is not None:
+            methods["dense"] = dense_baseline(engine.dense)
         result = evaluate_methods(ids, judgments, methods, progress=settings.ingest.progress)
+    result["encoder"] = engine.dense.encoder.name if engine.dense is not None else None
     result["notes"] = [
-        "shopmind = BM25F with measure normalisation, stemming, typo and code expansion",
+        f"shopmind = BM25F (measures, stems, typos, codes) fused by {settings.search.fusion} "
+        "with dense retrieval by the encoder; dense = the same encoder alone, cosine",
         "recall counts judged >= 2.5 products in the full-catalog top k; unjudged products "
         "are unknown, not irrelevant",
     ]
@@ -418,7 +431,7 @@ def demo(obj: _Ctx, host: str | None, port: int | None, no_serve: bool) -> None:
             products_report, events_report = build_demo(store, settings)
             click.echo(products_report.render(), err=True)
             click.echo(events_report.render(), err=True)
-            manifest = run_build(store, settings.home, settings.events)
+            manifest = run_build(store, settings.home, settings.events, search=settings.search)
             click.echo(f"build {manifest.id} ready", err=True)
         else:
             click.echo(f"{settings.home} already holds a shop; serving it as it is", err=True)

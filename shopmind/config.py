@@ -112,6 +112,36 @@ class EventsConfig(_Section):
         return value
 
 
+class SearchConfig(_Section):
+    """Product search: the encoder and how the lexical and dense retrievers are fused."""
+
+    encoder: Literal["auto", "minilm", "use", "hashing", "none"] = Field(
+        default="auto",
+        description="auto: 'use' when the catalog has Chinese, else 'minilm'; none: lexical only.",
+    )
+    fusion: Literal["rrf", "convex"] = Field(
+        default="convex",
+        description="convex: alpha * lexical + (1 - alpha) * dense, each scaled to [0, 1]; "
+        "rrf: reciprocal-rank fusion.",
+    )
+    alpha: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="Lexical weight of the convex fusion (0.5: equal, until one is learned).",
+    )
+    rrf_k: int = Field(default=60, ge=1)
+    dense_depth: int = Field(
+        default=1_000, ge=1, le=100_000, description="How many nearest products are fused."
+    )
+    min_similarity: float = Field(
+        default=0.3,
+        ge=-1.0,
+        le=1.0,
+        description="A product no query word matches joins the results only this similar.",
+    )
+
+
 class ServeConfig(_Section):
     """The HTTP API."""
 
@@ -144,6 +174,7 @@ class Settings(BaseSettings):
     store: StoreConfig = StoreConfig()
     ingest: IngestConfig = IngestConfig()
     events: EventsConfig = EventsConfig()
+    search: SearchConfig = SearchConfig()
     serve: ServeConfig = ServeConfig()
     demo: DemoConfig = DemoConfig()
 
@@ -174,6 +205,7 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "store": StoreConfig,
     "ingest": IngestConfig,
     "events": EventsConfig,
+    "search": SearchConfig,
     "serve": ServeConfig,
     "demo": DemoConfig,
 }

@@ -30,7 +30,9 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def settings(tmp_path: Path) -> Settings:
     """Settings with a fresh home in tmp_path and progress bars off."""
     (tmp_path / "home").mkdir()
-    (tmp_path / "home" / "shopmind.toml").write_text("[ingest]\nprogress = false\n")
+    (tmp_path / "home" / "shopmind.toml").write_text(
+        '[ingest]\nprogress = false\n[search]\nencoder = "hashing"\n'
+    )
     return load(home=tmp_path / "home")
 
 

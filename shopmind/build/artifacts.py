@@ -24,7 +24,8 @@ import numpy as np
 import scipy.sparse as sp
 from tqdm import tqdm
 
-from shopmind.config import EventsConfig
+from shopmind.config import EventsConfig, SearchConfig
+from shopmind.embed import resolve_encoder
 from shopmind.errors import NotFound
 from shopmind.events.matrix import Interactions, build_interactions
 from shopmind.search import SearchEngine
@@ -61,8 +62,19 @@ def builds_dir(home: Path) -> Path:
     return home / "builds"
 
 
-def run_build(store: Store, home: Path, config: EventsConfig, keep: int = 3) -> BuildManifest:
-    """Build the interaction matrix and popularity from the store and make it current."""
+def run_build(
+    store: Store,
+    home: Path,
+    config: EventsConfig,
+    keep: int = 3,
+    search: SearchConfig | None = None,
+) -> BuildManifest:
+    """Build the search index, the interaction matrix and popularity, and make them current.
+
+    Product vectors are built when ``search`` names an encoder (``auto`` picks one by the
+    catalog's languages); they are cached in ``HOME/cache/embeddings`` so a rebuild only
+    encodes new or changed products. Without ``search`` the build is lexical only.
+    """
     started = time.perf_counter()
     root = builds_dir(home)
     root.mkdir(parents=True, exist_ok=True)
@@ -80,7 +92,10 @@ def run_build(store: Store, home: Path, config: EventsConfig, keep: int = 3) -> 
         inter = build_interactions(batches(), config, items=catalog)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
     _write(tmp, inter)
-    save_search(tmp, products)
+    encoder = None
+    if search is not None:
+        encoder = resolve_encoder(search.encoder, {p.language or "en" for p in products})
+    save_search(tmp, products, encoder, home / "cache" / "embeddings")
     manifest = BuildManifest(
         id=build_id,
         created_at=time.time(),
@@ -151,7 +166,7 @@ def load_interactions(home: Path) -> Interactions:
     return Interactions(matrix, visitors, items)
 
 
-def open_search(home: Path, store: Store) -> SearchEngine:
+def open_search(home: Path, store: Store, config: SearchConfig | None = None) -> SearchEngine:
     """The current build's search engine, or one built now from the store without a build."""
     try:
         folder = current_folder(home)
@@ -161,9 +176,14 @@ def open_search(home: Path, store: Store) -> SearchEngine:
         items = json.loads((folder / "items.json").read_text())
         pop = np.load(folder / "popularity.npy")
         popularity = {pid: float(v) for pid, v in zip(items, pop, strict=True)}
-        return load_search(folder, store.get_products, popularity)
+        return load_search(folder, store.get_products, popularity, config)
     logger.info("no build with a search index in %s: indexing the store in memory", home)
     products = [p for batch in store.iter_products() for p in batch]
-    engine = SearchEngine.from_products(products)
+    encoder = None
+    if config is not None and products:
+        encoder = resolve_encoder(config.encoder, {p.language or "en" for p in products})
+    engine = SearchEngine.from_products(
+        products, encoder=encoder, config=config, cache=home / "cache" / "embeddings"
+    )
     engine.lookup = store.get_products
     return engine

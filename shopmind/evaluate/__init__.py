@@ -5,6 +5,7 @@ from shopmind.evaluate.search import (
     Judgments,
     Scorer,
     bm25_baseline,
+    dense_baseline,
     evaluate_methods,
     read_judgments,
 )
@@ -14,6 +15,7 @@ __all__ = [
     "Scorer",
     "bm25_baseline",
     "dcg_at_k",
+    "dense_baseline",
     "evaluate_methods",
     "ndcg_at_k",
     "percentile",

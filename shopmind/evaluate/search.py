@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from shopmind.errors import InvalidFile
 from shopmind.evaluate.metrics import ndcg_at_k, percentile, recall_at_k
+from shopmind.search.retrieve import Dense
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +111,15 @@ def bm25_baseline(ids: Sequence[str], texts: Sequence[str]) -> Scorer:
         if not q:
             return np.zeros(len(ids), dtype=np.float32)
         return np.asarray(retriever.get_scores(q), dtype=np.float32)
+
+    return score
+
+
+def dense_baseline(dense: Dense) -> Scorer:
+    """Plain dense retrieval: cosine of the query's and the products' vectors."""
+
+    def score(query: str) -> np.ndarray:
+        return dense.vectors.scores(dense.encoder.encode_query([query])[0])
 
     return score
 

@@ -11,15 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import scipy.sparse as sp
 
 from shopmind.catalog import Product, normalise_category
+from shopmind.config import SearchConfig
+from shopmind.embed import Encoder
+from shopmind.embed.cache import encode_cached
 from shopmind.errors import InvalidInput, RowError
 from shopmind.explain import Node
-from shopmind.index import LexicalIndex, QueryTerm, analyze
+from shopmind.index import LexicalIndex, VectorIndex, analyze, product_text
+from shopmind.search.retrieve import Dense, Retrieval, retrieve
 
 Lookup = Callable[[Sequence[str]], dict[str, Product]]
 SortOrder = Literal["relevance", "price_asc", "price_desc", "newest", "popularity"]
@@ -174,10 +179,16 @@ class SearchEngine:
         columns: CatalogColumns,
         lookup: Lookup,
         popularity: np.ndarray | None = None,
+        dense: Dense | None = None,
+        config: SearchConfig | None = None,
     ) -> None:
         self.index = index
         self.columns = columns
         self.lookup = lookup
+        self.dense = dense
+        self.config = config or SearchConfig()
+        if dense is not None and dense.vectors.ids != index.ids:
+            raise ValueError("the vector index and the lexical index hold different products")
         self.popularity = (
             popularity if popularity is not None else np.zeros(len(index.ids), dtype=np.float32)
         )
@@ -185,10 +196,24 @@ class SearchEngine:
 
     @classmethod
     def from_products(
-        cls, products: Sequence[Product], popularity: dict[str, float] | None = None
+        cls,
+        products: Sequence[Product],
+        popularity: dict[str, float] | None = None,
+        encoder: Encoder | None = None,
+        config: SearchConfig | None = None,
+        cache: Path | None = None,
     ) -> SearchEngine:
-        """Index products in memory (tests, small shops, the evaluate command)."""
+        """Index products in memory (tests, small shops, the evaluate command).
+
+        With an ``encoder``, products are also embedded (through the vector cache in
+        ``cache`` when given) and search is hybrid.
+        """
         index = LexicalIndex().build_products(products)
+        dense = None
+        if encoder is not None:
+            texts = [product_text(p) for p in products]
+            vectors = encode_cached(encoder, texts, cache, progress=False)
+            dense = Dense(VectorIndex(encoder.name, list(index.ids), vectors), encoder)
         pop = None
         if popularity:
             pop = np.asarray([popularity.get(p.id, 0.0) for p in products], dtype=np.float32)
@@ -197,7 +222,11 @@ class SearchEngine:
         def lookup(ids: Sequence[str]) -> dict[str, Product]:
             return {i: by_id[i] for i in ids if i in by_id}
 
-        return cls(index, CatalogColumns.from_products(products), lookup, pop)
+        return cls(index, CatalogColumns.from_products(products), lookup, pop, dense, config)
+
+    def scores(self, q: str) -> np.ndarray:
+        """One fused score per indexed product (the evaluator's view of the pipeline)."""
+        return retrieve(self.index, self.dense, self.config, check_query(q)).fused
 
     def _precompute(self) -> None:
         """Integer codes so that filters and facets are array operations, not loops."""
@@ -323,14 +352,15 @@ class SearchEngine:
                 [RowError(1, "sort", f"unknown sort '{sort}'", f"use one of {SORT_ORDERS}")],
                 source="search request",
             )
-        terms = self.index.query_terms(query)
-        if not terms:
-            return SearchResult([], 0, self._facets(np.zeros(0, dtype=np.int64)))
-        contributions, weights = self.index.term_matrix(terms)
-        scores = np.asarray(contributions @ weights, dtype=np.float32).ravel()
-        matched = np.flatnonzero(self._mask(filters) & (scores > 0))
+        got = retrieve(self.index, self.dense, self.config, query)
+        scores = got.fused
+        mask = self._mask(filters)
+        matched = got.candidates[mask[got.candidates]]
         page = self._page(matched, scores, sort, offset, k)
-        parts = contributions[page].toarray() * weights  # (page × terms)
+        if got.contributions is not None:
+            parts = got.contributions[page].toarray() * got.weights  # (page × terms)
+        else:
+            parts = np.zeros((len(page), 0), dtype=np.float32)
         products = self.lookup([self.index.ids[i] for i in page])
         hits: list[Hit] = []
         for row, i in enumerate(page):
@@ -338,32 +368,39 @@ class SearchEngine:
             if product is None:
                 continue  # deleted since the build
             rank = 1 + int(np.count_nonzero(scores[matched] > scores[i]))
-            reasons = self._reasons(
-                int(i), float(scores[i]), rank, terms, parts[row], filters, sort
-            )
+            reasons = self._reasons(int(i), rank, got, parts[row], filters, sort)
             hits.append(Hit(product, float(scores[i]), reasons))
         return SearchResult(hits, len(matched), self._facets(matched))
 
     def _reasons(
         self,
         doc: int,
-        score: float,
         rank: int,
-        terms: Sequence[QueryTerm],
+        got: Retrieval,
         parts: np.ndarray,
         filters: Filters,
         sort: str,
     ) -> Node:
         pid = self.index.ids[doc]
-        root = Node(f"search hit {pid}", round(score, 6))
-        lexical = root.add("lexical (BM25F)", score)
-        lexical.add("rank", rank)
-        matched = [(t, float(v)) for t, v in zip(terms, parts, strict=True) if v > 0]
-        fields = lexical.add("matched terms")
-        texts = {f: _terms_of(t) for f, t in self._fields_of(doc).items() if t}
-        for t, contribution in matched:
-            where = [f for f, ts in texts.items() if t.term in ts] or ["description/attributes"]
-            fields.add(f"{'/'.join(where)}: {t.term}", contribution)
+        root = Node(f"search hit {pid}", float(got.fused[doc]))
+        if got.dense is not None:
+            root.add("rank", rank)  # the fused rank; lexical-only, it is the lexical rank
+        matched = [(t, float(v)) for t, v in zip(got.terms, parts, strict=True) if v > 0]
+        if matched:
+            lexical = root.add("lexical (BM25F)", float(got.lexical[doc]))
+            lexical.add("rank", 1 + int(np.count_nonzero(got.lexical > got.lexical[doc])))
+            fields = lexical.add("matched terms")
+            texts = {f: _terms_of(t) for f, t in self._fields_of(doc).items() if t}
+            for t, contribution in matched:
+                where = [f for f, ts in texts.items() if t.term in ts] or ["description/attributes"]
+                fields.add(f"{'/'.join(where)}: {t.term}", contribution)
+        if got.dense is not None and self.dense is not None:
+            label = f"semantic ({self.dense.encoder.name})"
+            if not matched:
+                label += ": no query word in the product, found by meaning"
+            semantic = root.add(label, float(got.dense[doc]))
+            semantic.add("rank", got.dense_rank(doc))
+            root.add(f"fusion: {got.fusion}", float(got.fused[doc]))
         expansions = [t for t, _ in matched if t.source != "exact"]
         if expansions:
             branch = root.add("query expansions")

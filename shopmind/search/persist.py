@@ -9,16 +9,30 @@ from pathlib import Path
 import numpy as np
 
 from shopmind.catalog import Product
-from shopmind.index import LexicalIndex
+from shopmind.config import SearchConfig
+from shopmind.embed import Encoder, shared_encoder
+from shopmind.embed.cache import encode_cached
+from shopmind.index import LexicalIndex, VectorIndex, product_text
 from shopmind.search.engine import CatalogColumns, Lookup, SearchEngine
+from shopmind.search.retrieve import Dense
 
 logger = logging.getLogger(__name__)
 
 
-def save_search(folder: Path, products: list[Product]) -> LexicalIndex:
-    """Index products and write the lexical index and catalog columns into ``folder``."""
+def save_search(
+    folder: Path,
+    products: list[Product],
+    encoder: Encoder | None = None,
+    cache: Path | None = None,
+) -> LexicalIndex:
+    """Index products and write the lexical index, catalog columns and (with an encoder)
+    the product vectors into ``folder/search``."""
     index = LexicalIndex().build_products(products)
     index.save(folder / "search")
+    if encoder is not None:
+        texts = [product_text(p) for p in products]
+        vectors = encode_cached(encoder, texts, cache)
+        VectorIndex(encoder.name, list(index.ids), vectors).save(folder / "search")
     cols = CatalogColumns.from_products(products)
     (folder / "search" / "columns.json").write_text(
         json.dumps(
@@ -39,9 +53,23 @@ def save_search(folder: Path, products: list[Product]) -> LexicalIndex:
     return index
 
 
-def load_search(folder: Path, lookup: Lookup, popularity: dict[str, float]) -> SearchEngine:
-    """The search engine of a build folder written by :func:`save_search`."""
+def load_search(
+    folder: Path,
+    lookup: Lookup,
+    popularity: dict[str, float],
+    config: SearchConfig | None = None,
+) -> SearchEngine:
+    """The search engine of a build folder written by :func:`save_search`.
+
+    The encoder is the one the vectors were made with (never another: vectors of two
+    models are not comparable); ``search.encoder = "none"`` turns dense retrieval off.
+    """
+    config = config or SearchConfig()
     index = LexicalIndex.load(folder / "search")
+    dense = None
+    if (folder / "search" / "vectors.json").is_file() and config.encoder != "none":
+        vectors = VectorIndex.load(folder / "search")
+        dense = Dense(vectors, shared_encoder(vectors.encoder))
     text = json.loads((folder / "search" / "columns.json").read_text())
     arrays = np.load(folder / "search" / "columns.npz")
     cols = CatalogColumns(
@@ -54,4 +82,4 @@ def load_search(folder: Path, lookup: Lookup, popularity: dict[str, float]) -> S
     )
     pop = np.asarray([popularity.get(pid, 0.0) for pid in index.ids], dtype=np.float32)
     logger.info("search index loaded: %d products, %d terms", len(index.ids), len(index.vocab))
-    return SearchEngine(index, cols, lookup, pop)
+    return SearchEngine(index, cols, lookup, pop, dense, config)

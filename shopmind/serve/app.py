@@ -92,7 +92,7 @@ def create_app(settings: Settings) -> FastAPI:
         settings.home.mkdir(parents=True, exist_ok=True)
         store = open_store(settings.store_url, settings.store)
         app.state.store = store
-        app.state.search = open_search(settings.home, store)
+        app.state.search = open_search(settings.home, store, settings.search)
         logger.info("shopmind serving %s", settings.store_url)
         try:
             yield

@@ -259,6 +259,7 @@ def test_evaluate_search_command_on_homedepot_slice(
 ) -> None:
     products, judgments, rows = _slice(data_dir, tmp_path, 3000)
     monkeypatch.setenv("SHOPMIND_INGEST__PROGRESS", "false")
+    monkeypatch.setenv("SHOPMIND_SEARCH__ENCODER", "hashing")  # MiniLM is tested elsewhere
     home = tmp_path / "home"
     result = CliRunner().invoke(
         main,
@@ -289,8 +290,9 @@ def test_evaluate_search_command_on_homedepot_slice(
     assert data["unknown_judged_products"] == 0
     assert data["queries"] > 1000
 
-    assert set(data["methods"]) == {"shopmind", "bm25"}
-    for name in ("shopmind", "bm25"):
+    assert set(data["methods"]) == {"shopmind", "bm25", "dense"}
+    assert data["encoder"] == "hashing-256"
+    for name in ("shopmind", "bm25", "dense"):
         metrics = data["methods"][name]
         assert set(metrics) == {"ndcg@10", "recall@10", "recall@100"}
         assert all(0.0 < v <= 1.0 for v in metrics.values()), metrics

@@ -1,0 +1,95 @@
+"""Dense vectors of the products, searched by cosine similarity.
+
+Exact search (one matrix-vector product) answers in a few milliseconds for catalogs of
+tens of thousands of products on one core, with no recall loss; the vectors are kept in
+index order next to the lexical index and saved with the build.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from shopmind.catalog import Product
+
+
+def product_text(p: Product) -> str:
+    """The text a product is embedded from: its title, with the brand and the leaf category
+    when the title does not already say them (short texts suit sentence encoders)."""
+    parts = [p.title]
+    if p.brand and p.brand.lower() not in p.title.lower():
+        parts.append(p.brand)
+    if p.category:
+        leaf = p.category.split(" > ")[-1]
+        if leaf.lower() not in p.title.lower():
+            parts.append(leaf)
+    return " | ".join(parts)
+
+
+@dataclass
+class VectorIndex:
+    """Product vectors in index order, from one encoder (never mixed)."""
+
+    encoder: str
+    ids: list[str] = field(default_factory=list)
+    vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+
+    def __post_init__(self) -> None:
+        self._row = {pid: i for i, pid in enumerate(self.ids)}
+
+    def scores(self, query: np.ndarray) -> np.ndarray:
+        """Cosine similarity of one (normalised) query vector to every product."""
+        if not len(self.ids):
+            return np.zeros(0, dtype=np.float32)
+        out: np.ndarray = self.vectors @ np.asarray(query, dtype=np.float32)
+        return out
+
+    def search(self, query: np.ndarray, k: int = 10) -> tuple[list[str], np.ndarray]:
+        """The ``k`` most similar products, best first."""
+        s = self.scores(query)
+        if not len(s):
+            return [], s
+        k = min(k, len(s))
+        top = np.argpartition(-s, k - 1)[:k]
+        top = top[np.argsort(-s[top], kind="stable")]
+        return [self.ids[i] for i in top], s[top]
+
+    def vector_of(self, product_id: str) -> np.ndarray | None:
+        """A product's vector, or None when it is not indexed."""
+        row = self._row.get(product_id)
+        return None if row is None else self.vectors[row]
+
+    def upsert(self, ids: Sequence[str], vectors: np.ndarray) -> None:
+        """Add or replace products' vectors."""
+        vectors = np.asarray(vectors, dtype=np.float32)
+        new: list[int] = []
+        for n, pid in enumerate(ids):
+            row = self._row.get(pid)
+            if row is None:
+                new.append(n)
+            else:
+                self.vectors[row] = vectors[n]
+        if new:
+            base = len(self.ids)
+            self.ids.extend(ids[n] for n in new)
+            stacked = vectors[new]
+            self.vectors = np.vstack([self.vectors, stacked]) if self.vectors.size else stacked
+            self._row.update({ids[n]: base + i for i, n in enumerate(new)})
+
+    def save(self, folder: Path) -> None:
+        """Write ``vectors.npy`` and ``vectors.json`` into ``folder``."""
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(folder / "vectors.npy", self.vectors)
+        (folder / "vectors.json").write_text(
+            json.dumps({"encoder": self.encoder, "ids": self.ids}, ensure_ascii=False)
+        )
+
+    @classmethod
+    def load(cls, folder: Path) -> VectorIndex:
+        """Read what :meth:`save` wrote."""
+        meta = json.loads((folder / "vectors.json").read_text())
+        return cls(meta["encoder"], meta["ids"], np.load(folder / "vectors.npy"))

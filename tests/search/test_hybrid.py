@@ -1,0 +1,169 @@
+"""Dense retrieval and fusion: encoders, the vector index and cache, RRF/convex, hybrid search."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from shopmind.build import open_search, run_build
+from shopmind.catalog import Product
+from shopmind.config import SearchConfig, Settings
+from shopmind.embed import HashingEncoder, choose_encoder_name, make_encoder
+from shopmind.embed.cache import encode_cached
+from shopmind.index import VectorIndex, product_text
+from shopmind.search import SearchEngine
+from shopmind.search.hybrid import convex, ranks_of, rrf, scaled
+from shopmind.store import Store
+
+
+def products() -> list[Product]:
+    rows = [
+        ("a", "Oakly Sofa Loveseat, Grey", "Home > Furniture"),
+        ("b", "Wireless Earbuds Pro", "Electronics > Audio"),
+        ("c", "无线耳机 降噪 白色", "Electronics > Audio"),
+        ("d", "Cast Iron Skillet 12 in.", "Home > Kitchen"),
+        ("e", "Yoga Mat Non-Slip", "Sports > Fitness"),
+    ]
+    return [Product(id=i, title=t, category=c, price=10.0) for i, t, c in rows]
+
+
+class CountingEncoder(HashingEncoder):
+    """The real hashing encoder, counting how many texts it was asked to encode."""
+
+    def __init__(self) -> None:
+        super().__init__(dim=64)
+        self.encoded = 0
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        self.encoded += len(texts)
+        return super().encode_documents(texts)
+
+
+def test_rrf_and_convex_are_known_sums() -> None:
+    lexical = np.array([3.0, 0.0, 1.0, 2.0])
+    dense = np.array([0.1, 0.9, 0.0, 0.5])
+    candidates = np.array([0, 1, 2, 3])
+    assert ranks_of(lexical, candidates).tolist() == [1, 4, 3, 2]
+    fused = rrf([lexical, dense], candidates, k=60)
+    assert fused[0] == pytest.approx(1 / 61 + 1 / 63)
+    assert fused[1] == pytest.approx(1 / 61)  # no lexical match: no lexical share
+    assert fused[2] == pytest.approx(1 / 63)  # dense score 0 counts as absent
+    assert scaled(np.array([2.0, 4.0, 3.0])).tolist() == [0.0, 1.0, 0.5]
+    assert scaled(np.array([5.0, 5.0])).tolist() == [0.0, 0.0]
+    both = convex(np.array([0.0, 10.0]), np.array([1.0, 0.0]), alpha=0.25)
+    assert both.tolist() == pytest.approx([0.75, 0.25])
+
+
+def test_hashing_encoder_is_deterministic_and_sees_sub_words() -> None:
+    enc = HashingEncoder(dim=128)
+    a, b, c = enc.encode_documents(["wireless earbuds", "wireless earphones", "cast iron pan"])
+    assert np.allclose(enc.encode_query(["wireless earbuds"])[0], a)
+    assert float(a @ b) > float(a @ c)
+    assert np.linalg.norm(a) == pytest.approx(1.0, abs=1e-5)
+    assert enc.encode_documents([]).shape == (0, 128)
+
+
+def test_vector_index_search_upsert_and_round_trip(tmp_path: Path) -> None:
+    enc = HashingEncoder(dim=64)
+    texts = [product_text(p) for p in products()]
+    index = VectorIndex(enc.name, [p.id for p in products()], enc.encode_documents(texts))
+    ids, scores = index.search(enc.encode_query(["skillet"])[0], k=2)
+    assert ids[0] == "d" and scores[0] >= scores[1]
+    index.upsert(["d", "f"], enc.encode_documents(["Dutch Oven", "Skillet Lid"]))
+    assert len(index.ids) == 6
+    assert index.search(enc.encode_query(["skillet lid"])[0], k=1)[0] == ["f"]
+    index.save(tmp_path / "v")
+    again = VectorIndex.load(tmp_path / "v")
+    assert again.ids == index.ids and np.allclose(again.vectors, index.vectors)
+    assert np.allclose(again.vector_of("f"), index.vectors[5])  # type: ignore[arg-type]
+
+
+def test_product_text_adds_what_the_title_lacks() -> None:
+    p = Product(id="x", title="Loveseat", brand="Oakly", category="Home > Furniture > Sofas")
+    assert product_text(p) == "Loveseat | Oakly | Sofas"
+    q = Product(id="y", title="Oakly Sofas Loveseat", brand="Oakly", category="Home > Sofas")
+    assert product_text(q) == "Oakly Sofas Loveseat"
+
+
+def test_the_vector_cache_encodes_only_new_texts(tmp_path: Path) -> None:
+    enc = CountingEncoder()
+    first = encode_cached(enc, ["a b", "c d"], tmp_path, progress=False)
+    second = encode_cached(enc, ["c d", "a b", "e f"], tmp_path, progress=False)
+    assert enc.encoded == 3
+    assert np.allclose(second[0], first[1]) and np.allclose(second[1], first[0])
+
+
+def test_encoder_factory_names_the_known_ones_and_picks_by_language() -> None:
+    with pytest.raises(ValueError, match="known encoders: hashing, minilm, use"):
+        make_encoder("bert")
+    assert choose_encoder_name({"en"}) == "minilm"
+    assert choose_encoder_name({"en", "zh"}) == "use"
+
+
+def test_hybrid_search_falls_back_to_meaning_and_explains_the_fusion() -> None:
+    engine = SearchEngine.from_products(
+        products(),
+        encoder=HashingEncoder(dim=256),
+        config=SearchConfig(fusion="rrf", dense_depth=2, min_similarity=0.0),
+    )
+    result = engine.search("earbudzzz", k=3)  # no word of it is in the catalog, nor near
+    assert result.hits, "the dense retriever must still find something"
+    assert result.hits[0].product.id == "b"
+    tree = result.hits[0].reasons.as_dict()
+    labels = [c["label"] for c in tree["children"]]
+    assert labels[0] == "rank"
+    assert any(x.startswith("semantic (hashing-256): no query word") for x in labels)
+    assert "fusion: rrf" in labels
+    lexical_hit = engine.search("wireless earbuds", k=1).hits[0]
+    labels = [c["label"] for c in lexical_hit.reasons.as_dict()["children"]]
+    assert "lexical (BM25F)" in labels and "semantic (hashing-256)" in labels
+
+
+def test_convex_fusion_and_mismatched_indexes() -> None:
+    engine = SearchEngine.from_products(
+        products(), encoder=HashingEncoder(), config=SearchConfig(fusion="convex", alpha=0.8)
+    )
+    assert engine.search("yoga mat", k=1).hits[0].product.id == "e"
+    scores = engine.scores("yoga mat")
+    assert scores.shape == (5,) and int(np.argmax(scores)) == 4
+    assert engine.dense is not None
+    bad = VectorIndex("hashing-256", ["z"], np.zeros((1, 256), dtype=np.float32))
+    with pytest.raises(ValueError, match="different products"):
+        SearchEngine(
+            engine.index,
+            engine.columns,
+            engine.lookup,
+            dense=type(engine.dense)(bad, engine.dense.encoder),
+        )
+
+
+def test_a_build_saves_vectors_and_serving_uses_them(store: Store, settings: Settings) -> None:
+    store.upsert_products(products())
+    run_build(store, settings.home, settings.events, search=settings.search)
+    engine = open_search(settings.home, store, settings.search)
+    assert engine.dense is not None and engine.dense.encoder.name == "hashing-256"
+    assert engine.dense.vectors.ids == engine.index.ids
+    assert engine.search("sofa", k=1).hits[0].product.id == "a"
+    off = open_search(settings.home, store, SearchConfig(encoder="none"))
+    assert off.dense is None
+    lexical_only = run_build(store, settings.home, settings.events)  # no search config
+    assert lexical_only.products == 5
+    assert open_search(settings.home, store, settings.search).dense is None
+
+
+@pytest.mark.parametrize(
+    ("encoder", "query", "expected"),
+    [
+        ("minilm", "couch", "a"),  # no shared word: only meaning links couch and sofa
+        ("use", "wireless earphones", "c"),  # English query, Chinese title
+    ],
+)
+def test_real_pretrained_encoders_match_by_meaning(encoder: str, query: str, expected: str) -> None:
+    enc = make_encoder(encoder)
+    texts = [product_text(p) for p in products()]
+    index = VectorIndex(enc.name, [p.id for p in products()], enc.encode_documents(texts))
+    ids, _ = index.search(enc.encode_query([query])[0], k=2)
+    assert expected in ids, (ids, query)
