@@ -112,6 +112,16 @@ class EventsConfig(_Section):
         return value
 
 
+class MerchRule(_Section):
+    """A merchandising rule: for one query, pin products on top, boost or bury others."""
+
+    query: str = Field(min_length=1, description="The query it applies to (case-insensitive).")
+    pin: list[str] = Field(default_factory=list, description="Product ids shown first, in order.")
+    boost: dict[str, float] = Field(
+        default_factory=dict, description="Product id -> score factor (> 1 lifts, < 1 sinks)."
+    )
+
+
 class SearchConfig(_Section):
     """Product search: the encoder and how the lexical and dense retrievers are fused."""
 
@@ -133,6 +143,14 @@ class SearchConfig(_Section):
     rrf_k: int = Field(default=60, ge=1)
     dense_depth: int = Field(
         default=1_000, ge=1, le=100_000, description="How many nearest products are fused."
+    )
+    synonyms: list[list[str]] = Field(
+        default_factory=list,
+        description='Groups of words or phrases that mean the same, e.g. [["couch", "sofa"]].',
+    )
+    rules: list[MerchRule] = Field(default_factory=list)
+    bury_out_of_stock: bool = Field(
+        default=False, description="Out-of-stock products sink below those in stock."
     )
     min_similarity: float = Field(
         default=0.3,

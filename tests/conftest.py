@@ -31,7 +31,7 @@ def settings(tmp_path: Path) -> Settings:
     """Settings with a fresh home in tmp_path and progress bars off."""
     (tmp_path / "home").mkdir()
     (tmp_path / "home" / "shopmind.toml").write_text(
-        '[ingest]\nprogress = false\n[search]\nencoder = "hashing"\n'
+        '[ingest]\nprogress = false\n[search]\nencoder = "none"\n'
     )
     return load(home=tmp_path / "home")
 

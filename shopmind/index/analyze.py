@@ -4,8 +4,10 @@ English: NFKC and lower case; measures normalised (``1/2 in.``, ``3/4"``, ``12 g
 ``sq. ft.`` become ``1/2 in``, ``3/4 in``, ``12 gal``, ``sqft``), dimensions split and kept
 (``2x4`` gives ``2``, ``x``, ``4``), model codes kept whole without their
 punctuation (``SC-141`` also gives ``sc141``), Snowball stems for words.
-Chinese (and other CJK): every character and every pair of neighbouring characters, so a
-query word matches inside a longer one (``简单`` inside ``安装简单``).
+Chinese: traditional characters folded to simplified (``藍牙`` is ``蓝牙``); every character,
+every pair of neighbouring characters and every dictionary word (jieba's search mode), so a
+query word matches inside a longer one (``简单`` inside ``安装简单``); products also carry
+the pinyin of their words (``lanya erji`` finds 蓝牙耳机).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any
 
 import Stemmer
 
@@ -71,26 +74,73 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
 def normalise(text: str) -> str:
-    """NFKC, lower case, measures rewritten to one spelling."""
+    """NFKC, lower case, traditional Chinese folded to simplified, measures in one spelling."""
     text = unicodedata.normalize("NFKC", text).lower()
+    if _CJK.search(text):
+        text = str(_zhconv().convert(text, "zh-hans"))
     for pattern, replacement in _PHRASES:
         text = pattern.sub(replacement, text)
     return text
 
 
 @lru_cache(maxsize=200_000)
-def _word_term(word: str) -> str:
+def word_term(word: str) -> str:
+    """The index term of one lower-case word: its unit's one spelling, or its stem."""
     unit = _UNITS.get(word)
     if unit is not None:
         return unit
     return str(_STEMMER.stemWord(word))
 
 
+@lru_cache(maxsize=1)
+def _zhconv() -> Any:
+    from pathlib import Path
+
+    import zhconv
+
+    # by its full path: zhconv's own default load leaves the dictionary file open
+    zhconv.loaddict(str(Path(zhconv.__file__).parent / "zhcdict.json"))
+    return zhconv
+
+
+@lru_cache(maxsize=1)
+def _jieba() -> Any:
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # it logs its dictionary loading at INFO
+    return jieba
+
+
+@lru_cache(maxsize=100_000)
+def _words(span: str) -> tuple[str, ...]:
+    """Search-mode segmentation: every dictionary word of two or more characters."""
+    return tuple(w for w in _jieba().cut_for_search(span) if len(w) >= 2)
+
+
+@lru_cache(maxsize=100_000)
+def _pinyin(word: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(word))
+
+
 def _cjk_terms(span: str, query: bool) -> list[str]:
+    """Characters, pairs and words of a Chinese span; products also get their pinyin.
+
+    A query of two or more characters searches pairs and words only (a single character
+    matches far too much: 机 is in 手机 and 耳机). Pinyin (``lanya`` for 蓝牙, and the whole
+    span, ``lanyaerji``) lets a shopper type Chinese products in Latin letters.
+    """
     pairs = [span[i : i + 2] for i in range(len(span) - 1)]
-    if query and pairs:
-        return pairs  # a single character matches far too much: 机 is in 手机 and 耳机
-    return [*span, *pairs]
+    words = [w for w in _words(span) if len(w) > 2]  # two-character words are pairs already
+    if query:
+        return [*pairs, *words] if pairs else list(span)
+    terms = [*span, *pairs, *words]
+    for word in dict.fromkeys([*_words(span), span]):
+        terms.append(word_term(_pinyin(word)))
+    return terms
 
 
 def analyze(text: str, query: bool = False) -> list[str]:
@@ -121,5 +171,5 @@ def analyze(text: str, query: bool = False) -> list[str]:
             if piece[0].isdigit():
                 terms.append(piece)
             elif piece not in _STOP:
-                terms.append(_word_term(piece))
+                terms.append(word_term(piece))
     return terms

@@ -25,7 +25,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from shopmind.catalog import Product
-from shopmind.index.analyze import analyze
+from shopmind.index.analyze import analyze, word_term
 
 DEFAULT_FIELD_WEIGHTS: dict[str, float] = {
     "title": 3.0,
@@ -78,6 +78,7 @@ class LexicalIndex:
     vocab: dict[str, int] = field(default_factory=dict)
     idf: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     matrix: sp.csc_matrix = field(default_factory=lambda: sp.csc_matrix((0, 0), dtype=np.float32))
+    surfaces: dict[str, str] = field(default_factory=dict)
     _terms: list[str] = field(default_factory=list)
     _by_length: dict[int, list[str]] = field(default_factory=dict)
 
@@ -87,9 +88,12 @@ class LexicalIndex:
         fields = [f for f, w in self.field_weights.items() if w > 0]
         counts: list[dict[str, Counter[str]]] = []
         self.ids = []
+        surfaces: dict[str, str] = {}
         for pid, texts in docs:
             self.ids.append(pid)
             counts.append({f: Counter(analyze(texts.get(f, ""))) for f in fields})
+            for word in re.findall(r"[a-z]+", texts.get("title", "").lower()):
+                surfaces.setdefault(word_term(word), word)  # what a suggestion shows
         n = len(self.ids)
         avg = {f: max(1.0, sum(sum(c[f].values()) for c in counts) / max(1, n)) for f in fields}
         vocab: dict[str, int] = {}
@@ -120,6 +124,7 @@ class LexicalIndex:
         tf_matrix.data = self.idf[col_of] * data / (self.k1 + data)
         self.matrix = tf_matrix.astype(np.float32)
         self.vocab = vocab
+        self.surfaces = surfaces
         self._sort_terms()
         return self
 
@@ -206,6 +211,7 @@ class LexicalIndex:
             "field_weights": self.field_weights,
             "k1": self.k1,
             "b": self.b,
+            "surfaces": self.surfaces,
         }
         (folder / "lexical.json").write_text(json.dumps(meta, ensure_ascii=False))
 
@@ -216,6 +222,7 @@ class LexicalIndex:
         index = cls(field_weights=meta["field_weights"], k1=meta["k1"], b=meta["b"])
         index.ids = meta["ids"]
         index.vocab = meta["vocab"]
+        index.surfaces = meta.get("surfaces", {})
         index.idf = np.load(folder / "idf.npy")
         index.matrix = sp.load_npz(folder / "lexical.npz").tocsc()
         index._sort_terms()

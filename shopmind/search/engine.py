@@ -24,7 +24,9 @@ from shopmind.embed.cache import encode_cached
 from shopmind.errors import InvalidInput, RowError
 from shopmind.explain import Node
 from shopmind.index import LexicalIndex, VectorIndex, analyze, product_text
+from shopmind.search.query import SynonymTable, did_you_mean
 from shopmind.search.retrieve import Dense, Retrieval, retrieve
+from shopmind.search.rules import apply_rules
 
 Lookup = Callable[[Sequence[str]], dict[str, Product]]
 SortOrder = Literal["relevance", "price_asc", "price_desc", "newest", "popularity"]
@@ -88,6 +90,7 @@ class SearchResult:
     hits: list[Hit]
     total: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    did_you_mean: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The wire form shared by ``GET /search`` and ``shopmind search --json``."""
@@ -109,6 +112,7 @@ class SearchResult:
             ],
             "total": self.total,
             "facets": self.facets,
+            "did_you_mean": self.did_you_mean,
         }
 
 
@@ -189,6 +193,8 @@ class SearchEngine:
         self.config = config or SearchConfig()
         if dense is not None and dense.vectors.ids != index.ids:
             raise ValueError("the vector index and the lexical index hold different products")
+        self.synonyms = SynonymTable.from_config(self.config.synonyms)
+        self._row_of = {pid: i for i, pid in enumerate(index.ids)}
         self.popularity = (
             popularity if popularity is not None else np.zeros(len(index.ids), dtype=np.float32)
         )
@@ -226,7 +232,7 @@ class SearchEngine:
 
     def scores(self, q: str) -> np.ndarray:
         """One fused score per indexed product (the evaluator's view of the pipeline)."""
-        return retrieve(self.index, self.dense, self.config, check_query(q)).fused
+        return retrieve(self.index, self.dense, self.config, check_query(q), self.synonyms).fused
 
     def _precompute(self) -> None:
         """Integer codes so that filters and facets are array operations, not loops."""
@@ -352,10 +358,18 @@ class SearchEngine:
                 [RowError(1, "sort", f"unknown sort '{sort}'", f"use one of {SORT_ORDERS}")],
                 source="search request",
             )
-        got = retrieve(self.index, self.dense, self.config, query)
-        scores = got.fused
+        got = retrieve(self.index, self.dense, self.config, query, self.synonyms)
+        scores, shown, notes = apply_rules(
+            got.fused,
+            got.candidates,
+            query,
+            self.config.rules,
+            self.columns.in_stock,
+            self._row_of,
+            self.config.bury_out_of_stock,
+        )
         mask = self._mask(filters)
-        matched = got.candidates[mask[got.candidates]]
+        matched = shown[mask[shown]]
         page = self._page(matched, scores, sort, offset, k)
         if got.contributions is not None:
             parts = got.contributions[page].toarray() * got.weights  # (page × terms)
@@ -369,8 +383,13 @@ class SearchEngine:
                 continue  # deleted since the build
             rank = 1 + int(np.count_nonzero(scores[matched] > scores[i]))
             reasons = self._reasons(int(i), rank, got, parts[row], filters, sort)
+            for label, value in notes.get(int(i), []):
+                reasons.add(label, value)
             hits.append(Hit(product, float(scores[i]), reasons))
-        return SearchResult(hits, len(matched), self._facets(matched))
+        suggestion = None
+        if not len(matched) or any(t.source == "typo" for t in got.terms):
+            suggestion = did_you_mean(self.index, query)
+        return SearchResult(hits, len(matched), self._facets(matched), suggestion)
 
     def _reasons(
         self,

@@ -20,6 +20,7 @@ from shopmind.config import SearchConfig
 from shopmind.embed import Encoder
 from shopmind.index import LexicalIndex, QueryTerm, VectorIndex
 from shopmind.search.hybrid import convex, ranks_of, rrf
+from shopmind.search.query import SynonymTable
 
 _TIE_BREAK = 1e-6
 
@@ -53,11 +54,17 @@ class Retrieval:
 
 
 def retrieve(
-    index: LexicalIndex, dense: Dense | None, config: SearchConfig, query: str
+    index: LexicalIndex,
+    dense: Dense | None,
+    config: SearchConfig,
+    query: str,
+    synonyms: SynonymTable | None = None,
 ) -> Retrieval:
     """Score every product for ``query`` (see the module docstring)."""
     n = len(index.ids)
     terms = index.query_terms(query)
+    if synonyms is not None:
+        terms = synonyms.expand(index, terms, query)
     contributions: sp.csc_matrix | None = None
     weights = np.zeros(0, dtype=np.float32)
     lexical = np.zeros(n, dtype=np.float32)

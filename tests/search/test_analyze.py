@@ -131,14 +131,15 @@ def test_stopwords_are_dropped_but_in_is_kept() -> None:
     assert "in" in analyze("plug in")
 
 
-def test_chinese_gives_characters_and_bigrams() -> None:
+def test_chinese_gives_characters_pairs_words_and_pinyin() -> None:
     terms = analyze("安装简单")
-    assert terms == ["安", "装", "简", "单", "安装", "装简", "简单"]
-    assert "简单" in terms
+    assert terms[:7] == ["安", "装", "简", "单", "安装", "装简", "简单"]
+    assert "安装简单" in terms  # a dictionary word longer than a pair
+    assert {"anzhuang", "jiandan", "anzhuangjiandan"} <= set(terms)  # pinyin, for products
 
 
-def test_chinese_queries_search_pairs_only() -> None:
-    assert analyze("安装简单", query=True) == ["安装", "装简", "简单"]
+def test_chinese_queries_search_pairs_and_words_only() -> None:
+    assert analyze("安装简单", query=True) == ["安装", "装简", "简单", "安装简单"]
     assert analyze("耳", query=True) == ["耳"]
     assert analyze("wireless 耳机", query=True) == ["耳机", "wireless"]
     assert analyze("wireless earbuds", query=True) == analyze("wireless earbuds")
@@ -170,3 +171,8 @@ def test_analysis_is_case_insensitive() -> None:
 def test_normalise_lowercases_and_rewrites_measures() -> None:
     assert normalise("ＡＢＣ") == "abc"
     assert "sqft" in normalise("10 Sq. Ft.")
+
+
+def test_traditional_chinese_folds_to_simplified() -> None:
+    assert analyze("藍牙耳機", query=True) == analyze("蓝牙耳机", query=True)
+    assert "lanya" in analyze("藍牙耳機")

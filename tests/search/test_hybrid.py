@@ -142,8 +142,9 @@ def test_convex_fusion_and_mismatched_indexes() -> None:
 
 def test_a_build_saves_vectors_and_serving_uses_them(store: Store, settings: Settings) -> None:
     store.upsert_products(products())
-    run_build(store, settings.home, settings.events, search=settings.search)
-    engine = open_search(settings.home, store, settings.search)
+    hashing = SearchConfig(encoder="hashing")
+    run_build(store, settings.home, settings.events, search=hashing)
+    engine = open_search(settings.home, store, hashing)
     assert engine.dense is not None and engine.dense.encoder.name == "hashing-256"
     assert engine.dense.vectors.ids == engine.index.ids
     assert engine.search("sofa", k=1).hits[0].product.id == "a"
@@ -151,7 +152,7 @@ def test_a_build_saves_vectors_and_serving_uses_them(store: Store, settings: Set
     assert off.dense is None
     lexical_only = run_build(store, settings.home, settings.events)  # no search config
     assert lexical_only.products == 5
-    assert open_search(settings.home, store, settings.search).dense is None
+    assert open_search(settings.home, store, hashing).dense is None
 
 
 @pytest.mark.parametrize(

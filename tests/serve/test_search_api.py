@@ -99,7 +99,7 @@ def _labels(tree: dict[str, Any]) -> list[str]:
 # -- answers -----------------------------------------------------------------------------------
 def test_search_answers_hits_total_and_facets(client: TestClient) -> None:
     data = _search(client, q="wireless earbuds", k=5)
-    assert set(data) == {"hits", "total", "facets"}
+    assert set(data) == {"hits", "total", "facets", "did_you_mean"}
     assert len(data["hits"]) == 5
     assert data["total"] >= 5
     for hit in data["hits"]:
@@ -282,6 +282,7 @@ def test_an_empty_store_searches_to_nothing(settings: Settings) -> None:
             "hits": [],
             "total": 0,
             "facets": {"category": {}, "brand": {}, "price": {}, "availability": {}},
+            "did_you_mean": None,
         }
 
 
@@ -304,7 +305,7 @@ def test_cli_search_prints_the_api_object(built: Settings, client: TestClient) -
     )
     assert result.exit_code == 0, f"{result.output}\n{result.exception!r}"
     data = json.loads(result.stdout.strip().splitlines()[-1])
-    assert set(data) == {"hits", "total", "facets"}
+    assert set(data) == {"hits", "total", "facets", "did_you_mean"}
     assert all(set(h) == HIT_KEYS for h in data["hits"])
     assert data == _search(client, q="wireless earbuds", k=5)
 

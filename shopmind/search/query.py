@@ -1,0 +1,76 @@
+"""Query understanding: shop-defined synonyms and "did you mean" spelling suggestions.
+
+Synonyms are groups of words or phrases the shop says mean the same (``无线耳机 ↔ 蓝牙耳机``,
+``couch ↔ sofa``). When a query holds every term of one phrase, the other phrases' terms
+are searched too, at a discount, and the reasons say which synonym brought a product.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from shopmind.index import LexicalIndex, QueryTerm, analyze
+
+SYNONYM_DISCOUNT = 0.8
+_WORD = re.compile(r"[a-z]+")
+
+
+@dataclass(frozen=True)
+class SynonymTable:
+    """Synonym groups, each phrase kept as its analysed terms."""
+
+    groups: tuple[tuple[tuple[str, tuple[str, ...]], ...], ...]
+
+    @classmethod
+    def from_config(cls, groups: Sequence[Sequence[str]]) -> SynonymTable:
+        """Analyse the configured phrases once."""
+        out = []
+        for group in groups:
+            phrases = tuple(
+                (p, tuple(dict.fromkeys(analyze(p, query=True)))) for p in group if p.strip()
+            )
+            out.append(tuple((p, t) for p, t in phrases if t))
+        return cls(tuple(g for g in out if len(g) >= 2))
+
+    def expand(self, index: LexicalIndex, terms: list[QueryTerm], query: str) -> list[QueryTerm]:
+        """``terms`` plus the terms of every synonym of a phrase the query contains."""
+        present = set(analyze(query, query=True))
+        out = {t.term: t for t in terms}
+        for group in self.groups:
+            hit = next(((p, pt) for p, pt in group if set(pt) <= present), None)
+            if hit is None:
+                continue
+            for phrase, phrase_terms in group:
+                if phrase == hit[0]:
+                    continue
+                # a synonym weighs at most what the phrase it stands for weighs
+                weight = min(1.0, SYNONYM_DISCOUNT * len(hit[1]) / len(phrase_terms))
+                for term in phrase_terms:
+                    if term in index.vocab and term not in out:
+                        out[term] = QueryTerm(term, weight, "synonym", hit[0])
+        return list(out.values())
+
+
+def did_you_mean(index: LexicalIndex, query: str) -> str | None:
+    """The query with each unknown word replaced by the catalog word it is a typo of.
+
+    None when every word is known or nothing better is found.
+    """
+    words = query.split()
+    changed = False
+    out = []
+    for word in words:
+        terms = analyze(word, query=True)
+        if not terms or any(t in index.vocab for t in terms) or not _WORD.fullmatch(word.lower()):
+            out.append(word)
+            continue
+        fixes = [t for t in index.query_terms(word) if t.source == "typo"]
+        if not fixes:
+            out.append(word)
+            continue
+        best = max(fixes, key=lambda t: t.weight)
+        out.append(index.surfaces.get(best.term, best.term))
+        changed = True
+    return " ".join(out) if changed else None
