@@ -12,6 +12,7 @@ that neither retriever brought up).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -23,14 +24,30 @@ from shopmind.search.hybrid import convex, ranks_of, rrf
 from shopmind.search.query import SynonymTable
 
 _TIE_BREAK = 1e-6
+QUERY_CACHE = 10_000
 
 
 @dataclass(frozen=True)
 class Dense:
-    """The dense retriever: product vectors and the encoder that made them."""
+    """The dense retriever: product vectors and the encoder that made them.
+
+    Query vectors are kept for the last ``QUERY_CACHE`` distinct queries: shop traffic
+    repeats its head queries, and encoding is most of a hybrid query's time.
+    """
 
     vectors: VectorIndex
     encoder: Encoder
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "query_vector", lru_cache(maxsize=QUERY_CACHE)(self._encode))
+
+    def _encode(self, query: str) -> np.ndarray:
+        vector: np.ndarray = self.encoder.encode_query([query])[0]
+        vector.setflags(write=False)
+        return vector
+
+    def query_vector(self, query: str) -> np.ndarray:  # replaced per instance by a cache
+        return self._encode(query)
 
 
 @dataclass
@@ -82,7 +99,7 @@ def retrieve(
             np.flatnonzero(lexical > 0),
             "lexical",
         )
-    similarity = dense.vectors.scores(dense.encoder.encode_query([query])[0])
+    similarity = dense.vectors.scores(dense.query_vector(query))
     depth = min(config.dense_depth, n)
     nearest = np.argpartition(-similarity, depth - 1)[:depth]
     in_dense = np.zeros(n, dtype=bool)
