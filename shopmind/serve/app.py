@@ -30,6 +30,7 @@ from shopmind.errors import (
     TooLarge,
 )
 from shopmind.events import FIELD_FIXES as EVENT_FIXES
+from shopmind.search.live import LiveSearch
 from shopmind.serve.limits import BodySizeLimit
 from shopmind.serve.routes import catalog, events, health, search
 from shopmind.store import open_store
@@ -92,13 +93,20 @@ def create_app(settings: Settings) -> FastAPI:
         settings.home.mkdir(parents=True, exist_ok=True)
         store = open_store(settings.store_url, settings.store)
         app.state.store = store
-        app.state.search = open_search(settings.home, store, settings.search)
+        app.state.search = LiveSearch(
+            open_search(settings.home, store, settings.search),
+            store,
+            settings.search,
+            settings.home / "cache" / "embeddings",
+        )
         logger.info("shopmind serving %s", settings.store_url)
         try:
             yield
         finally:
+            live = app.state.search
             app.state.store = None
             app.state.search = None
+            live.wait(60)  # let a running re-index finish before the store closes
             store.close()
 
     app = FastAPI(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
@@ -35,3 +36,14 @@ def check_batch(size: int, limit: int) -> None:
             f"a batch of {size} rows is over the limit of {limit}; split it into smaller "
             "batches (or raise serve.max_batch)"
         )
+
+
+def _catalog_write(request: Request) -> Iterator[None]:
+    """After a catalog write succeeds, tell live search to re-index (not after a failure)."""
+    yield
+    live = getattr(request.app.state, "search", None)
+    if live is not None:
+        live.catalog_changed()
+
+
+CatalogWrite = Annotated[None, Depends(_catalog_write)]

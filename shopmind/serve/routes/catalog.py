@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from shopmind.catalog import FIELD_FIXES, Product, ProductPatch
 from shopmind.errors import Conflict, InvalidInput, NotFound
-from shopmind.serve.deps import SettingsDep, StoreDep, check_batch
+from shopmind.serve.deps import CatalogWrite, SettingsDep, StoreDep, check_batch
 from shopmind.serve.schemas import Page, ProductBatchIn, WriteOut
 from shopmind.validate import row_errors
 
@@ -37,7 +37,9 @@ def get_product(product_id: str, store: StoreDep) -> Product:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def upsert_product(product: Product, store: StoreDep, response: Response) -> WriteOut:
+def upsert_product(
+    product: Product, store: StoreDep, response: Response, _: CatalogWrite
+) -> WriteOut:
     """Insert a product, or replace the one with the same id (200 then)."""
     result = store.upsert_products([product])
     if result.updated:
@@ -46,7 +48,9 @@ def upsert_product(product: Product, store: StoreDep, response: Response) -> Wri
 
 
 @router.post("/batch")
-def upsert_products(batch: ProductBatchIn, store: StoreDep, settings: SettingsDep) -> WriteOut:
+def upsert_products(
+    batch: ProductBatchIn, store: StoreDep, settings: SettingsDep, _: CatalogWrite
+) -> WriteOut:
     """Upsert many products: every one or none."""
     check_batch(len(batch.products), settings.serve.max_batch)
     result = store.upsert_products(batch.products)
@@ -54,7 +58,9 @@ def upsert_products(batch: ProductBatchIn, store: StoreDep, settings: SettingsDe
 
 
 @router.put("/{product_id}")
-def replace_product(product_id: str, product: Product, store: StoreDep) -> WriteOut:
+def replace_product(
+    product_id: str, product: Product, store: StoreDep, _: CatalogWrite
+) -> WriteOut:
     """Insert or fully replace one product; the body's id must match the path."""
     if product.id != product_id:
         raise Conflict(
@@ -70,6 +76,7 @@ def patch_product(
     product_id: str,
     store: StoreDep,
     changes: Annotated[dict[str, Any], Body(examples=[{"price": 19.9, "stock": 3}])],
+    _: CatalogWrite,
 ) -> Product:
     """Change only the given fields (attributes merge key by key)."""
     record = {**changes, "id": product_id}
@@ -82,7 +89,7 @@ def patch_product(
 
 
 @router.delete("/{product_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_product(product_id: str, store: StoreDep) -> Response:
+def delete_product(product_id: str, store: StoreDep, _: CatalogWrite) -> Response:
     """Delete one product; its events are kept."""
     if store.delete_products([product_id]) == 0:
         raise NotFound(f"product '{product_id}' does not exist")

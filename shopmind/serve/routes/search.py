@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 
 from shopmind.errors import InvalidInput, RowError, StoreError
 from shopmind.search import SORT_ORDERS, Filters, SearchEngine
+from shopmind.search.live import LiveSearch
 
 router = APIRouter(tags=["search"])
 
@@ -15,10 +16,10 @@ _PARAMS = {"q", "k", "offset", "category", "brand", "price_min", "price_max", "i
 
 
 def _engine(request: Request) -> SearchEngine:
-    engine = getattr(request.app.state, "search", None)
-    if engine is None:
+    live = getattr(request.app.state, "search", None)
+    if live is None:
         raise StoreError("the search index is not loaded yet (the server is starting)")
-    return cast(SearchEngine, engine)
+    return cast(LiveSearch, live).engine
 
 
 @router.get("/search")

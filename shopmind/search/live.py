@@ -1,0 +1,96 @@
+"""Keeping search current while the catalog changes, without ``shopmind build``.
+
+A catalog write marks the index stale; a background thread re-indexes the store in memory
+(product vectors come from the vector cache, so only new or changed products are encoded)
+and swaps the new engine in atomically. Readers always see a whole engine, old or new;
+until the swap, hits for products deleted meanwhile are already dropped by the store
+lookup. Writes that arrive during a re-index cause one more re-index, not one each.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from shopmind.config import SearchConfig
+from shopmind.search.engine import SearchEngine
+from shopmind.store import Store
+
+logger = logging.getLogger(__name__)
+
+
+class LiveSearch:
+    """The current search engine, re-indexed in the background after catalog writes.
+
+    Args:
+        engine: the engine to serve first (e.g. from the current build).
+        store: where the current catalog is read from.
+        config: the search settings.
+        cache: the vector cache folder.
+    """
+
+    def __init__(
+        self, engine: SearchEngine, store: Store, config: SearchConfig, cache: Path | None
+    ) -> None:
+        self._engine = engine
+        self._store = store
+        self._config = config
+        self._cache = cache
+        self._lock = threading.Lock()
+        self._stale = False
+        self._worker: threading.Thread | None = None
+        self._idle = threading.Event()
+        self._idle.set()
+        self.generation = 0
+        self.on_swap: Callable[[SearchEngine], None] | None = None
+
+    @property
+    def engine(self) -> SearchEngine:
+        """The engine to answer with now."""
+        return self._engine
+
+    def catalog_changed(self) -> None:
+        """Mark the index stale and make sure a background re-index will pick it up."""
+        with self._lock:
+            self._stale = True
+            if self._worker is not None and self._worker.is_alive():
+                return
+            self._idle.clear()
+            self._worker = threading.Thread(target=self._run, name="search-reindex", daemon=True)
+            self._worker.start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until no re-index is pending (tests, shutdown); False on timeout."""
+        return self._idle.wait(timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                if not self._stale:
+                    self._idle.set()
+                    return
+                self._stale = False
+            try:
+                self._swap(self._reindex())
+            except Exception:  # keep serving the old engine; the next write retries
+                logger.exception("search re-index failed; still serving the previous index")
+
+    def _reindex(self) -> SearchEngine:
+        products = [p for batch in self._store.iter_products() for p in batch]
+        old = self._engine
+        encoder = old.dense.encoder if old.dense is not None else None
+        popularity = {pid: float(v) for pid, v in zip(old.index.ids, old.popularity, strict=True)}
+        engine = SearchEngine.from_products(
+            products, popularity, encoder=encoder, config=self._config, cache=self._cache
+        )
+        engine.lookup = self._store.get_products
+        return engine
+
+    def _swap(self, engine: SearchEngine) -> None:
+        self._engine = engine
+        self.generation += 1
+        logger.info("search index swapped: %d products", len(engine.index.ids))
+        if self.on_swap is not None:
+            self.on_swap(engine)
