@@ -26,12 +26,15 @@ import re
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import harness
 import numpy as np
 from harness import peak_mib, start_server
+
+from shopmind.index.topk import top_k
 
 HTTP_CLIENTS = 8
 HTTP_SECONDS = 20.0
@@ -45,6 +48,24 @@ def _queries(data: Path) -> list[str]:
 
 def _pct(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q)) if values else 0.0
+
+
+def _timed(
+    search: Callable[[str], object], data: Path, build_s: float, peak: float
+) -> dict[str, Any]:
+    """Per-query latency of ``search`` over every judged query, with the build numbers."""
+    latencies = []
+    for q in _queries(data):
+        s = time.perf_counter()
+        search(q)
+        latencies.append(1000 * (time.perf_counter() - s))
+    return {
+        "build_s": build_s,
+        "peak_mib": peak,
+        "p50_ms": _pct(latencies, 50),
+        "p99_ms": _pct(latencies, 99),
+        "queries": len(latencies),
+    }
 
 
 def _home(home: Path, encoder: str) -> None:
@@ -76,18 +97,7 @@ def _stage_pipeline(data: Path, home: Path, encoder: str) -> dict[str, Any]:
         build_s = time.perf_counter() - t
         peak = peak_mib()
         engine = open_search(settings.home, store, settings.search)
-        latencies = []
-        for q in _queries(data):
-            s = time.perf_counter()
-            engine.search(q, k=10)
-            latencies.append(1000 * (time.perf_counter() - s))
-    return {
-        "build_s": build_s,
-        "peak_mib": peak,
-        "p50_ms": _pct(latencies, 50),
-        "p99_ms": _pct(latencies, 99),
-        "queries": len(latencies),
-    }
+        return _timed(lambda q: engine.search(q, k=10), data, build_s, peak)
 
 
 def stage_hybrid(data: Path, home: Path) -> dict[str, Any]:
@@ -112,22 +122,13 @@ def stage_bm25s(data: Path, home: Path) -> dict[str, Any]:
     retriever.index([tokens(x) for x in titles], show_progress=False)
     build_s = time.perf_counter() - t
     peak = peak_mib()
-    latencies = []
-    for q in _queries(data):
-        s = time.perf_counter()
+
+    def top10(q: str) -> None:
         toks = tokens(q)
         if toks:
-            scores = retriever.get_scores(toks)
-            top = np.argpartition(-scores, 9)[:10]
-            top[np.argsort(-scores[top])]
-        latencies.append(1000 * (time.perf_counter() - s))
-    return {
-        "build_s": build_s,
-        "peak_mib": peak,
-        "p50_ms": _pct(latencies, 50),
-        "p99_ms": _pct(latencies, 99),
-        "queries": len(latencies),
-    }
+            top_k(retriever.get_scores(toks), 10)
+
+    return _timed(top10, data, build_s, peak)
 
 
 def stage_http(data: Path, home: Path) -> dict[str, Any]:

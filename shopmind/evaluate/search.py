@@ -25,6 +25,7 @@ from tqdm import tqdm
 
 from shopmind.errors import InvalidFile
 from shopmind.evaluate.metrics import ndcg_at_k, percentile, recall_at_k
+from shopmind.index.topk import top_k
 from shopmind.search.retrieve import Dense
 
 logger = logging.getLogger(__name__)
@@ -124,12 +125,6 @@ def dense_baseline(dense: Dense) -> Scorer:
     return score
 
 
-def _top(scores: np.ndarray, k: int) -> np.ndarray:
-    k = min(k, len(scores))
-    top = np.argpartition(-scores, k - 1)[:k]
-    return top[np.argsort(-scores[top], kind="stable")]
-
-
 def evaluate_methods(
     ids: Sequence[str],
     judgments: Judgments,
@@ -164,7 +159,7 @@ def evaluate_methods(
                 gains = {p: r - 1.0 for p, r in known[query].items()}
                 ndcgs.append(ndcg_at_k(gains, [judged[i] for i in order], 10))
             if query in relevant:
-                top = [ids[i] for i in _top(scores, 100)]
+                top = [ids[i] for i in top_k(scores, 100)]
                 r10.append(recall_at_k(relevant[query], top, 10))
                 r100.append(recall_at_k(relevant[query], top, 100))
         results[name] = {

@@ -26,6 +26,7 @@ from rapidfuzz.distance import Levenshtein
 
 from shopmind.catalog import Product
 from shopmind.index.analyze import analyze, word_term
+from shopmind.index.topk import top_k
 
 DEFAULT_FIELD_WEIGHTS: dict[str, float] = {
     "title": 3.0,
@@ -191,11 +192,7 @@ class LexicalIndex:
     def search(self, query: str, k: int = 10) -> tuple[list[str], np.ndarray]:
         """The top ``k`` products for a query, best first, with their scores (> 0 only)."""
         s = self.scores(query)
-        if not len(s):
-            return [], s
-        k = min(k, len(s))
-        top = np.argpartition(-s, k - 1)[:k]
-        top = top[np.argsort(-s[top], kind="stable")]
+        top = top_k(s, k)
         top = top[s[top] > 0]
         return [self.ids[i] for i in top], s[top]
 

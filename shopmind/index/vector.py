@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from shopmind.catalog import Product
+from shopmind.index.topk import top_k
 
 
 def product_text(p: Product) -> str:
@@ -51,11 +52,7 @@ class VectorIndex:
     def search(self, query: np.ndarray, k: int = 10) -> tuple[list[str], np.ndarray]:
         """The ``k`` most similar products, best first."""
         s = self.scores(query)
-        if not len(s):
-            return [], s
-        k = min(k, len(s))
-        top = np.argpartition(-s, k - 1)[:k]
-        top = top[np.argsort(-s[top], kind="stable")]
+        top = top_k(s, k)
         return [self.ids[i] for i in top], s[top]
 
     def vector_of(self, product_id: str) -> np.ndarray | None:
