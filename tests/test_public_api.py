@@ -19,6 +19,11 @@ STAGES = (
     "shopmind.build",
     "shopmind.serve",
     "shopmind.demo",
+    "shopmind.embed",
+    "shopmind.index",
+    "shopmind.search",
+    "shopmind.explain",
+    "shopmind.evaluate",
 )
 
 EXPECTED: dict[str, set[str]] = {
@@ -42,6 +47,11 @@ EXPECTED: dict[str, set[str]] = {
     "shopmind.build": {"run_build", "current_build", "BuildManifest"},
     "shopmind.serve": {"create_app"},
     "shopmind.demo": {"build_demo", "demo_products", "simulate_events", "visitor_tastes"},
+    "shopmind.embed": {"Encoder", "HashingEncoder", "make_encoder", "choose_encoder_name"},
+    "shopmind.index": {"LexicalIndex", "VectorIndex", "analyze", "top_k"},
+    "shopmind.search": {"SearchEngine", "LiveSearch", "Dense", "retrieve", "rrf", "convex"},
+    "shopmind.explain": {"Node"},
+    "shopmind.evaluate": {"evaluate_methods", "ndcg_at_k", "bm25_baseline", "dense_baseline"},
 }
 
 

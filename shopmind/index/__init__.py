@@ -2,6 +2,7 @@
 
 from shopmind.index.analyze import analyze, normalise
 from shopmind.index.lexical import DEFAULT_FIELD_WEIGHTS, LexicalIndex, QueryTerm, product_fields
+from shopmind.index.topk import top_k
 from shopmind.index.vector import VectorIndex, product_text
 
 __all__ = [
@@ -13,4 +14,5 @@ __all__ = [
     "normalise",
     "product_fields",
     "product_text",
+    "top_k",
 ]
