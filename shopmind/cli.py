@@ -352,8 +352,8 @@ def evaluate_search(
         settings = obj.settings
         with obj.store() as store:
             ingest_products(store, products_file, settings.ingest, mapping=mapping)
-            products = [p for batch in store.iter_products() for p in batch]
-        encoder = resolve_encoder(settings.search.encoder, {p.language or "en" for p in products})
+            products = store.all_products()
+        encoder = resolve_encoder(settings.search.encoder, products)
         engine = SearchEngine.from_products(
             products,
             encoder=encoder,

@@ -79,7 +79,7 @@ def run_build(
     root = builds_dir(home)
     root.mkdir(parents=True, exist_ok=True)
     build_id = time.strftime("%Y%m%d-%H%M%S") + f"-{time.time_ns() // 1000 % 1_000_000:06d}"
-    products = [p for batch in store.iter_products() for p in batch]
+    products = store.all_products()
     catalog = [p.id for p in products]
     total = store.count_events()
     with tqdm(total=total, desc="build: read events", unit=" events", disable=None) as bar:
@@ -94,7 +94,7 @@ def run_build(
     _write(tmp, inter)
     encoder = None
     if search is not None:
-        encoder = resolve_encoder(search.encoder, {p.language or "en" for p in products})
+        encoder = resolve_encoder(search.encoder, products)
     save_search(tmp, products, encoder, home / "cache" / "embeddings")
     manifest = BuildManifest(
         id=build_id,
@@ -178,12 +178,14 @@ def open_search(home: Path, store: Store, config: SearchConfig | None = None) ->
         popularity = {pid: float(v) for pid, v in zip(items, pop, strict=True)}
         return load_search(folder, store.get_products, popularity, config)
     logger.info("no build with a search index in %s: indexing the store in memory", home)
-    products = [p for batch in store.iter_products() for p in batch]
+    products = store.all_products()
     encoder = None
     if config is not None and products:
-        encoder = resolve_encoder(config.encoder, {p.language or "en" for p in products})
-    engine = SearchEngine.from_products(
-        products, encoder=encoder, config=config, cache=home / "cache" / "embeddings"
+        encoder = resolve_encoder(config.encoder, products)
+    return SearchEngine.from_products(
+        products,
+        encoder=encoder,
+        config=config,
+        cache=home / "cache" / "embeddings",
+        lookup=store.get_products,
     )
-    engine.lookup = store.get_products
-    return engine

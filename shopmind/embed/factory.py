@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
+from shopmind.catalog import Product
 from shopmind.embed.base import Encoder
 from shopmind.embed.hashing import HashingEncoder
 
@@ -51,10 +52,11 @@ def shared_encoder(name: str) -> Encoder:
     return make_encoder(name)
 
 
-def resolve_encoder(setting: str, languages: Iterable[str]) -> Encoder | None:
+def resolve_encoder(setting: str, products: Iterable[Product]) -> Encoder | None:
     """The encoder a ``search.encoder`` setting means for a catalog (None for "none")."""
     if setting == "none":
         return None
+    languages = {p.language or "en" for p in products}
     name = choose_encoder_name(languages) if setting == "auto" else setting
     return shared_encoder(name)
 

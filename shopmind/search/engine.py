@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 import scipy.sparse as sp
@@ -30,7 +30,7 @@ from shopmind.search.rules import apply_rules
 
 Lookup = Callable[[Sequence[str]], dict[str, Product]]
 SortOrder = Literal["relevance", "price_asc", "price_desc", "newest", "popularity"]
-SORT_ORDERS: tuple[str, ...] = ("relevance", "price_asc", "price_desc", "newest", "popularity")
+SORT_ORDERS: tuple[str, ...] = get_args(SortOrder)
 MAX_QUERY_CHARS = 500
 _PRICE_BANDS = [(0, 10), (10, 50), (50, 100), (100, 500), (500, 1000), (1000, float("inf"))]
 
@@ -208,11 +208,13 @@ class SearchEngine:
         encoder: Encoder | None = None,
         config: SearchConfig | None = None,
         cache: Path | None = None,
+        lookup: Lookup | None = None,
     ) -> SearchEngine:
         """Index products in memory (tests, small shops, the evaluate command).
 
         With an ``encoder``, products are also embedded (through the vector cache in
-        ``cache`` when given) and search is hybrid.
+        ``cache`` when given) and search is hybrid. Hits are read back with ``lookup``
+        (the store's ``get_products``), by default from ``products`` themselves.
         """
         index = LexicalIndex().build_products(products)
         dense = None
@@ -223,10 +225,11 @@ class SearchEngine:
         pop = None
         if popularity:
             pop = np.asarray([popularity.get(p.id, 0.0) for p in products], dtype=np.float32)
-        by_id = {p.id: p for p in products}
+        if lookup is None:
+            by_id = {p.id: p for p in products}
 
-        def lookup(ids: Sequence[str]) -> dict[str, Product]:
-            return {i: by_id[i] for i in ids if i in by_id}
+            def lookup(ids: Sequence[str]) -> dict[str, Product]:
+                return {i: by_id[i] for i in ids if i in by_id}
 
         return cls(index, CatalogColumns.from_products(products), lookup, pop, dense, config)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
 from shopmind.config import SearchConfig
@@ -44,7 +43,6 @@ class LiveSearch:
         self._idle = threading.Event()
         self._idle.set()
         self.generation = 0
-        self.on_swap: Callable[[SearchEngine], None] | None = None
 
     @property
     def engine(self) -> SearchEngine:
@@ -78,19 +76,20 @@ class LiveSearch:
                 logger.exception("search re-index failed; still serving the previous index")
 
     def _reindex(self) -> SearchEngine:
-        products = [p for batch in self._store.iter_products() for p in batch]
+        products = self._store.all_products()
         old = self._engine
         encoder = old.dense.encoder if old.dense is not None else None
         popularity = {pid: float(v) for pid, v in zip(old.index.ids, old.popularity, strict=True)}
-        engine = SearchEngine.from_products(
-            products, popularity, encoder=encoder, config=self._config, cache=self._cache
+        return SearchEngine.from_products(
+            products,
+            popularity,
+            encoder=encoder,
+            config=self._config,
+            cache=self._cache,
+            lookup=self._store.get_products,
         )
-        engine.lookup = self._store.get_products
-        return engine
 
     def _swap(self, engine: SearchEngine) -> None:
         self._engine = engine
         self.generation += 1
         logger.info("search index swapped: %d products", len(engine.index.ids))
-        if self.on_swap is not None:
-            self.on_swap(engine)

@@ -27,27 +27,24 @@ _TIE_BREAK = 1e-6
 QUERY_CACHE = 10_000
 
 
+@lru_cache(maxsize=QUERY_CACHE)
+def query_vector(encoder: Encoder, query: str) -> np.ndarray:
+    """A query's vector, kept for the last ``QUERY_CACHE`` distinct (encoder, query) pairs.
+
+    Shop traffic repeats its head queries and encoding is most of a hybrid query's time;
+    keyed by the encoder, the cache outlives the engines a re-index replaces.
+    """
+    vector: np.ndarray = encoder.encode_query([query])[0]
+    vector.setflags(write=False)
+    return vector
+
+
 @dataclass(frozen=True)
 class Dense:
-    """The dense retriever: product vectors and the encoder that made them.
-
-    Query vectors are kept for the last ``QUERY_CACHE`` distinct queries: shop traffic
-    repeats its head queries, and encoding is most of a hybrid query's time.
-    """
+    """The dense retriever: product vectors and the encoder that made them."""
 
     vectors: VectorIndex
     encoder: Encoder
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "query_vector", lru_cache(maxsize=QUERY_CACHE)(self._encode))
-
-    def _encode(self, query: str) -> np.ndarray:
-        vector: np.ndarray = self.encoder.encode_query([query])[0]
-        vector.setflags(write=False)
-        return vector
-
-    def query_vector(self, query: str) -> np.ndarray:  # replaced per instance by a cache
-        return self._encode(query)
 
 
 @dataclass
@@ -99,7 +96,7 @@ def retrieve(
             np.flatnonzero(lexical > 0),
             "lexical",
         )
-    similarity = dense.vectors.scores(dense.query_vector(query))
+    similarity = dense.vectors.scores(query_vector(dense.encoder, query))
     depth = min(config.dense_depth, n)
     nearest = np.argpartition(-similarity, depth - 1)[:depth]
     in_dense = np.zeros(n, dtype=bool)

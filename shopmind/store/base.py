@@ -137,6 +137,10 @@ class Store(ABC):
     def iter_products(self, batch: int = 5_000) -> Iterator[list[Product]]:
         """Every product, in id order, in batches."""
 
+    def all_products(self) -> list[Product]:
+        """Every product, in id order (for indexing the whole catalog)."""
+        return [p for batch in self.iter_products() for p in batch]
+
     @abstractmethod
     def known_product_ids(self, ids: Sequence[str]) -> set[str]:
         """The ids among ``ids`` that are stored products."""

@@ -127,6 +127,7 @@ class StoreContract:
         assert [p.id for p in kitchen.items] == ["p1", "p3"]  # not the Kitchenware sibling
         assert kitchen.total == 2
         assert sum(len(b) for b in s.iter_products(batch=2)) == 5
+        assert [p.id for p in s.all_products()] == ["p1", "p2", "p3", "p4", "p5"]
         assert s.product_ids() == {"p1", "p2", "p3", "p4", "p5"}
         assert s.known_product_ids(["p1", "zz"]) == {"p1"}
 

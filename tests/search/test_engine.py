@@ -456,7 +456,7 @@ def test_a_saved_build_searches_like_the_in_memory_engine(settings: Settings, st
     assert manifest.products == len(SHOP)
     assert (settings.home / "builds" / manifest.id / "search" / "lexical.npz").is_file()
     saved = open_search(settings.home, store)
-    memory = SearchEngine.from_products([p for batch in store.iter_products() for p in batch])
+    memory = SearchEngine.from_products(store.all_products())
     cases: list[tuple[str, Filters, str]] = [
         ("wireless", Filters(), "relevance"),
         ("wirless earbuds", Filters(category="Electronics"), "relevance"),
