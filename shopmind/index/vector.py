@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from shopmind.catalog import Product
+from shopmind.embed import Encoder, encode_cached
 from shopmind.index.topk import top_k
 
 
@@ -41,6 +42,19 @@ class VectorIndex:
 
     def __post_init__(self) -> None:
         self._row = {pid: i for i, pid in enumerate(self.ids)}
+
+    @classmethod
+    def from_products(
+        cls,
+        encoder: Encoder,
+        products: Sequence[Product],
+        cache: Path | None = None,
+        progress: bool = True,
+    ) -> VectorIndex:
+        """Embed products (through the vector cache in ``cache`` when given), in order."""
+        texts = [product_text(p) for p in products]
+        vectors = encode_cached(encoder, texts, cache, progress=progress)
+        return cls(encoder.name, [p.id for p in products], vectors)
 
     def scores(self, query: np.ndarray) -> np.ndarray:
         """Cosine similarity of one (normalised) query vector to every product."""

@@ -20,10 +20,9 @@ import scipy.sparse as sp
 from shopmind.catalog import Product, normalise_category
 from shopmind.config import SearchConfig
 from shopmind.embed import Encoder
-from shopmind.embed.cache import encode_cached
 from shopmind.errors import InvalidInput, RowError
 from shopmind.explain import Node
-from shopmind.index import LexicalIndex, VectorIndex, analyze, product_text
+from shopmind.index import LexicalIndex, VectorIndex, analyze
 from shopmind.search.query import SynonymTable, did_you_mean
 from shopmind.search.retrieve import Dense, Retrieval, retrieve
 from shopmind.search.rules import apply_rules
@@ -219,9 +218,8 @@ class SearchEngine:
         index = LexicalIndex().build_products(products)
         dense = None
         if encoder is not None:
-            texts = [product_text(p) for p in products]
-            vectors = encode_cached(encoder, texts, cache, progress=False)
-            dense = Dense(VectorIndex(encoder.name, list(index.ids), vectors), encoder)
+            vectors = VectorIndex.from_products(encoder, products, cache, progress=False)
+            dense = Dense(vectors, encoder)
         pop = None
         if popularity:
             pop = np.asarray([popularity.get(p.id, 0.0) for p in products], dtype=np.float32)

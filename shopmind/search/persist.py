@@ -11,8 +11,7 @@ import numpy as np
 from shopmind.catalog import Product
 from shopmind.config import SearchConfig
 from shopmind.embed import Encoder, shared_encoder
-from shopmind.embed.cache import encode_cached
-from shopmind.index import LexicalIndex, VectorIndex, product_text
+from shopmind.index import LexicalIndex, VectorIndex
 from shopmind.search.engine import CatalogColumns, Lookup, SearchEngine
 from shopmind.search.retrieve import Dense
 
@@ -30,9 +29,7 @@ def save_search(
     index = LexicalIndex().build_products(products)
     index.save(folder / "search")
     if encoder is not None:
-        texts = [product_text(p) for p in products]
-        vectors = encode_cached(encoder, texts, cache)
-        VectorIndex(encoder.name, list(index.ids), vectors).save(folder / "search")
+        VectorIndex.from_products(encoder, products, cache).save(folder / "search")
     cols = CatalogColumns.from_products(products)
     (folder / "search" / "columns.json").write_text(
         json.dumps(
