@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -155,7 +156,7 @@ class LexicalIndex:
     def _expand(self, typed: str) -> list[tuple[str, str, float]]:
         found: list[tuple[str, str, float]] = []
         if typed.isdigit() and len(typed) >= 5:
-            lo = np.searchsorted(self._terms, typed)
+            lo = bisect_left(self._terms, typed)
             for term in self._terms[lo : lo + 5]:
                 if term.startswith(typed):
                     found.append((term, "prefix", PREFIX_DISCOUNT))

@@ -36,6 +36,8 @@ class SynonymTable:
 
     def expand(self, index: LexicalIndex, terms: list[QueryTerm], query: str) -> list[QueryTerm]:
         """``terms`` plus the terms of every synonym of a phrase the query contains."""
+        if not self.groups:
+            return terms
         present = set(analyze(query, query=True))
         out = {t.term: t for t in terms}
         for group in self.groups:
