@@ -71,9 +71,10 @@ class _Run:
         try:
             for chunk in chunks:
                 good, bad = validate_rows(model, chunk, fixes)
-                report.rows += rows_in_chunk(chunk)
+                rows = rows_in_chunk(chunk)
+                report.rows += rows
                 report.records += len(chunk)
-                bar.update(rows_in_chunk(chunk))
+                bar.update(rows)
                 if bad:
                     self._reject(bad)
                 if self.failed:

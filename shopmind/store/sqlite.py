@@ -139,9 +139,7 @@ class SQLiteStore(Store):
     def known_product_ids(self, ids: Sequence[str]) -> set[str]:
         conn = self._conn()
         found: set[str] = set()
-        for start in range(0, len(ids), _IN_CHUNK):
-            part = list(ids[start : start + _IN_CHUNK])
-            marks = ",".join("?" * len(part))
+        for part, marks in _in_chunks(ids):
             rows = conn.execute(f"SELECT id FROM products WHERE id IN ({marks})", part)
             found.update(r[0] for r in rows)
         return found
@@ -162,11 +160,11 @@ class SQLiteStore(Store):
             "created_at=CASE WHEN ?16 THEN excluded.created_at ELSE products.created_at END"
         )
         params = [(*r, p.created_at is not None) for r, p in zip(rows, products, strict=True)]
+        distinct = list({p.id for p in products})
         with self.transaction():
-            existing = self.known_product_ids(list({p.id for p in products}))
+            existing = self.known_product_ids(distinct)
             self._conn().executemany(sql, params)
-        distinct = len({p.id for p in products})
-        return WriteResult(inserted=distinct - len(existing), updated=len(existing))
+        return WriteResult(inserted=len(distinct) - len(existing), updated=len(existing))
 
     def patch_products(self, patches: Sequence[ProductPatch]) -> WriteResult:
         if not patches:
@@ -199,9 +197,7 @@ class SQLiteStore(Store):
         deleted = 0
         with self.transaction():
             conn = self._conn()
-            for start in range(0, len(ids), _IN_CHUNK):
-                part = list(ids[start : start + _IN_CHUNK])
-                marks = ",".join("?" * len(part))
+            for part, marks in _in_chunks(ids):
                 cur = conn.execute(f"DELETE FROM products WHERE id IN ({marks})", part)
                 deleted += cur.rowcount
         return deleted
@@ -209,9 +205,7 @@ class SQLiteStore(Store):
     def get_products(self, ids: Sequence[str]) -> dict[str, Product]:
         conn = self._conn()
         out: dict[str, Product] = {}
-        for start in range(0, len(ids), _IN_CHUNK):
-            part = list(ids[start : start + _IN_CHUNK])
-            marks = ",".join("?" * len(part))
+        for part, marks in _in_chunks(ids):
             sql = f"SELECT {_PRODUCT_COLUMNS} FROM products WHERE id IN ({marks})"
             for row in conn.execute(sql, part):
                 product = _product_from_row(row)
@@ -334,6 +328,13 @@ class SQLiteStore(Store):
             unknown_item_events=int(unknown),
             schema_version=self.schema_version(),
         )
+
+
+def _in_chunks(ids: Sequence[str]) -> Iterator[tuple[list[str], str]]:
+    """Ids in slices small enough for one ``IN (?, ...)``, with the slice's placeholders."""
+    for start in range(0, len(ids), _IN_CHUNK):
+        part = list(ids[start : start + _IN_CHUNK])
+        yield part, ",".join("?" * len(part))
 
 
 def _product_row(p: Product, now: float) -> tuple[Any, ...]:
