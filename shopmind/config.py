@@ -144,6 +144,16 @@ class SearchConfig(_Section):
     dense_depth: int = Field(
         default=1_000, ge=1, le=100_000, description="How many nearest products are fused."
     )
+    feedback_depth: int = Field(
+        default=10,
+        ge=0,
+        le=1_000,
+        description="Pseudo-relevance feedback: the query vector moves toward the mean of the "
+        "first pass's top products (Rocchio); 0 turns it off.",
+    )
+    feedback_weight: float = Field(
+        default=1.0, ge=0.0, le=10.0, description="The weight of that mean against the query's."
+    )
     synonyms: list[list[str]] = Field(
         default_factory=list,
         description='Groups of words or phrases that mean the same, e.g. [["couch", "sofa"]].',

@@ -8,6 +8,10 @@ matrix, so a query is a sparse column slice times a weight vector.
 A query term the catalog never uses is matched to catalog terms one or two edits away
 (``wirless`` → ``wireless``) and a long number to the codes it starts (``7400008`` →
 ``740000801``), each at a discount; every expansion is reported so a hit can say why.
+Among several words equally near a typo, the noisy-channel model of spelling correction
+(Kernighan, Church & Gale 1990) picks: a word the catalog uses often is a likelier intent
+than a rare one, a transposition is one slip, and a slip to a neighbouring key is cheaper
+than any other (``conduet`` → ``conduit``, not ``conduct``; ``olastic`` → ``plastic``).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from shopmind.catalog import Product
 from shopmind.index.analyze import analyze, word_term
@@ -39,6 +43,32 @@ DEFAULT_FIELD_WEIGHTS: dict[str, float] = {
 _NUMERIC = re.compile(r"[\d./]+")
 TYPO_DISCOUNT = 0.6
 PREFIX_DISCOUNT = 0.8
+EDIT_COST = 3.0  # log-odds one slip costs against a word's catalog frequency
+NEAR_KEY_COST = 0.5  # a slip to a neighbouring key, as a share of an edit
+MIN_SHARE = 0.05  # expansions this much less likely than the best are dropped
+_KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_KEY_AT = {c: (r, i) for r, row in enumerate(_KEYBOARD) for i, c in enumerate(row)}
+
+
+def near_keys(a: str, b: str) -> bool:
+    """Whether two letters sit next to each other on a QWERTY keyboard."""
+    pa, pb = _KEY_AT.get(a), _KEY_AT.get(b)
+    if pa is None or pb is None or a == b:
+        return False
+    return abs(pa[0] - pb[0]) <= 1 and abs(pa[1] - pb[1]) <= 1
+
+
+def _edit_limit(word: str) -> int:
+    return 1 if len(word) <= 7 else 2
+
+
+def slip_cost(typed: str, term: str) -> float:
+    """Edits from a catalog term to what was typed, neighbouring-key slips counted cheaper."""
+    cost = float(OSA.distance(typed, term))
+    for op in Levenshtein.editops(term, typed):
+        if op.tag == "replace" and near_keys(term[op.src_pos], typed[op.dest_pos]):
+            cost -= 1.0 - NEAR_KEY_COST
+    return max(cost, NEAR_KEY_COST)
 
 
 def product_fields(p: Product) -> dict[str, str]:
@@ -83,6 +113,7 @@ class LexicalIndex:
     surfaces: dict[str, str] = field(default_factory=dict)
     _terms: list[str] = field(default_factory=list)
     _by_length: dict[int, list[str]] = field(default_factory=dict)
+    _df: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     # -- building -----------------------------------------------------------------------------
     def build(self, docs: Iterable[tuple[str, dict[str, str]]]) -> LexicalIndex:
@@ -135,6 +166,7 @@ class LexicalIndex:
         self._by_length = {}
         for term in self._terms:
             self._by_length.setdefault(len(term), []).append(term)
+        self._df = np.diff(self.matrix.indptr) if self.matrix.shape[1] else np.zeros(0, np.int64)
 
     def build_products(self, products: Iterable[Product]) -> LexicalIndex:
         """Index products by their searchable fields."""
@@ -144,16 +176,18 @@ class LexicalIndex:
     def query_terms(self, query: str) -> list[QueryTerm]:
         """The weighted terms a query searches for, expansions included."""
         out: dict[str, QueryTerm] = {}
+        # a typo is matched as typed too: the stem of "olastic" is "olast", near "elast"
+        raw = {word_term(w): w for w in re.findall(r"[a-z]+", query.lower())}
         for typed in dict.fromkeys(analyze(query, query=True)):
             if typed in self.vocab:
                 out[typed] = QueryTerm(typed, 1.0, "exact", typed)
                 continue
-            for term, source, weight in self._expand(typed):
+            for term, source, weight in self._expand(typed, raw.get(typed, typed)):
                 if term not in out or out[term].weight < weight:
                     out[term] = QueryTerm(term, weight, source, typed)
         return list(out.values())
 
-    def _expand(self, typed: str) -> list[tuple[str, str, float]]:
+    def _expand(self, typed: str, word: str) -> list[tuple[str, str, float]]:
         found: list[tuple[str, str, float]] = []
         if typed.isdigit() and len(typed) >= 5:
             lo = bisect_left(self._terms, typed)
@@ -161,19 +195,38 @@ class LexicalIndex:
                 if term.startswith(typed):
                     found.append((term, "prefix", PREFIX_DISCOUNT))
         if len(typed) >= 4 and not _NUMERIC.fullmatch(typed):  # 3/16 is no typo of 1/16
-            limit = 1 if len(typed) <= 7 else 2
-            near: list[tuple[float, str]] = []
-            for size in range(len(typed) - limit, len(typed) + limit + 1):
-                bucket = self._by_length.get(size)
-                if bucket:  # only words of a near length can be within the edit limit
-                    near.extend(
-                        (float(dist), term)
-                        for term, dist, _ in process.extract(
-                            typed, bucket, scorer=Levenshtein.distance, score_cutoff=limit, limit=3
+            forms = dict.fromkeys((typed, word))
+            near: set[str] = set()
+            for form in forms:
+                limit = _edit_limit(form)
+                for size in range(len(form) - limit, len(form) + limit + 1):
+                    bucket = self._by_length.get(size)
+                    if bucket:  # only words of a near length can be within the edit limit
+                        near.update(
+                            term
+                            for term, _, _ in process.extract(
+                                form, bucket, scorer=OSA.distance, score_cutoff=limit, limit=10
+                            )
                         )
-                    )
-            for dist, term in sorted(near)[:3]:
-                found.append((term, "typo", TYPO_DISCOUNT**dist))
+            # noisy channel: log P(term) - EDIT_COST * slips, as typed or as stemmed
+            scored = sorted(
+                (
+                    EDIT_COST * min(slip_cost(f, t) for f in forms)
+                    - float(np.log1p(self._df[self.vocab[t]])),
+                    t,
+                )
+                for t in near
+                if any(OSA.distance(f, t) <= _edit_limit(f) for f in forms)
+            )[:3]
+            if scored:
+                best_idf = float(self.idf[self.vocab[scored[0][1]]])
+            for cost, term in scored:
+                share = float(np.exp(scored[0][0] - cost))
+                if share >= MIN_SHARE:
+                    dist = min(OSA.distance(f, term) for f in forms)
+                    # a less likely reading never outweighs the likeliest by being rarer
+                    rarity = min(1.0, best_idf / float(self.idf[self.vocab[term]]))
+                    found.append((term, "typo", TYPO_DISCOUNT**dist * share * rarity))
         return found
 
     def term_matrix(self, terms: Sequence[QueryTerm]) -> tuple[sp.csc_matrix, np.ndarray]:

@@ -389,7 +389,7 @@ class SearchEngine:
             hits.append(Hit(product, float(scores[i]), reasons))
         suggestion = None
         if not len(matched) or any(t.source == "typo" for t in got.terms):
-            suggestion = did_you_mean(self.index, query)
+            suggestion = did_you_mean(self.index, query, got.terms)
         return SearchResult(hits, len(matched), self._facets(matched), suggestion)
 
     def _reasons(
@@ -420,6 +420,10 @@ class SearchEngine:
                 label += ": no query word in the product, found by meaning"
             semantic = root.add(label, float(got.dense[doc]))
             semantic.add("rank", got.dense_rank(doc))
+            if got.corrected is not None:
+                semantic.add(f"query also read as: {got.corrected}")
+            if got.feedback:
+                semantic.add("query vector refined by the top products (feedback)", got.feedback)
             root.add(f"fusion: {got.fusion}", float(got.fused[doc]))
         expansions = [t for t, _ in matched if t.source != "exact"]
         if expansions:

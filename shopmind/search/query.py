@@ -55,24 +55,30 @@ class SynonymTable:
         return list(out.values())
 
 
-def did_you_mean(index: LexicalIndex, query: str) -> str | None:
+def did_you_mean(
+    index: LexicalIndex, query: str, terms: Sequence[QueryTerm] | None = None
+) -> str | None:
     """The query with each unknown word replaced by the catalog word it is a typo of.
 
+    ``terms``: the query's terms as already expanded (saves looking the typos up again).
     None when every word is known or nothing better is found.
     """
-    words = query.split()
+    if terms is None:
+        terms = index.query_terms(query)
+    best: dict[str, QueryTerm] = {}
+    for t in terms:
+        if t.source == "typo" and (t.typed not in best or best[t.typed].weight < t.weight):
+            best[t.typed] = t
+    if not best:
+        return None
     changed = False
     out = []
-    for word in words:
-        terms = analyze(word, query=True)
-        if not terms or any(t in index.vocab for t in terms) or not _WORD.fullmatch(word.lower()):
+    for word in query.split():
+        typed = analyze(word, query=True)
+        fix = best.get(typed[0]) if len(typed) == 1 and _WORD.fullmatch(word.lower()) else None
+        if fix is None:
             out.append(word)
             continue
-        fixes = [t for t in index.query_terms(word) if t.source == "typo"]
-        if not fixes:
-            out.append(word)
-            continue
-        best = max(fixes, key=lambda t: t.weight)
-        out.append(index.surfaces.get(best.term, best.term))
+        out.append(index.surfaces.get(fix.term, fix.term))
         changed = True
     return " ".join(out) if changed else None

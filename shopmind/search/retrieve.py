@@ -7,6 +7,16 @@ catalog still finds products by meaning (the semantic fallback). Fusion (convex 
 or RRF) gives each fused product one score; the others keep a tiny score from their
 similarity, so every product has a consistent order (the evaluator ranks judged products
 that neither retriever brought up).
+
+The query vector is refined twice before the final fusion, both measured on the HomeDepot
+judgments (benchmarks/README.md):
+
+- a query with a typo is also encoded as corrected (``did you mean``), and the two vectors
+  averaged: the encoder reads ``conduet`` as noise, ``conduit`` as a product;
+- pseudo-relevance feedback (Rocchio 1971, as in dense-retrieval PRF): the vector moves
+  toward the mean vector of the first fusion's top ``feedback_depth`` products, and the
+  catalog is scored again. One more matrix-vector product; it pulls in products that use
+  the shop's words for what the shopper described.
 """
 
 from __future__ import annotations
@@ -21,7 +31,7 @@ from shopmind.config import SearchConfig
 from shopmind.embed import Encoder
 from shopmind.index import LexicalIndex, QueryTerm, VectorIndex
 from shopmind.search.hybrid import convex, ranks_of, rrf
-from shopmind.search.query import SynonymTable
+from shopmind.search.query import SynonymTable, did_you_mean
 
 _TIE_BREAK = 1e-6
 QUERY_CACHE = 10_000
@@ -59,6 +69,8 @@ class Retrieval:
     fused: np.ndarray
     candidates: np.ndarray
     fusion: str
+    corrected: str | None = None  # the typo-corrected query also encoded
+    feedback: int = 0  # how many top products refined the query vector
 
     def dense_rank(self, doc: int) -> int:
         """1-based rank of a product by similarity (0 without a dense retriever)."""
@@ -96,23 +108,24 @@ def retrieve(
             np.flatnonzero(lexical > 0),
             "lexical",
         )
-    similarity = dense.vectors.scores(query_vector(dense.encoder, query))
+    vector = query_vector(dense.encoder, query)
+    corrected = None
+    if any(t.source == "typo" for t in terms):
+        corrected = did_you_mean(index, query, terms)
+        if corrected is not None:
+            vector = _unit(vector + query_vector(dense.encoder, corrected))
+    similarity = first = dense.vectors.scores(vector)
     depth = min(config.dense_depth, n)
-    nearest = np.argpartition(-similarity, depth - 1)[:depth]
-    in_dense = np.zeros(n, dtype=bool)
-    in_dense[nearest] = True
-    scored = np.flatnonzero((lexical > 0) | in_dense)
-    if config.fusion == "convex":
-        scores = convex(lexical[scored], np.where(in_dense, similarity, 0.0)[scored], config.alpha)
-    else:
-        # the dense list holds only its nearest products, ranked by similarity
-        floor = similarity[nearest].min()
-        dense_list = np.where(in_dense, similarity - floor + 1.0, 0.0)
-        scores = rrf([lexical, dense_list], scored, k=config.rrf_k)
-    fused = _TIE_BREAK * (similarity.astype(np.float64) + 1.0) / 4.0
-    fused[scored] += scores
-    # shown (and counted, and faceted): word matches, and near products similar enough
-    shown = (lexical > 0) | (in_dense & (similarity >= config.min_similarity))
+    fused, scored, in_dense = _fuse(lexical, similarity, depth, config)
+    top = scored[:0]
+    if config.feedback_depth > 0 and config.feedback_weight > 0 and len(scored):
+        top = scored[np.argsort(-fused[scored], kind="stable")[: config.feedback_depth]]
+        centroid = dense.vectors.vectors[top].mean(axis=0)
+        similarity = dense.vectors.scores(_unit(vector + config.feedback_weight * centroid))
+        fused, scored, in_dense = _fuse(lexical, similarity, depth, config)
+    # shown (and counted, and faceted): word matches, and near products similar enough to
+    # the query itself (feedback pulls the vector toward whatever came first)
+    shown = (lexical > 0) | (in_dense & (first >= config.min_similarity))
     return Retrieval(
         terms,
         contributions,
@@ -122,7 +135,36 @@ def retrieve(
         fused,
         np.flatnonzero(shown),
         config.fusion,
+        corrected,
+        len(top),
     )
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(v))
+    return (v / norm).astype(np.float32) if norm > 0 else v.astype(np.float32)
+
+
+def _fuse(
+    lexical: np.ndarray, similarity: np.ndarray, depth: int, config: SearchConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fused scores of every product, the fused products, and which are among the nearest."""
+    n = len(lexical)
+    nearest = np.argpartition(-similarity, depth - 1)[:depth]
+    in_dense = np.zeros(n, dtype=bool)
+    in_dense[nearest] = True
+    scored = np.flatnonzero((lexical > 0) | in_dense)
+    if config.fusion == "convex":
+        # every fused product is scored by its similarity, the nearest and word matches alike
+        scores = convex(lexical[scored], similarity[scored], config.alpha)
+    else:
+        # the dense list holds only its nearest products, ranked by similarity
+        floor = similarity[nearest].min()
+        dense_list = np.where(in_dense, similarity - floor + 1.0, 0.0)
+        scores = rrf([lexical, dense_list], scored, k=config.rrf_k)
+    fused = _TIE_BREAK * (similarity.astype(np.float64) + 1.0) / 4.0
+    fused[scored] += scores
+    return fused, scored, in_dense
 
 
 __all__ = ["Dense", "Retrieval", "ranks_of", "retrieve"]

@@ -9,7 +9,7 @@ import pytest
 
 from shopmind.catalog import Product
 from shopmind.index import LexicalIndex, QueryTerm, product_fields
-from shopmind.index.lexical import PREFIX_DISCOUNT, TYPO_DISCOUNT
+from shopmind.index.lexical import PREFIX_DISCOUNT, TYPO_DISCOUNT, near_keys, slip_cost
 
 DOCS: list[tuple[str, dict[str, str]]] = [
     ("e1", {"title": "QuietBeat Wireless Earbuds X2", "description": "Bluetooth, 30-hour battery"}),
@@ -105,6 +105,35 @@ def test_measures_are_not_typo_expanded_into_other_sizes() -> None:
         assert index.query_terms(query) == [], query
         assert _ids(index, query) == [], query
     assert _ids(index, "3/16 in. drill bit")[0] == "b"
+
+
+def test_a_typo_prefers_the_word_the_catalog_uses_more() -> None:
+    # "conduet" is one edit from both; conduit is in five titles, conduct in one
+    docs = [(f"p{i}", {"title": f"PVC Conduit {i} in."}) for i in range(5)]
+    docs.append(("c", {"title": "Conduct Tester"}))
+    index = LexicalIndex().build(docs)
+    terms = sorted(index.query_terms("conduet"), key=lambda t: -t.weight)
+    assert terms[0].term == "conduit"
+    assert terms[0].weight == pytest.approx(TYPO_DISCOUNT)
+    assert all(t.weight < terms[0].weight for t in terms[1:])
+    assert _ids(index, "conduet")[:5] == [f"p{i}" for i in range(5)]
+
+
+def test_a_slip_to_a_neighbouring_key_is_the_likelier_typo() -> None:
+    assert near_keys("o", "p") and near_keys("a", "s") and not near_keys("a", "p")
+    assert slip_cost("olastic", "plastic") < slip_cost("olastic", "elastic")
+    index = LexicalIndex().build(
+        [("p", {"title": "Plastic Pipe"}), ("e", {"title": "Elastic Cord"})]
+    )
+    best = max(index.query_terms("olastic"), key=lambda t: t.weight)
+    assert best.term == "plastic"
+    assert _ids(index, "olastic")[0] == "p"
+
+
+def test_a_transposition_is_one_typo() -> None:
+    index = LexicalIndex().build([("h", {"title": "Garden Hose"}), ("x", {"title": "Hoes"})])
+    terms = {t.term: t for t in index.query_terms("garedn")}
+    assert terms["garden"].weight == pytest.approx(TYPO_DISCOUNT)
 
 
 def test_long_number_prefix_finds_the_code(index: LexicalIndex) -> None:
