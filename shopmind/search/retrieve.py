@@ -14,9 +14,10 @@ judgments (benchmarks/README.md):
 - a query with a typo is also encoded as corrected (``did you mean``), and the two vectors
   averaged: the encoder reads ``conduet`` as noise, ``conduit`` as a product;
 - pseudo-relevance feedback (Rocchio 1971, as in dense-retrieval PRF): the vector moves
-  toward the mean vector of the first fusion's top ``feedback_depth`` products, and the
-  catalog is scored again. One more matrix-vector product; it pulls in products that use
-  the shop's words for what the shopper described.
+  toward the mean vector of the top ``feedback_depth`` products, which pulls in products
+  that use the shop's words for what the shopper described. The top are the word matches'
+  by default (free: the catalog is scored once), or the first fusion's (``feedback_from =
+  "fused"``: a second pass over the vectors). A query no word matches takes the second.
 """
 
 from __future__ import annotations
@@ -114,18 +115,36 @@ def retrieve(
         corrected = did_you_mean(index, query, terms)
         if corrected is not None:
             vector = _unit(vector + query_vector(dense.encoder, corrected))
-    similarity = first = dense.vectors.scores(vector)
     depth = min(config.dense_depth, n)
-    fused, scored, in_dense = _fuse(lexical, similarity, depth, config)
-    top = scored[:0]
-    if config.feedback_depth > 0 and config.feedback_weight > 0 and len(scored):
-        top = scored[np.argsort(-fused[scored], kind="stable")[: config.feedback_depth]]
+    feedback = config.feedback_depth if config.feedback_weight > 0 else 0
+    top = np.zeros(0, dtype=np.int64)
+    first: np.ndarray | None = None
+    if feedback and config.feedback_from == "lexical" and np.any(lexical > 0):
+        matches = np.flatnonzero(lexical > 0)
+        if len(matches) > feedback:  # the mean needs the top, not their order
+            matches = matches[np.argpartition(-lexical[matches], feedback - 1)[:feedback]]
+        top = matches
+    elif feedback:
+        first = dense.vectors.scores(vector)
+        fused, scored, _ = _fuse(lexical, first, depth, config)
+        top = scored[np.argsort(-fused[scored], kind="stable")[:feedback]]
+    if len(top):
         centroid = dense.vectors.vectors[top].mean(axis=0)
-        similarity = dense.vectors.scores(_unit(vector + config.feedback_weight * centroid))
-        fused, scored, in_dense = _fuse(lexical, similarity, depth, config)
+        refined = _unit(vector + config.feedback_weight * centroid)
+        similarity = dense.vectors.scores(refined)
+    else:
+        similarity = first if first is not None else dense.vectors.scores(vector)
+    fused, scored, in_dense = _fuse(lexical, similarity, depth, config)
     # shown (and counted, and faceted): word matches, and near products similar enough to
     # the query itself (feedback pulls the vector toward whatever came first)
-    shown = (lexical > 0) | (in_dense & (first >= config.min_similarity))
+    near_only = np.flatnonzero(in_dense & (lexical <= 0))
+    if len(top):
+        raw = dense.vectors.vectors[near_only] @ vector
+        near_only = near_only[raw >= config.min_similarity]
+    else:
+        near_only = near_only[similarity[near_only] >= config.min_similarity]
+    shown = lexical > 0
+    shown[near_only] = True
     return Retrieval(
         terms,
         contributions,
