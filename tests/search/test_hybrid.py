@@ -140,6 +140,42 @@ def test_convex_fusion_and_mismatched_indexes() -> None:
         )
 
 
+def _semantic(hit_reasons: dict[str, object]) -> dict[str, object]:
+    children = hit_reasons["children"]
+    assert isinstance(children, list)
+    return next(c for c in children if str(c["label"]).startswith("semantic"))
+
+
+@pytest.mark.parametrize("source", ["lexical", "fused"])
+def test_feedback_refines_the_query_vector_and_says_so(source: str) -> None:
+    catalog = [*products(), Product(id="f", title="Bluetooth Earphones", price=10.0)]
+    config = SearchConfig(feedback_depth=2, feedback_weight=1.0, feedback_from=source)  # type: ignore[arg-type]
+    engine = SearchEngine.from_products(catalog, encoder=HashingEncoder(dim=256), config=config)
+    plain = SearchEngine.from_products(
+        catalog, encoder=HashingEncoder(dim=256), config=SearchConfig(feedback_depth=0)
+    )
+    got, before = engine.search("wireless earbuds", k=3), plain.search("wireless earbuds", k=3)
+    assert got.hits[0].product.id == before.hits[0].product.id == "b"
+    semantic = _semantic(got.hits[0].reasons.as_dict())
+    labels = [c["label"] for c in semantic["children"]]  # type: ignore[index]
+    assert "query vector refined by the top products (feedback)" in labels
+    assert all(
+        "feedback" not in c["label"]
+        for c in _semantic(before.hits[0].reasons.as_dict())["children"]
+    )  # type: ignore[index]
+    # the refined vector moves the scores, never the set of products a shopper is shown
+    assert not np.allclose(engine.scores("wireless earbuds"), plain.scores("wireless earbuds"))
+    assert got.total == before.total
+
+
+def test_a_typo_is_also_encoded_as_corrected() -> None:
+    engine = SearchEngine.from_products(products(), encoder=HashingEncoder(dim=256))
+    hit = engine.search("wirless earbuds", k=1).hits[0]
+    assert hit.product.id == "b"
+    labels = [c["label"] for c in _semantic(hit.reasons.as_dict())["children"]]  # type: ignore[index]
+    assert "query also read as: wireless earbuds" in labels
+
+
 def test_a_build_saves_vectors_and_serving_uses_them(store: Store, settings: Settings) -> None:
     store.upsert_products(products())
     hashing = SearchConfig(encoder="hashing")
