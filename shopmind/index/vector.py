@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from shopmind.batching import Coalescer
 from shopmind.catalog import Product
 from shopmind.embed import Encoder, encode_cached
 from shopmind.index.topk import top_k
@@ -42,6 +43,8 @@ class VectorIndex:
 
     def __post_init__(self) -> None:
         self._row = {pid: i for i, pid in enumerate(self.ids)}
+        # concurrent callers share one matrix product (the vectors are read once)
+        self._batched: Coalescer[np.ndarray, np.ndarray] = Coalescer(self.scores_many)
 
     @classmethod
     def from_products(
@@ -57,11 +60,20 @@ class VectorIndex:
         return cls(encoder.name, [p.id for p in products], vectors)
 
     def scores(self, query: np.ndarray) -> np.ndarray:
-        """Cosine similarity of one (normalised) query vector to every product."""
+        """Cosine similarity of one (normalised) query vector to every product.
+
+        Calls made at the same time from several threads are answered by one product.
+        """
         if not len(self.ids):
             return np.zeros(0, dtype=np.float32)
-        out: np.ndarray = self.vectors @ np.asarray(query, dtype=np.float32)
-        return out
+        return self._batched(np.asarray(query, dtype=np.float32))
+
+    def scores_many(self, queries: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """:meth:`scores` for several query vectors, with one matrix product."""
+        if len(queries) == 1:
+            return [self.vectors @ queries[0]]
+        block = np.stack(queries) @ self.vectors.T  # (queries × products), rows contiguous
+        return list(block)
 
     def search(self, query: np.ndarray, k: int = 10) -> tuple[list[str], np.ndarray]:
         """The ``k`` most similar products, best first."""

@@ -22,12 +22,16 @@ judgments (benchmarks/README.md):
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
 
+from shopmind.batching import Coalescer
 from shopmind.config import SearchConfig
 from shopmind.embed import Encoder
 from shopmind.index import LexicalIndex, QueryTerm, VectorIndex
@@ -45,9 +49,31 @@ def query_vector(encoder: Encoder, query: str) -> np.ndarray:
     Shop traffic repeats its head queries and encoding is most of a hybrid query's time;
     keyed by the encoder, the cache outlives the engines a re-index replaces.
     """
-    vector: np.ndarray = encoder.encode_query([query])[0]
+    vector: np.ndarray = _query_batcher(encoder)(query)
     vector.setflags(write=False)
     return vector
+
+
+_BATCHERS: weakref.WeakKeyDictionary[Encoder, Coalescer[str, np.ndarray]] = (
+    weakref.WeakKeyDictionary()
+)
+_BATCHERS_LOCK = threading.Lock()
+
+
+def _query_batcher(encoder: Encoder) -> Coalescer[str, np.ndarray]:
+    """One coalescer per encoder: queries encoded at the same time go in one call."""
+    with _BATCHERS_LOCK:
+        batcher = _BATCHERS.get(encoder)
+        if batcher is None:
+            ref = weakref.ref(encoder)  # the batcher must not keep its encoder alive
+
+            def encode(queries: Sequence[str]) -> list[np.ndarray]:
+                owner = ref()
+                assert owner is not None, "the encoder is gone"
+                return list(owner.encode_query(queries))
+
+            batcher = _BATCHERS[encoder] = Coalescer(encode)
+        return batcher
 
 
 @dataclass(frozen=True)
