@@ -95,47 +95,71 @@ class OnnxSentenceModel:
     Args:
         model_dir: a sentence-transformers / transformers folder with ``tokenizer.json``.
         max_length: tokens kept per text (the model's ``max_seq_length``).
-        threads: onnxruntime's intra-op threads.
+        threads: onnxruntime's intra-op threads for a call of up to one batch (queries).
+        bulk_threads: for larger calls (a catalog being encoded); default: every core.
     """
 
-    def __init__(self, model_dir: Path, max_length: int = 256, threads: int = 1) -> None:
-        import onnxruntime as ort
+    def __init__(
+        self,
+        model_dir: Path,
+        max_length: int = 256,
+        threads: int = 1,
+        bulk_threads: int | None = None,
+    ) -> None:
+        import onnxruntime  # noqa: F401  (fail here, before exporting anything)
         from tokenizers import Tokenizer
 
         path = cache_dir() / f"{model_dir.name}-{weights_digest(model_dir)}.onnx"
         if not path.is_file():
             export(model_dir, path)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.path = path
+        self.threads = threads
+        self.bulk_threads = bulk_threads or os.cpu_count() or 1
+        self.session = self._session(threads)
+        self._bulk: Any = None
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=max_length)
         pad = self.tokenizer.token_to_id("[PAD]")
         self.tokenizer.enable_padding(pad_id=pad if pad is not None else 0)
-        self.path = path
         config = json.loads((model_dir / "config.json").read_text())
         self.dim = int(config["hidden_size"])
 
+    def _session(self, threads: int) -> Any:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        return ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        """(n, dim) unit vectors, in batches of texts of similar length (less padding)."""
+        """(n, dim) unit vectors, in batches of texts of similar length (less padding).
+
+        More than one batch (a catalog, not a query) runs on every core: 110 -> 180 titles/s
+        on this project's 2 cores; a query stays on one thread, as the server runs several.
+        """
+        session = self.session
+        if len(texts) > batch_size and self.bulk_threads > self.threads:
+            if self._bulk is None:
+                self._bulk = self._session(self.bulk_threads)
+            session = self._bulk
         order = np.argsort([len(t) for t in texts], kind="stable")
         out: list[np.ndarray] = []
         for start in range(0, len(texts), batch_size):
             batch = [texts[i] for i in order[start : start + batch_size]]
-            out.append(self._batch(batch))
+            out.append(self._batch(batch, session))
         vectors = np.concatenate(out) if out else np.zeros((0, 0), dtype=np.float32)
         result = np.empty_like(vectors)
         result[order] = vectors
         return result
 
-    def _batch(self, texts: list[str]) -> np.ndarray:
+    def _batch(self, texts: list[str], session: Any) -> np.ndarray:
         encoded = self.tokenizer.encode_batch(texts)
         ids = np.asarray([e.ids for e in encoded], dtype=np.int64)
         mask = np.asarray([e.attention_mask for e in encoded], dtype=np.int64)
         types = np.asarray([e.type_ids for e in encoded], dtype=np.int64)
-        (hidden,) = self.session.run(
+        (hidden,) = session.run(
             None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
         )
         weights = mask[..., None].astype(np.float32)

