@@ -63,8 +63,7 @@ def export(model_dir: Path, out: Path) -> Path:
             return self.inner(input_ids=ids, attention_mask=mask, token_type_ids=types)[0]
 
     example = torch.ones((1, 4), dtype=torch.long)
-    axes = {"batch": 0, "tokens": 1}
-    dynamic = {name: {v: k for k, v in axes.items()} for name in (*_INPUTS, "hidden")}
+    dynamic = {name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "hidden")}
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=out.name, suffix=".part", dir=out.parent)
     os.close(fd)

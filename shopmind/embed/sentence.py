@@ -15,7 +15,7 @@ import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -37,7 +37,7 @@ class MiniLMEncoder(Encoder):
         threads: int = 1,
         batch_size: int = 128,
         path: str | None = None,
-        runtime: str = "auto",
+        runtime: Literal["auto", "onnx", "torch"] = "auto",
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         if path is None:

@@ -216,7 +216,6 @@ class LexicalIndex:
                     t,
                 )
                 for t in near
-                if any(OSA.distance(f, t) <= _edit_limit(f) for f in forms)
             )[:3]
             if scored:
                 best_idf = float(self.idf[self.vocab[scored[0][1]]])

@@ -23,7 +23,7 @@ from shopmind.embed import Encoder
 from shopmind.errors import InvalidInput, RowError
 from shopmind.explain import Node
 from shopmind.index import LexicalIndex, VectorIndex, analyze
-from shopmind.search.query import SynonymTable, did_you_mean
+from shopmind.search.query import SynonymTable
 from shopmind.search.retrieve import Dense, Retrieval, retrieve
 from shopmind.search.rules import apply_rules
 
@@ -387,10 +387,7 @@ class SearchEngine:
             for label, value in notes.get(int(i), []):
                 reasons.add(label, value)
             hits.append(Hit(product, float(scores[i]), reasons))
-        suggestion = None
-        if not len(matched) or any(t.source == "typo" for t in got.terms):
-            suggestion = did_you_mean(self.index, query, got.terms)
-        return SearchResult(hits, len(matched), self._facets(matched), suggestion)
+        return SearchResult(hits, len(matched), self._facets(matched), got.corrected)
 
     def _reasons(
         self,

@@ -34,6 +34,7 @@ import scipy.sparse as sp
 from shopmind.batching import Coalescer
 from shopmind.config import SearchConfig
 from shopmind.embed import Encoder
+from shopmind.embed.base import normalise_rows
 from shopmind.index import LexicalIndex, QueryTerm, VectorIndex
 from shopmind.search.hybrid import convex, ranks_of, rrf
 from shopmind.search.query import SynonymTable, did_you_mean
@@ -96,7 +97,7 @@ class Retrieval:
     fused: np.ndarray
     candidates: np.ndarray
     fusion: str
-    corrected: str | None = None  # the typo-corrected query also encoded
+    corrected: str | None = None  # the query with its typos corrected (did you mean)
     feedback: int = 0  # how many top products refined the query vector
 
     def dense_rank(self, doc: int) -> int:
@@ -124,6 +125,7 @@ def retrieve(
     if terms:
         contributions, weights = index.term_matrix(terms)
         lexical = np.asarray(contributions @ weights, dtype=np.float32).ravel()
+    corrected = did_you_mean(index, query, terms)
     if dense is None or n == 0:
         return Retrieval(
             terms,
@@ -134,13 +136,11 @@ def retrieve(
             lexical.astype(np.float64),
             np.flatnonzero(lexical > 0),
             "lexical",
+            corrected,
         )
     vector = query_vector(dense.encoder, query)
-    corrected = None
-    if any(t.source == "typo" for t in terms):
-        corrected = did_you_mean(index, query, terms)
-        if corrected is not None:
-            vector = _unit(vector + query_vector(dense.encoder, corrected))
+    if corrected is not None:
+        vector = _unit(vector + query_vector(dense.encoder, corrected))
     depth = min(config.dense_depth, n)
     feedback = config.feedback_depth if config.feedback_weight > 0 else 0
     top = np.zeros(0, dtype=np.int64)
@@ -159,18 +159,14 @@ def retrieve(
         refined = _unit(vector + config.feedback_weight * centroid)
         similarity = dense.vectors.scores(refined)
     else:
-        similarity = first if first is not None else dense.vectors.scores(vector)
+        similarity = first = dense.vectors.scores(vector)
     fused, scored, in_dense = _fuse(lexical, similarity, depth, config)
     # shown (and counted, and faceted): word matches, and near products similar enough to
     # the query itself (feedback pulls the vector toward whatever came first)
     near_only = np.flatnonzero(in_dense & (lexical <= 0))
-    if len(top):
-        raw = dense.vectors.vectors[near_only] @ vector
-        near_only = near_only[raw >= config.min_similarity]
-    else:
-        near_only = near_only[similarity[near_only] >= config.min_similarity]
+    own = first[near_only] if first is not None else dense.vectors.vectors[near_only] @ vector
     shown = lexical > 0
-    shown[near_only] = True
+    shown[near_only[own >= config.min_similarity]] = True
     return Retrieval(
         terms,
         contributions,
@@ -186,8 +182,8 @@ def retrieve(
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
-    norm = float(np.linalg.norm(v))
-    return (v / norm).astype(np.float32) if norm > 0 else v.astype(np.float32)
+    unit: np.ndarray = normalise_rows(v[None])[0]
+    return unit
 
 
 def _fuse(

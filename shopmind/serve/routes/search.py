@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, Request
@@ -64,10 +65,6 @@ async def search(
         in_stock=in_stock,
     )
     engine = _engine(request)
-    if engine.dense is None:
-        result = engine.search(q, k=k, offset=offset, filters=filters, sort=sort)
-    else:
-        result = await run_in_threadpool(
-            engine.search, q, k=k, offset=offset, filters=filters, sort=sort
-        )
+    run = partial(engine.search, q, k=k, offset=offset, filters=filters, sort=sort)
+    result = run() if engine.dense is None else await run_in_threadpool(run)
     return result.as_dict()
