@@ -48,7 +48,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(home: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    home: Path, env: dict[str, str], wait_s: float = 60.0
+) -> tuple[subprocess.Popen[bytes], str]:
     """Start ``shopmind serve`` on a free loopback port and wait until it is ready."""
     import httpx
 
@@ -61,7 +63,7 @@ def start_server(home: Path, env: dict[str, str]) -> tuple[subprocess.Popen[byte
     )
     url = f"http://127.0.0.1:{port}"
     with httpx.Client(base_url=url) as client:
-        for _ in range(600):
+        for _ in range(int(wait_s * 10)):
             try:
                 if client.get("/ready").status_code == 200:
                     return server, url

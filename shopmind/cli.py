@@ -11,7 +11,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -20,6 +20,9 @@ from shopmind.config import Settings, load
 from shopmind.errors import ShopmindError
 from shopmind.search import SORT_ORDERS, Filters
 from shopmind.store import Store, open_store
+
+if TYPE_CHECKING:
+    from shopmind.recommend.engine import Pick, RecommendEngine
 
 F = TypeVar("F", bound=Callable[..., Any])
 logger = logging.getLogger("shopmind")
@@ -313,6 +316,65 @@ def search(
     _emit(data, as_json, "\n".join(lines))
 
 
+def _recommend_engine(obj: _Ctx, store: Store) -> RecommendEngine:
+    from shopmind.build import open_search
+    from shopmind.recommend.engine import RecommendEngine, search_vectors
+
+    settings = obj.settings
+    vectors = search_vectors(open_search(settings.home, store, settings.search))
+    return RecommendEngine.fit(store, settings.events, settings.recommend, vectors)
+
+
+def _emit_picks(picks: list[Pick], as_json: bool) -> None:
+    data = {
+        "items": [
+            {"id": p.id, "title": p.title, "score": p.score, "reasons": p.reasons.as_dict()}
+            for p in picks
+        ]
+    }
+    lines = [f"{n + 1:>3}. {p.id}  {p.title}  ({p.score:.3f})" for n, p in enumerate(picks)]
+    _emit(data, as_json, "\n".join(lines))
+
+
+@main.command()
+@click.option("--user", help="The visitor's user_id.")
+@click.option("--session", help="An anonymous visitor's session_id.")
+@click.option("-k", default=10, show_default=True, type=click.IntRange(1, 100))
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON of GET /recommend.")
+@pass_ctx
+def recommend(obj: _Ctx, user: str | None, session: str | None, k: int, as_json: bool) -> None:
+    """Products for one visitor, from their stored events, with reasons."""
+    if user is None and session is None:
+        raise click.UsageError("give --user USER_ID or --session SESSION_ID")
+    visitor = user if user is not None else f"~{session}"
+    with obj.store() as store:
+        engine = _recommend_engine(obj, store)
+        events = store.list_events(visitor=visitor, limit=obj.settings.recommend.history)
+        _emit_picks(engine.recommend(events, k), as_json)
+
+
+@main.command()
+@click.argument("item")
+@click.option("-k", default=10, show_default=True, type=click.IntRange(1, 100))
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON of GET /similar.")
+@pass_ctx
+def similar(obj: _Ctx, item: str, k: int, as_json: bool) -> None:
+    """Products like ITEM (co-behaviour and text), with reasons."""
+    with obj.store() as store:
+        _emit_picks(_recommend_engine(obj, store).similar(item, k), as_json)
+
+
+@main.command("bought-together")
+@click.argument("item")
+@click.option("-k", default=10, show_default=True, type=click.IntRange(1, 100))
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON of GET /bought-together.")
+@pass_ctx
+def bought_together(obj: _Ctx, item: str, k: int, as_json: bool) -> None:
+    """Products carted or bought with ITEM in the same visit, with reasons."""
+    with obj.store() as store:
+        _emit_picks(_recommend_engine(obj, store).bought_together(item, k), as_json)
+
+
 @main.group()
 def evaluate() -> None:
     """Measure relevance offline against baselines run in the same process."""
@@ -381,6 +443,35 @@ def evaluate_search(
         )
     lat = result["latency_ms"]
     lines.append(f"  shopmind latency p50 {lat['p50']:.2f} ms, p99 {lat['p99']:.2f} ms")
+    _emit(result, as_json, "\n".join(lines))
+
+
+@evaluate.command("recommend")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="End with one JSON object.")
+@click.option("--sample", default=10_000, show_default=True, help="Valid visitors for choices.")
+@pass_ctx
+def evaluate_recommend_cmd(obj: _Ctx, folder: str, as_json: bool, sample: int) -> None:
+    """Next-product prediction (full ranking) vs popular, ItemKNN and EASE.
+
+    FOLDER holds NAME.item, NAME.valid.inter and NAME.test.inter (RecBole atomic files).
+    Models train on the valid histories; choices are made on the valid targets only; the
+    test targets are reported.
+    """
+    from shopmind.evaluate.recommend import evaluate_recommend
+
+    settings = obj.settings
+    cache = settings.home / "cache" / "embeddings" if obj.home is not None else None
+    result = evaluate_recommend(
+        folder, cache=cache, sample=sample, progress=settings.ingest.progress
+    )
+    lines = [f"{result['users']:,} visitors, {result['items']:,} products ({result['encoder']})"]
+    for name, m in result["methods"].items():
+        lines.append(
+            f"  {name:10} recall@10 {m['recall@10']:.4f}  NDCG@10 {m['ndcg@10']:.4f}  "
+            f"recall@50 {m['recall@50']:.4f}  coverage@10 {m['coverage@10']:.3f}"
+        )
+    lines.append(f"  trained in {result['train_seconds']:.0f} s")
     _emit(result, as_json, "\n".join(lines))
 
 

@@ -175,6 +175,52 @@ class SearchConfig(_Section):
     )
 
 
+class RecommendConfig(_Section):
+    """Recommendations: the blend served, what is left out, and diversity."""
+
+    weights: dict[str, float] = Field(
+        default_factory=lambda: {
+            "ease": 1.0,
+            "transitions": 0.5,
+            "content": 0.3,
+            "popular": 0.1,
+        },
+        description="Blend weight per model (ease, itemknn, transitions, content, popular); "
+        "each model's scores are standardised per visitor first. 0 turns one off.",
+    )
+    ease_l2: float = Field(default=100.0, gt=0, description="EASE's L2 regularisation.")
+    recency: float = Field(
+        default=0.8, gt=0, le=1, description="Weight of the i-th newest event: recency ** i."
+    )
+    max_ease_products: int = Field(
+        default=20_000, ge=1, description="Above this catalog size ItemKNN replaces EASE."
+    )
+    exclude: Literal["purchased", "seen", "none"] = Field(
+        default="purchased",
+        description="Leave out what the visitor bought (default), everything they touched, "
+        "or nothing.",
+    )
+    repeat_categories: list[str] = Field(
+        default_factory=list,
+        description="Categories (and their subtrees) of consumables that may be bought again.",
+    )
+    max_per_category: int = Field(
+        default=0, ge=0, description="Diversity: at most this many per leaf category (0: off)."
+    )
+    history: int = Field(default=50, ge=1, le=1_000, description="Newest events read per visitor.")
+
+    @field_validator("weights")
+    @classmethod
+    def _known_models(cls, value: dict[str, float]) -> dict[str, float]:
+        known = {"ease", "itemknn", "transitions", "content", "popular"}
+        for name, weight in value.items():
+            if name not in known:
+                raise ValueError(f"unknown model '{name}'; allowed: {', '.join(sorted(known))}")
+            if weight < 0:
+                raise ValueError(f"the weight of '{name}' must not be negative")
+        return value
+
+
 class ServeConfig(_Section):
     """The HTTP API."""
 
@@ -208,6 +254,7 @@ class Settings(BaseSettings):
     ingest: IngestConfig = IngestConfig()
     events: EventsConfig = EventsConfig()
     search: SearchConfig = SearchConfig()
+    recommend: RecommendConfig = RecommendConfig()
     serve: ServeConfig = ServeConfig()
     demo: DemoConfig = DemoConfig()
 
@@ -239,6 +286,7 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "ingest": IngestConfig,
     "events": EventsConfig,
     "search": SearchConfig,
+    "recommend": RecommendConfig,
     "serve": ServeConfig,
     "demo": DemoConfig,
 }

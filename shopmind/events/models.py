@@ -19,6 +19,8 @@ EventKind = Literal[  # the kinds of behaviour shopmind understands
     "impression",
     "ad_impression",
     "ad_click",
+    "not_interested",
+    "more_like_this",
 ]
 EVENT_TYPES: tuple[str, ...] = get_args(EventKind)
 TYPE_ALIASES: dict[str, str] = {

@@ -30,9 +30,11 @@ from shopmind.errors import (
     TooLarge,
 )
 from shopmind.events import FIELD_FIXES as EVENT_FIXES
+from shopmind.recommend.engine import RecommendEngine, search_vectors
+from shopmind.recommend.live import LiveRecommend
 from shopmind.search.live import LiveSearch
 from shopmind.serve.limits import BodySizeLimit
-from shopmind.serve.routes import catalog, events, health, search
+from shopmind.serve.routes import catalog, events, health, recommend, search
 from shopmind.store import open_store
 from shopmind.validate import request_row_errors
 
@@ -80,6 +82,13 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return _error(exc.status_code, codes.get(exc.status_code, "http_error"), message, [])
 
 
+def _fit_recommend(app: FastAPI, settings: Settings) -> RecommendEngine:
+    """Fit recommendations on the store, with the search engine's product vectors."""
+    live = app.state.search
+    vectors = search_vectors(live.engine if live is not None else None)
+    return RecommendEngine.fit(app.state.store, settings.events, settings.recommend, vectors)
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the API for ``settings``; the store opens at startup and closes at shutdown.
 
@@ -99,6 +108,7 @@ def create_app(settings: Settings) -> FastAPI:
             settings.search,
             settings.home / "cache" / "embeddings",
         )
+        app.state.recommend = LiveRecommend(lambda: _fit_recommend(app, settings))
         logger.info("shopmind serving %s", settings.store_url)
         try:
             yield
@@ -106,6 +116,7 @@ def create_app(settings: Settings) -> FastAPI:
             live = app.state.search
             app.state.store = None
             app.state.search = None
+            app.state.recommend = None
             live.wait(60)  # let a running re-index finish before the store closes
             store.close()
 
@@ -122,6 +133,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.state.search = None
-    for router in (health.router, catalog.router, events.router, search.router):
+    app.state.recommend = None
+    for router in (health.router, catalog.router, events.router, search.router, recommend.router):
         app.include_router(router)
     return app

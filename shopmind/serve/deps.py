@@ -44,6 +44,9 @@ def _catalog_write(request: Request) -> Iterator[None]:
     live = getattr(request.app.state, "search", None)
     if live is not None:
         live.catalog_changed()
+    recommend = getattr(request.app.state, "recommend", None)
+    if recommend is not None:
+        recommend.refresh()
 
 
 CatalogWrite = Annotated[None, Depends(_catalog_write)]

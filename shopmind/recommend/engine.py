@@ -1,0 +1,407 @@
+"""Serving recommendations from the store: real time, cold start, feedback and reasons.
+
+Models are fitted on the stored events once (at start-up or after a catalog change); a
+visitor's own newest events are read from the store at every request, so a view, a cart,
+"not interested" or "more like this" changes their next list at once without retraining.
+
+- A visitor with no usable events gets what is trending (time-decayed popularity).
+- A product nobody has touched yet is reachable from its text (the content model).
+- "Because you bought X": each pick names the visitor's products it follows from, and by
+  which signal (co-behaviour, sequence, text), with the numbers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from shopmind.catalog import Product
+from shopmind.config import EventsConfig, RecommendConfig
+from shopmind.errors import NotFound
+from shopmind.events.matrix import build_interactions, event_weight
+from shopmind.events.models import StoredEvent
+from shopmind.explain.tree import Node
+from shopmind.recommend.base import Histories, Recommender
+from shopmind.recommend.content import Content
+from shopmind.recommend.ease import EASE
+from shopmind.recommend.hybrid import Hybrid
+from shopmind.recommend.itemknn import ItemKNN
+from shopmind.recommend.popular import Popular
+from shopmind.recommend.transitions import Transitions
+from shopmind.search import SearchEngine
+from shopmind.store import Store
+
+logger = logging.getLogger(__name__)
+
+SIGNALS = {
+    "ease": "co-behaviour (EASE)",
+    "itemknn": "co-behaviour (item neighbours)",
+    "transitions": "sequence: bought or viewed next by others",
+    "content": "text similarity",
+    "popular": "trending",
+}
+VERBS = {
+    "view": "viewed",
+    "click": "clicked",
+    "cart": "put in the cart",
+    "purchase": "bought",
+    "rating": "rated",
+    "more_like_this": "asked for more like",
+    "ad_click": "clicked the ad for",
+}
+_DAY = 86_400.0
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which products may be recommended."""
+
+    category: str | None = None
+    in_stock: bool | None = None
+    price_min: float | None = None
+    price_max: float | None = None
+
+
+@dataclass
+class Pick:
+    """One recommended product with its score and reasons tree."""
+
+    id: str
+    title: str
+    score: float
+    reasons: Node
+
+
+@dataclass
+class VisitorHistory:
+    """A visitor's usable events, oldest first, in product index space."""
+
+    items: list[int]
+    weights: list[float]
+    kinds: list[str]
+    bought: set[int]
+    hidden: set[int]
+
+
+def _under(category: str | None, roots: Sequence[str]) -> bool:
+    return bool(category) and any(
+        category == r or (category or "").startswith(r + " > ") for r in roots
+    )
+
+
+def search_vectors(engine: SearchEngine | None) -> tuple[list[str], np.ndarray] | None:
+    """The product vectors of a search engine's dense index (None when it has none)."""
+    if engine is None or engine.dense is None:
+        return None
+    return engine.dense.vectors.ids, engine.dense.vectors.vectors
+
+
+class RecommendEngine:
+    """Fitted recommenders over one catalog, plus what serving needs around them."""
+
+    def __init__(
+        self,
+        model: Hybrid,
+        products: list[Product],
+        trending: np.ndarray,
+        together: sp.csr_matrix,
+        events: EventsConfig,
+        config: RecommendConfig,
+    ) -> None:
+        self.model = model
+        self.products = products
+        self.ids = [p.id for p in products]
+        self.row = {pid: i for i, pid in enumerate(self.ids)}
+        self.trending = trending
+        self.together = together
+        self.events = events
+        self.config = config
+        self.categories = [p.category or "" for p in products]
+        self.in_stock = np.array([p.in_stock is not False for p in products], dtype=bool)
+        self.price = np.array([np.nan if p.price is None else p.price for p in products])
+
+    # -- fitting ------------------------------------------------------------------------------
+    @classmethod
+    def fit(
+        cls,
+        store: Store,
+        events: EventsConfig,
+        config: RecommendConfig,
+        vectors: tuple[Sequence[str], np.ndarray] | None = None,
+    ) -> RecommendEngine:
+        """Fit on every stored event; ``vectors`` are (ids, rows) from the text encoder."""
+        products = store.all_products()
+        ids = [p.id for p in products]
+        row = {pid: i for i, pid in enumerate(ids)}
+        n = len(ids)
+        seqs: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+        baskets: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for batch in store.iter_events():
+            for e in batch:
+                i = row.get(e.item_id or "")
+                if i is None:
+                    continue
+                w = event_weight(e, events.weights)
+                if w > 0:
+                    seqs[e.visitor][0].append(i)
+                    seqs[e.visitor][1].append(w)
+                if e.type in ("cart", "purchase"):
+                    day = str(int((e.ts or 0.0) // _DAY))
+                    baskets[(e.visitor, e.session_id or day)].add(i)
+        train = Histories(
+            [np.asarray(s[0], dtype=np.int64) for s in seqs.values()],
+            [np.asarray(s[1], dtype=np.float32) for s in seqs.values()],
+        )
+        inter = build_interactions(store.iter_events(), events, items=ids)
+        trending = np.log1p(inter.popularity()[:n])
+        item_vectors = None
+        if vectors is not None and n:
+            vids, rows = vectors
+            item_vectors = np.zeros((n, rows.shape[1]), dtype=np.float32)
+            for j, pid in enumerate(vids):
+                if pid in row:
+                    item_vectors[row[pid]] = rows[j]
+        parts: dict[str, Recommender] = {}
+        cw = config.weights
+        if cw.get("ease", 0) > 0 and n <= config.max_ease_products:
+            parts["ease"] = EASE(l2=config.ease_l2, recency=config.recency)
+        elif cw.get("ease", 0) > 0 or cw.get("itemknn", 0) > 0:
+            parts["itemknn"] = ItemKNN(recency=config.recency)
+        if cw.get("transitions", 0) > 0:
+            parts["transitions"] = Transitions()
+        if cw.get("content", 0) > 0 and item_vectors is not None:
+            parts["content"] = Content()
+        if cw.get("popular", 0) > 0:
+            parts["popular"] = Popular()
+        weights = {name: cw.get(name, cw.get("ease", 0.0)) for name in parts}
+        model = Hybrid(parts, weights)
+        if n:
+            model.fit(train, n, item_vectors)
+            if "popular" in parts:
+                pop = parts["popular"]
+                assert isinstance(pop, Popular)
+                pop.counts = np.expm1(trending).astype(np.float32)
+        together = cls._baskets(baskets.values(), n)
+        logger.info(
+            "recommendations fitted: %d products, %d visitors, models %s",
+            n,
+            len(train),
+            ", ".join(parts),
+        )
+        return cls(model, products, trending, together, events, config)
+
+    @staticmethod
+    def _baskets(baskets: Iterable[set[int]], n: int) -> sp.csr_matrix:
+        rows: list[int] = []
+        cols: list[int] = []
+        for basket in baskets:
+            items = sorted(basket)
+            for a in items:
+                for b in items:
+                    if a != b:
+                        rows.append(a)
+                        cols.append(b)
+        ones = np.ones(len(rows), dtype=np.float32)
+        m = sp.csr_matrix((ones, (rows, cols)), shape=(n, n), dtype=np.float32)
+        m.sum_duplicates()
+        return m
+
+    # -- a visitor's events -------------------------------------------------------------------
+    def history(self, events: Sequence[StoredEvent]) -> VisitorHistory:
+        """Usable history from a visitor's events (any order; sorted oldest first)."""
+        ordered = sorted(events, key=lambda e: (e.ts or 0.0, e.seq))
+        h = VisitorHistory([], [], [], set(), set())
+        strong = max(self.events.weights.values(), default=1.0)
+        for e in ordered:
+            i = self.row.get(e.item_id or "")
+            if i is None:
+                continue
+            if e.type == "not_interested":
+                h.hidden.add(i)
+                continue
+            w = strong if e.type == "more_like_this" else event_weight(e, self.events.weights)
+            if w <= 0:
+                continue
+            h.hidden.discard(i)
+            h.items.append(i)
+            h.weights.append(w)
+            h.kinds.append(e.type)
+            if e.type == "purchase":
+                h.bought.add(i)
+        return h
+
+    # -- serving ------------------------------------------------------------------------------
+    def _allowed(self, filters: Filters) -> np.ndarray:
+        ok = np.ones(len(self.ids), dtype=bool)
+        if filters.in_stock:
+            ok &= self.in_stock
+        if filters.category:
+            root = filters.category
+            ok &= np.array([c == root or c.startswith(root + " > ") for c in self.categories])
+        if filters.price_min is not None:
+            ok &= self.price >= filters.price_min
+        if filters.price_max is not None:
+            ok &= self.price <= filters.price_max
+        return ok
+
+    def _excluded(self, h: VisitorHistory) -> set[int]:
+        out = set(h.hidden)
+        if self.config.exclude == "seen":
+            out.update(h.items)
+        elif self.config.exclude == "purchased":
+            repeat = self.config.repeat_categories
+            out.update(i for i in h.bought if not _under(self.categories[i], repeat))
+        return out
+
+    def _top(self, scores: np.ndarray, allowed: np.ndarray, k: int) -> list[int]:
+        scores = np.where(allowed, scores, -np.inf)
+        order = np.argsort(-scores, kind="stable")
+        cap = self.config.max_per_category
+        taken: dict[str, int] = defaultdict(int)
+        out: list[int] = []
+        for i in order:
+            if not np.isfinite(scores[i]) or len(out) >= k:
+                break
+            leaf = self.categories[i].split(" > ")[-1]
+            if cap and taken[leaf] >= cap:
+                continue
+            taken[leaf] += 1
+            out.append(int(i))
+        return out
+
+    def recommend(
+        self, events: Sequence[StoredEvent], k: int = 10, filters: Filters | None = None
+    ) -> list[Pick]:
+        """The best ``k`` products for a visitor with these events (newest or any order)."""
+        filters = filters or Filters()
+        h = self.history(events)
+        allowed = self._allowed(filters)
+        excluded = self._excluded(h)
+        if excluded:
+            allowed[list(excluded)] = False
+        if not h.items or not self.model.components:
+            return [self._trending_pick(i, "new visitor: trending now") for i in
+                    self._top(self.trending.copy(), allowed, k)]  # fmt: skip
+        hist = Histories([np.asarray(h.items)], [np.asarray(h.weights, dtype=np.float32)])
+        parts = {name: p[0] for name, p in self.model.parts(hist).items()}
+        total = sum(self.model.weights[n] * p for n, p in parts.items())
+        assert isinstance(total, np.ndarray)
+        return [self._pick(i, float(total[i]), h, parts) for i in self._top(total, allowed, k)]
+
+    def _trending_pick(self, i: int, why: str) -> Pick:
+        root = Node("recommended", float(self.trending[i]))
+        root.add("trending", float(self.trending[i])).add(why)
+        p = self.products[i]
+        return Pick(p.id, p.title, float(self.trending[i]), root)
+
+    def _pick(self, i: int, score: float, h: VisitorHistory, parts: dict[str, np.ndarray]) -> Pick:
+        root = Node("recommended", round(score, 4))
+        for name, part in sorted(parts.items(), key=lambda kv: -self.model.weights[kv[0]]):
+            share = float(self.model.weights[name] * part[i])
+            node = root.add(SIGNALS.get(name, name), round(share, 4))
+            for src, value in self._sources(name, i, h):
+                verb = VERBS.get(h.kinds[src], h.kinds[src])
+                title = self.products[h.items[src]].title
+                node.add(f"because you {verb} {title}", round(value, 4))
+        p = self.products[i]
+        return Pick(p.id, p.title, score, root)
+
+    def _sources(self, name: str, target: int, h: VisitorHistory) -> list[tuple[int, float]]:
+        """The visitor's events that push ``target`` up most under one model."""
+        model = self.model.components[name]
+        items = np.asarray(h.items)
+        n = len(items)
+        recency = getattr(model, "recency", 1.0) ** np.arange(n - 1, -1, -1)
+        x = np.asarray(h.weights) * recency
+        if isinstance(model, EASE):
+            contrib = x * model.weights[items, target]
+        elif isinstance(model, ItemKNN):
+            contrib = x * model.sim[items, target].toarray().ravel()
+        elif isinstance(model, Transitions):
+            contrib = x * model.adjacency[items, target].toarray().ravel()
+        elif isinstance(model, Content):
+            contrib = x * (model.vectors[items] @ model.vectors[target])
+        else:
+            return []
+        best: dict[int, tuple[int, float]] = {}
+        for pos in np.argsort(-contrib, kind="stable"):
+            if contrib[pos] <= 0:
+                break
+            item = int(items[pos])
+            if item not in best:
+                best[item] = (int(pos), float(contrib[pos]))
+        return list(best.values())[:3]
+
+    def _item(self, item_id: str) -> int:
+        i = self.row.get(item_id)
+        if i is None:
+            raise NotFound(f"no product {item_id!r}; check the id (GET /products lists them)")
+        return i
+
+    def similar(self, item_id: str, k: int = 10, filters: Filters | None = None) -> list[Pick]:
+        """Products most like one product: co-behaviour and text, blended."""
+        i = self._item(item_id)
+        fake = StoredEvent(0, None, "~", None, None, item_id, "more_like_this", None, None,
+                           None, None, None, {})  # fmt: skip
+        allowed = self._allowed(filters or Filters())
+        allowed[i] = False
+        h = self.history([fake])
+        if not self.model.components:
+            return []
+        hist = Histories([np.asarray(h.items)], [np.asarray(h.weights, dtype=np.float32)])
+        parts = {n: p[0] for n, p in self.model.parts(hist).items() if n != "popular"}
+        total = sum(self.model.weights[n] * p for n, p in parts.items())
+        if not isinstance(total, np.ndarray):
+            return []
+        picks = []
+        for j in self._top(total, allowed, k):
+            pick = self._pick(j, float(total[j]), h, parts)
+            pick.reasons.label = "similar"
+            picks.append(pick)
+        return picks
+
+    def _neighbours(self, i: int, k: int) -> list[Pick]:
+        """Fallback for too few shared baskets: text neighbours, else co-behaviour ones."""
+        content = self.model.components.get("content")
+        if not isinstance(content, Content):
+            picks = self.similar(self.ids[i], k)
+            for pick in picks:
+                pick.reasons.label = "bought together"
+                pick.reasons.children.insert(0, Node("too few shared baskets: similar products"))
+            return picks
+        sims = content.vectors @ content.vectors[i]
+        sims[i] = -np.inf
+        out = []
+        for j in np.argsort(-sims, kind="stable")[:k]:
+            p = self.products[int(j)]
+            root = Node("bought together", None)
+            root.add("text similarity (too few shared baskets)", round(float(sims[j]), 4))
+            out.append(Pick(p.id, p.title, float(sims[j]), root))
+        return out
+
+    def bought_together(self, item_id: str, k: int = 10) -> list[Pick]:
+        """Products carted or bought in the same visit, then (new products) text neighbours."""
+        i = self._item(item_id)
+        row = self.together.getrow(i)
+        counts = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+        picks: list[Pick] = []
+        for j in sorted(counts, key=lambda c: (-counts[c], c))[:k]:
+            p = self.products[j]
+            root = Node("bought together", counts[j])
+            root.add("carted or bought in the same visit", counts[j]).add(
+                f"with {self.products[i].title}"
+            )
+            picks.append(Pick(p.id, p.title, float(counts[j]), root))
+        if len(picks) < k:
+            seen = {self.row[p.id] for p in picks} | {i}
+            for pick in self._neighbours(i, k + len(seen)):
+                if len(picks) >= k:
+                    break
+                if self.row[pick.id] not in seen:
+                    picks.append(pick)
+        return picks

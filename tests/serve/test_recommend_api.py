@@ -1,0 +1,167 @@
+"""``/recommend``, ``/similar`` and ``/bought-together`` over the real demo shop."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from shopmind.build import run_build
+from shopmind.config import Settings
+from shopmind.serve import create_app
+from shopmind.store import SQLiteStore
+from tests.serve.test_search_api import TestClient, _check_shape, _demo_home
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The demo shop, built with product vectors (the content model needs them)."""
+    settings = _demo_home(tmp_path_factory.mktemp("recommend-api") / "home")
+    store = SQLiteStore(settings.home / "shopmind.db")
+    try:
+        run_build(store, settings.home, settings.events, search=settings.search)
+    finally:
+        store.close()
+    return settings
+
+
+@pytest.fixture
+def client(shop: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(shop)) as c:
+        yield c
+
+
+def _get(client: TestClient, path: str, **params: Any) -> list[dict[str, Any]]:
+    response = client.get(path, params=params)
+    assert response.status_code == 200, response.text
+    data: dict[str, Any] = response.json()
+    assert set(data) == {"items"}
+    for item in data["items"]:
+        assert set(item) == {"id", "title", "score", "reasons"}
+        _check_shape(item["reasons"])
+    items: list[dict[str, Any]] = data["items"]
+    return items
+
+
+def _labels(tree: dict[str, Any]) -> list[str]:
+    out = [tree["label"]]
+    for child in tree["children"]:
+        out += _labels(child)
+    return out
+
+
+def _post(client: TestClient, *events: dict[str, Any]) -> None:
+    for event in events:
+        response = client.post("/events", json=event)
+        assert response.status_code == 202, response.text
+
+
+def test_a_known_visitor_gets_personal_picks_that_say_why(client: TestClient) -> None:
+    items = _get(client, "/recommend", user="u001", k=8)
+    assert len(items) == 8
+    labels = [label for item in items for label in _labels(item["reasons"])]
+    assert any(label.startswith("because you ") for label in labels)
+    assert "co-behaviour (EASE)" in labels
+    assert "text similarity" in labels
+    scores = [i["score"] for i in items]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_an_unknown_visitor_gets_trending_not_an_error(client: TestClient) -> None:
+    items = _get(client, "/recommend", user="never-seen-before", k=5)
+    assert len(items) == 5
+    assert items[0]["reasons"]["children"][0]["label"] == "trending"
+
+
+def test_an_event_changes_the_next_list_at_once(client: TestClient) -> None:
+    before = _get(client, "/recommend", session="fresh-visitor", k=5)
+    target = client.get("/search", params={"q": "wireless earbuds", "k": 1}).json()["hits"][0]
+    _post(client, {"session_id": "fresh-visitor", "item_id": target["id"], "type": "cart"})
+    after = _get(client, "/recommend", session="fresh-visitor", k=5)
+    assert [i["id"] for i in after] != [i["id"] for i in before]
+    because = [label for i in after for label in _labels(i["reasons"])]
+    assert f"because you put in the cart {target['title']}" in because
+
+
+def test_not_interested_removes_a_product_and_more_like_this_steers(client: TestClient) -> None:
+    first = _get(client, "/recommend", user="u002", k=5)
+    dropped = first[0]["id"]
+    _post(client, {"user_id": "u002", "item_id": dropped, "type": "not_interested"})
+    after = _get(client, "/recommend", user="u002", k=5)
+    assert dropped not in [i["id"] for i in after]
+    liked = after[-1]
+    _post(client, {"user_id": "u002", "item_id": liked["id"], "type": "more_like_this"})
+    steered = _get(client, "/recommend", user="u002", k=5)
+    labels = [label for i in steered for label in _labels(i["reasons"])]
+    assert f"because you asked for more like {liked['title']}" in labels
+
+
+def test_purchased_products_are_left_out(client: TestClient) -> None:
+    pick = _get(client, "/recommend", user="buyer-x", k=1)[0]
+    _post(client, {"user_id": "buyer-x", "item_id": pick["id"], "type": "purchase"})
+    assert pick["id"] not in [i["id"] for i in _get(client, "/recommend", user="buyer-x", k=20)]
+
+
+def test_filters_apply(client: TestClient) -> None:
+    items = _get(client, "/recommend", user="u001", k=10, in_stock=True, price_max=50)
+    assert items
+    for item in items:
+        product = client.get(f"/products/{item['id']}").json()
+        assert product["price"] is not None and product["price"] <= 50
+        assert product["in_stock"] is True
+
+
+def test_similar_and_bought_together(client: TestClient) -> None:
+    hit = client.get("/search", params={"q": "wireless earbuds", "k": 1}).json()["hits"][0]
+    similar = _get(client, "/similar", item=hit["id"], k=5)
+    assert len(similar) == 5
+    assert hit["id"] not in [i["id"] for i in similar]
+    assert similar[0]["reasons"]["label"] == "similar"
+    together = _get(client, "/bought-together", item=hit["id"], k=5)
+    assert len(together) == 5
+    assert hit["id"] not in [i["id"] for i in together]
+
+
+def test_unknown_product_is_a_404_naming_it(client: TestClient) -> None:
+    response = client.get("/similar", params={"item": "no-such-sku"})
+    assert response.status_code == 404
+    assert "no-such-sku" in response.json()["message"]
+    assert client.get("/bought-together", params={"item": "no-such-sku"}).status_code == 404
+
+
+@pytest.mark.parametrize("k", [0, 101])
+def test_k_out_of_range_is_a_422_with_the_range(client: TestClient, k: int) -> None:
+    response = client.get("/recommend", params={"user": "u001", "k": k})
+    assert response.status_code == 422
+    assert "k" in response.text and ("1" in response.text or "100" in response.text)
+
+
+def test_a_visitor_is_required(client: TestClient) -> None:
+    response = client.get("/recommend")
+    assert response.status_code == 422
+    assert "user" in response.json()["message"]
+
+
+def test_cli_recommend_similar_and_bought_together(shop: Settings) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from shopmind.cli import main
+
+    runner = CliRunner()
+    home = ["--home", str(shop.home)]
+    out = runner.invoke(main, [*home, "recommend", "--user", "u001", "-k", "3", "--json"])
+    assert out.exit_code == 0, out.output
+    items = json.loads(out.output.strip().splitlines()[-1])["items"]
+    assert len(items) == 3
+    _check_shape(items[0]["reasons"])
+    pid = items[0]["id"]
+    for command in ("similar", "bought-together"):
+        out = runner.invoke(main, [*home, command, pid, "-k", "2"])
+        assert out.exit_code == 0, out.output
+        assert len(out.output.strip().splitlines()) == 2
+    out = runner.invoke(main, [*home, "similar", "no-such-sku"])
+    assert out.exit_code == 1
+    assert "no-such-sku" in out.output
