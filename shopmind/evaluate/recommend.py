@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 EASE_L2 = (50.0, 200.0, 800.0)
 RECENCY = (1.0, 0.8, 0.6)
 NEIGHBOURS = (20, 100, 400)
+SEQUENTIAL_SECONDS = 420.0  # the transformer's training budget (it stops after that epoch)
 
 
 @dataclass
@@ -225,7 +226,7 @@ def evaluate_recommend(
     ease_recent, recency = _pick("ease recency", list(RECENCY), recent, vh, vt)
     steps.update()
     seq_hold = min(len(pick), 2_000)
-    seq = Sequential(progress=progress, **(sequential or {}))
+    seq = Sequential(progress=progress, **{"max_seconds": SEQUENTIAL_SECONDS, **(sequential or {})})
     seq.validate_on(Histories(vh.items[:seq_hold]), vt[:seq_hold])
     seq.fit(train, n_items, vectors)
     steps.update()

@@ -299,15 +299,25 @@ class RecommendEngine:
         p = self.products[i]
         return Pick(p.id, p.title, float(self.trending[i]), root)
 
-    def _pick(self, i: int, score: float, h: VisitorHistory, parts: dict[str, np.ndarray]) -> Pick:
+    def _pick(
+        self,
+        i: int,
+        score: float,
+        h: VisitorHistory,
+        parts: dict[str, np.ndarray],
+        lead: str | None = None,
+    ) -> Pick:
+        """A pick with its reasons: each signal that pushed it up, and from which products."""
         root = Node("recommended", round(score, 4))
         for name, part in sorted(parts.items(), key=lambda kv: -self.model.weights[kv[0]]):
             share = float(self.model.weights[name] * part[i])
+            if share <= 0:
+                continue
             node = root.add(SIGNALS.get(name, name), round(share, 4))
             for src, value in self._sources(name, i, h):
-                verb = VERBS.get(h.kinds[src], h.kinds[src])
+                verb = lead or "because you " + VERBS.get(h.kinds[src], h.kinds[src])
                 title = self.products[h.items[src]].title
-                node.add(f"because you {verb} {title}", round(value, 4))
+                node.add(f"{verb} {title}", round(value, 4))
         p = self.products[i]
         return Pick(p.id, p.title, score, root)
 
@@ -360,7 +370,7 @@ class RecommendEngine:
             return []
         picks = []
         for j in self._top(total, allowed, k):
-            pick = self._pick(j, float(total[j]), h, parts)
+            pick = self._pick(j, float(total[j]), h, parts, lead="like")
             pick.reasons.label = "similar"
             picks.append(pick)
         return picks

@@ -85,6 +85,8 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 def _fit_recommend(app: FastAPI, settings: Settings) -> RecommendEngine:
     """Fit recommendations on the store, with the search engine's product vectors."""
     live = app.state.search
+    if live is not None:
+        live.wait(600)  # after a catalog write, use the re-indexed products' vectors
     vectors = search_vectors(live.engine if live is not None else None)
     return RecommendEngine.fit(app.state.store, settings.events, settings.recommend, vectors)
 

@@ -165,3 +165,26 @@ def test_cli_recommend_similar_and_bought_together(shop: Settings) -> None:
     out = runner.invoke(main, [*home, "similar", "no-such-sku"])
     assert out.exit_code == 1
     assert "no-such-sku" in out.output
+
+
+def test_a_new_product_is_recommendable_from_its_text_at_once(client: TestClient) -> None:
+    new = {
+        "id": "cold-1",
+        "title": "Wireless Earbuds Pro Max, noise cancelling, 40 h battery",
+        "category": "Electronics > Audio > Earbuds",
+        "price": 99.0,
+    }
+    assert client.post("/products", json=new).status_code == 201
+    client.app.state.search.wait(120)  # type: ignore[attr-defined]
+    client.app.state.recommend.wait(120)  # type: ignore[attr-defined]
+    together = _get(client, "/bought-together", item="cold-1", k=3)
+    assert len(together) == 3
+    assert together[0]["reasons"]["children"][0]["label"].startswith("text similarity")
+    assert any("Earbuds" in i["title"] for i in together)
+    similar = _get(client, "/similar", item="cold-1", k=5)  # no events: its text speaks
+    assert "Earbuds" in similar[0]["title"]
+    assert similar[0]["reasons"]["children"][0]["label"] == "text similarity"
+    assert similar[0]["reasons"]["children"][0]["children"][0]["label"].startswith("like ")
+    _post(client, {"session_id": "cold-fan", "item_id": "cold-1", "type": "view"})
+    picks = _get(client, "/recommend", session="cold-fan", k=5)
+    assert "Earbuds" in picks[0]["title"]
