@@ -263,8 +263,13 @@ def build(obj: _Ctx, as_json: bool) -> None:
     from shopmind.build import run_build
 
     with obj.store() as store:
+        settings = obj.settings
         manifest = run_build(
-            store, obj.settings.home, obj.settings.events, search=obj.settings.search
+            store,
+            settings.home,
+            settings.events,
+            search=settings.search,
+            recommend=settings.recommend,
         )
     text = (
         f"build {manifest.id}: {manifest.visitors:,} visitors x {manifest.items:,} products, "
@@ -317,12 +322,13 @@ def search(
 
 
 def _recommend_engine(obj: _Ctx, store: Store) -> RecommendEngine:
-    from shopmind.build import open_search
+    from shopmind.build import load_recommend, open_search
     from shopmind.recommend.engine import RecommendEngine, search_vectors
 
     settings = obj.settings
     vectors = search_vectors(open_search(settings.home, store, settings.search))
-    return RecommendEngine.fit(store, settings.events, settings.recommend, vectors)
+    fitted = load_recommend(settings.home, [p.id for p in store.all_products()])
+    return RecommendEngine.fit(store, settings.events, settings.recommend, vectors, fitted)
 
 
 def _emit_picks(picks: list[Pick], as_json: bool) -> None:
@@ -522,7 +528,13 @@ def demo(obj: _Ctx, host: str | None, port: int | None, no_serve: bool) -> None:
             products_report, events_report = build_demo(store, settings)
             click.echo(products_report.render(), err=True)
             click.echo(events_report.render(), err=True)
-            manifest = run_build(store, settings.home, settings.events, search=settings.search)
+            manifest = run_build(
+                store,
+                settings.home,
+                settings.events,
+                search=settings.search,
+                recommend=settings.recommend,
+            )
             click.echo(f"build {manifest.id} ready", err=True)
         else:
             click.echo(f"{settings.home} already holds a shop; serving it as it is", err=True)

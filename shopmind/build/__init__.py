@@ -6,6 +6,7 @@ from shopmind.build.artifacts import (
     current_build,
     current_folder,
     load_interactions,
+    load_recommend,
     open_search,
     run_build,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "current_build",
     "current_folder",
     "load_interactions",
+    "load_recommend",
     "open_search",
     "run_build",
 ]

@@ -24,10 +24,13 @@ import numpy as np
 import scipy.sparse as sp
 from tqdm import tqdm
 
-from shopmind.config import EventsConfig, SearchConfig
+from shopmind.config import EventsConfig, RecommendConfig, SearchConfig
 from shopmind.embed import resolve_encoder
 from shopmind.errors import NotFound
 from shopmind.events.matrix import Interactions, build_interactions
+from shopmind.index.vector import VectorIndex
+from shopmind.recommend import Hybrid, Recommender
+from shopmind.recommend.engine import RecommendEngine
 from shopmind.search import SearchEngine
 from shopmind.search.persist import load_search, save_search
 from shopmind.store import Store
@@ -35,6 +38,7 @@ from shopmind.store import Store
 logger = logging.getLogger(__name__)
 
 CURRENT = "CURRENT"
+RECOMMEND = "recommend.npz"
 
 
 @dataclass(frozen=True)
@@ -68,8 +72,12 @@ def run_build(
     config: EventsConfig,
     keep: int = 3,
     search: SearchConfig | None = None,
+    recommend: RecommendConfig | None = None,
 ) -> BuildManifest:
     """Build the search index, the interaction matrix and popularity, and make them current.
+
+    With ``recommend``, the recommendation models are fitted too (``recommend.npz``), so a
+    server starts without fitting them; serving never sees a half-written build.
 
     Product vectors are built when ``search`` names an encoder (``auto`` picks one by the
     catalog's languages); they are cached in ``HOME/cache/embeddings`` so a rebuild only
@@ -96,6 +104,13 @@ def run_build(
     if search is not None:
         encoder = resolve_encoder(search.encoder, products)
     save_search(tmp, products, encoder, home / "cache" / "embeddings")
+    if recommend is not None:
+        vectors = None
+        if encoder is not None and products:
+            index = VectorIndex.from_products(encoder, products, home / "cache" / "embeddings")
+            vectors = (index.ids, index.vectors)
+        engine = RecommendEngine.fit(store, config, recommend, vectors)
+        engine.model.save(tmp / RECOMMEND)
     manifest = BuildManifest(
         id=build_id,
         created_at=time.time(),
@@ -189,3 +204,23 @@ def open_search(home: Path, store: Store, config: SearchConfig | None = None) ->
         cache=home / "cache" / "embeddings",
         lookup=store.get_products,
     )
+
+
+def load_recommend(home: Path, product_ids: list[str]) -> Hybrid | None:
+    """The current build's fitted recommendation models, if they were fitted on exactly
+    these products (in this order); None otherwise (then serving fits its own)."""
+    try:
+        folder = current_folder(home)
+    except NotFound:
+        return None
+    path = folder / RECOMMEND
+    if not path.is_file():
+        return None
+    items = json.loads((folder / "items.json").read_text())
+    if items[: len(product_ids)] != product_ids:
+        logger.info("the build's recommendation models are for another catalog; refitting")
+        return None
+    model = Recommender.load(path)
+    if not isinstance(model, Hybrid) or model.n_items != len(product_ids):
+        return None
+    return model

@@ -133,8 +133,13 @@ class RecommendEngine:
         events: EventsConfig,
         config: RecommendConfig,
         vectors: tuple[Sequence[str], np.ndarray] | None = None,
+        fitted: Hybrid | None = None,
     ) -> RecommendEngine:
-        """Fit on every stored event; ``vectors`` are (ids, rows) from the text encoder."""
+        """Fit on every stored event; ``vectors`` are (ids, rows) from the text encoder.
+
+        ``fitted`` (from the current build, for the same products) skips the model fitting;
+        popularity and shared baskets are still read from the events.
+        """
         products = store.all_products()
         ids = [p.id for p in products]
         row = {pid: i for i, pid in enumerate(ids)}
@@ -180,7 +185,11 @@ class RecommendEngine:
             parts["popular"] = Popular()
         weights = {name: cw.get(name, cw.get("ease", 0.0)) for name in parts}
         model = Hybrid(parts, weights)
-        if n:
+        if fitted is not None and fitted.n_items == n and set(fitted.components) == set(parts):
+            model = fitted
+            model.weights = weights
+            parts = dict(model.components)
+        elif n:
             model.fit(train, n, item_vectors)
             if "popular" in parts:
                 pop = parts["popular"]

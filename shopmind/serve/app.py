@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shopmind import __version__
-from shopmind.build import open_search
+from shopmind.build import load_recommend, open_search
 from shopmind.catalog import FIELD_FIXES as PRODUCT_FIXES
 from shopmind.config import Settings
 from shopmind.errors import (
@@ -88,7 +88,9 @@ def _fit_recommend(app: FastAPI, settings: Settings) -> RecommendEngine:
     if live is not None:
         live.wait(600)  # after a catalog write, use the re-indexed products' vectors
     vectors = search_vectors(live.engine if live is not None else None)
-    return RecommendEngine.fit(app.state.store, settings.events, settings.recommend, vectors)
+    store = app.state.store
+    fitted = load_recommend(settings.home, [p.id for p in store.all_products()])
+    return RecommendEngine.fit(store, settings.events, settings.recommend, vectors, fitted)
 
 
 def create_app(settings: Settings) -> FastAPI:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from shopmind.build import run_build
+from shopmind.build import load_recommend, run_build
 from shopmind.config import Settings
 from shopmind.serve import create_app
 from shopmind.store import SQLiteStore
@@ -20,7 +20,13 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings = _demo_home(tmp_path_factory.mktemp("recommend-api") / "home")
     store = SQLiteStore(settings.home / "shopmind.db")
     try:
-        run_build(store, settings.home, settings.events, search=settings.search)
+        run_build(
+            store,
+            settings.home,
+            settings.events,
+            search=settings.search,
+            recommend=settings.recommend,
+        )
     finally:
         store.close()
     return settings
@@ -188,3 +194,22 @@ def test_a_new_product_is_recommendable_from_its_text_at_once(client: TestClient
     _post(client, {"session_id": "cold-fan", "item_id": "cold-1", "type": "view"})
     picks = _get(client, "/recommend", session="cold-fan", k=5)
     assert "Earbuds" in picks[0]["title"]
+
+
+def test_the_build_holds_fitted_models_that_serving_reuses(shop: Settings) -> None:
+    store = SQLiteStore(shop.home / "shopmind.db")
+    try:
+        ids = [p.id for p in store.all_products()]
+        if load_recommend(shop.home, ids) is None:  # earlier tests here added products
+            run_build(store, shop.home, shop.events, search=shop.search, recommend=shop.recommend)
+    finally:
+        store.close()
+    fitted = load_recommend(shop.home, ids)
+    assert fitted is not None
+    assert set(fitted.components) == {"ease", "transitions", "content", "popular"}
+    assert load_recommend(shop.home, ids[::-1]) is None  # another catalog: serving refits
+    with TestClient(create_app(shop)) as c:
+        served = c.app.state.recommend.engine.model  # type: ignore[attr-defined]
+        ease = served.components["ease"]
+        assert ease.weights.shape == (len(ids), len(ids))
+        assert (ease.weights == fitted.components["ease"].weights).all()  # type: ignore[attr-defined]
