@@ -2,7 +2,10 @@
 
 Input: a folder with ``NAME.item`` (item_id, title), ``NAME.valid.inter`` and
 ``NAME.test.inter`` (user_id, item_id_list = the history oldest first, item_id = the
-target), tab-separated with typed headers (``item_id:token``). Protocol: leave-one-out;
+target), tab-separated with typed headers (``item_id:token``); or, instead of the two
+split files, one ``NAME.inter`` (user_id, item_id, timestamp, as MovieLens in RecBole's
+format) split by time: each visitor's last product is the test target, the one before it
+the valid target. Protocol: leave-one-out;
 every target is ranked against all products the visitor has not seen (full ranking, no
 sampled negatives); models are trained on the valid histories, hyperparameters, early
 stopping and blend weights are chosen on the valid targets only, and the test targets
@@ -63,6 +66,8 @@ class SplitData:
 def _columns(path: Path, header: str, wanted: dict[str, str]) -> dict[str, int]:
     names = [h.split(":", 1)[0].strip() for h in header.rstrip("\n").split("\t")]
     out = {}
+    if "title" in wanted and "title" not in names:  # e.g. MovieLens's movie_title
+        names = ["title" if n.endswith("title") else n for n in names]
     for field, example in wanted.items():
         if field not in names:
             raise InvalidFile(
@@ -124,13 +129,66 @@ def read_split(folder: str | Path) -> SplitData:
                 targets.append(code.setdefault(parts[cols["item_id"]], len(code)))
         return Histories(hist), np.asarray(targets, dtype=np.int64)
 
-    valid, valid_targets = inter(folder / f"{name}.valid.inter")
-    test, test_targets = inter(folder / f"{name}.test.inter")
+    if (folder / f"{name}.valid.inter").is_file():
+        valid, valid_targets = inter(folder / f"{name}.valid.inter")
+        test, test_targets = inter(folder / f"{name}.test.inter")
+    else:
+        valid, valid_targets, test, test_targets = _time_split(folder / f"{name}.inter", code)
     unknown = len(code) - len(titles)
     if unknown:
         logger.warning("%d products in the interactions are missing from %s", unknown, item_path)
         titles += [""] * unknown
     return SplitData(name, list(code), titles, valid, valid_targets, test, test_targets)
+
+
+def _time_split(
+    path: Path, code: dict[str, int]
+) -> tuple[Histories, np.ndarray, Histories, np.ndarray]:
+    """Leave-one-out by time from one interaction file (user_id, item_id, timestamp): each
+    visitor's last product is the test target, the one before it the valid target."""
+    if not path.is_file():
+        raise InvalidFile(
+            "no NAME.valid.inter / NAME.test.inter, and no NAME.inter to split by time",
+            str(path.parent),
+        )
+    wanted = {
+        "user_id": "user_id:token",
+        "item_id": "item_id:token",
+        "timestamp": "timestamp:float",
+    }
+    events: dict[str, list[tuple[float, int, int]]] = {}
+    with path.open(encoding="utf-8") as fh:
+        cols = _columns(path, fh.readline(), wanted)
+        for row, line in enumerate(fh, start=2):
+            parts = line.rstrip("\n").split("\t")
+            try:
+                ts = float(parts[cols["timestamp"]])
+                user, item = parts[cols["user_id"]], parts[cols["item_id"]]
+            except (IndexError, ValueError):
+                raise InvalidFile(
+                    f"line {row}: needs a user_id, an item_id and a numeric timestamp, "
+                    "tab-separated",
+                    str(path),
+                ) from None
+            events.setdefault(user, []).append((ts, row, code.setdefault(item, len(code))))
+    hist_v: list[np.ndarray] = []
+    hist_t: list[np.ndarray] = []
+    tv: list[int] = []
+    tt: list[int] = []
+    for seq in events.values():
+        items = [item for _, _, item in sorted(seq)]
+        if len(items) < 3:
+            continue
+        hist_v.append(np.asarray(items[:-2], dtype=np.int64))
+        tv.append(items[-2])
+        hist_t.append(np.asarray(items[:-1], dtype=np.int64))
+        tt.append(items[-1])
+    return (
+        Histories(hist_v),
+        np.asarray(tv, dtype=np.int64),
+        Histories(hist_t),
+        np.asarray(tt, dtype=np.int64),
+    )
 
 
 def ranking_metrics(

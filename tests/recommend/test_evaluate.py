@@ -102,3 +102,23 @@ def test_a_header_without_the_target_column_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InvalidFile, match=r"S\.valid\.inter: no 'item_id' column") as caught:
         read_split(tmp_path)
     assert "item_id:token" in str(caught.value)  # the fix shows the expected header
+
+
+def test_one_interaction_file_is_split_by_time(data_dir: Path, tmp_path: Path) -> None:
+    src = data_dir / "movielens-100k"
+    (tmp_path / "ml.item").write_bytes((src / "ml-100k.item").read_bytes())
+    inter = head_lines(src / "ml-100k.inter", tmp_path / "ml.inter", 5_001)
+    data = read_split(tmp_path)
+    assert data.titles[0] == "Toy Story" or "Toy Story" in data.titles
+    users: dict[str, list[tuple[float, int, str]]] = {}
+    for n, line in enumerate(inter.read_text().splitlines()[1:]):
+        user, item, _, ts = line.split("\t")
+        users.setdefault(user, []).append((float(ts), n, item))
+    assert len(data.test) == sum(len(v) >= 3 for v in users.values())
+    for row in range(len(data.test)):
+        hist = data.test.items[row]
+        assert hist[:-1].tolist() == data.valid.items[row].tolist()
+        assert hist[-1] == data.valid_targets[row]
+    # the test target is each visitor's latest product (ties: file order)
+    latest = sorted(max(v)[2] for v in users.values() if len(v) >= 3)
+    assert sorted(data.items[t] for t in data.test_targets) == latest
