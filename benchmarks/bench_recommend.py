@@ -23,7 +23,6 @@ from __future__ import annotations
 import csv
 import os
 import subprocess
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -143,35 +142,18 @@ def stage_http(data: Path, home: Path) -> dict[str, Any]:
     s = time.perf_counter()
     server, url = start_server(home, env, wait_s=900)
     out["start_s"] = time.perf_counter() - s
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
+    rng = np.random.default_rng(0)
+    picks = rng.integers(len(users), size=1_000_000)
     try:
-        stop = time.perf_counter() + HTTP_SECONDS
-
-        def client(n: int) -> None:
-            nonlocal errors
-            mine: list[float] = []
-            bad = 0
-            rng = np.random.default_rng(n)
-            with httpx.Client(base_url=url, timeout=30) as c:
-                while time.perf_counter() < stop:
-                    user = users[int(rng.integers(len(users)))]
-                    t = time.perf_counter()
-                    r = c.get("/recommend", params={"user": user, "k": 10})
-                    mine.append(1000 * (time.perf_counter() - t))
-                    bad += r.status_code != 200
-            with lock:
-                latencies.extend(mine)
-                errors += bad
-
-        started = time.perf_counter()
-        threads = [threading.Thread(target=client, args=(n,)) for n in range(HTTP_CLIENTS)]
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
-        seconds = time.perf_counter() - started
+        out.update(
+            harness.drive(
+                url,
+                "/recommend",
+                lambda n, i: {"user": users[int(picks[(n * 100_003 + i) % len(picks)])], "k": 10},
+                HTTP_CLIENTS,
+                HTTP_SECONDS,
+            )
+        )
         with httpx.Client(base_url=url, timeout=30) as c:
             before = c.get("/recommend", params={"user": "bench-new", "k": 10}).json()
             t = time.perf_counter()
@@ -182,13 +164,6 @@ def stage_http(data: Path, home: Path) -> dict[str, Any]:
     finally:
         server.terminate()
         server.wait(30)
-    out.update(
-        qps=len(latencies) / seconds,
-        p50_ms=_pct(latencies, 50),
-        p99_ms=_pct(latencies, 99),
-        requests=len(latencies),
-        errors=errors,
-    )
     return out
 
 

@@ -24,7 +24,6 @@ import csv
 import os
 import re
 import subprocess
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -132,7 +131,6 @@ def stage_bm25s(data: Path, home: Path) -> dict[str, Any]:
 
 
 def stage_http(data: Path, home: Path) -> dict[str, Any]:
-    import httpx
 
     _home(home, "auto")
     env = {"SHOPMIND_INGEST__PROGRESS": "false", "SHOPMIND_SERVE__LOG_LEVEL": "error"}
@@ -142,45 +140,17 @@ def stage_http(data: Path, home: Path) -> dict[str, Any]:
         subprocess.run([*prep, *args], env={**os.environ, **env}, check=True, capture_output=True)
     server, url = start_server(home, env)
     queries = _queries(data)
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
     try:
-        stop = time.perf_counter() + HTTP_SECONDS
-
-        def client(n: int) -> None:
-            nonlocal errors
-            mine: list[float] = []
-            bad = 0
-            with httpx.Client(base_url=url, timeout=30) as c:
-                i = n
-                while time.perf_counter() < stop:
-                    s = time.perf_counter()
-                    r = c.get("/search", params={"q": queries[i % len(queries)], "k": 10})
-                    mine.append(1000 * (time.perf_counter() - s))
-                    bad += r.status_code != 200
-                    i += HTTP_CLIENTS
-            with lock:
-                latencies.extend(mine)
-                errors += bad
-
-        started = time.perf_counter()
-        threads = [threading.Thread(target=client, args=(n,)) for n in range(HTTP_CLIENTS)]
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
-        seconds = time.perf_counter() - started
+        return harness.drive(
+            url,
+            "/search",
+            lambda n, i: {"q": queries[(n + i * HTTP_CLIENTS) % len(queries)], "k": 10},
+            HTTP_CLIENTS,
+            HTTP_SECONDS,
+        )
     finally:
         server.terminate()
         server.wait(30)
-    return {
-        "qps": len(latencies) / seconds,
-        "p50_ms": _pct(latencies, 50),
-        "p99_ms": _pct(latencies, 99),
-        "requests": len(latencies),
-        "errors": errors,
-    }
 
 
 STAGES = {

@@ -74,6 +74,58 @@ def start_server(
     raise RuntimeError(f"shopmind serve did not become ready at {url}")
 
 
+def drive(
+    url: str,
+    path: str,
+    params: Callable[[int, int], dict[str, Any]],
+    clients: int = 8,
+    seconds: float = 20.0,
+) -> dict[str, Any]:
+    """``clients`` threads GET ``path`` for ``seconds``; client n's i-th request sends
+    ``params(n, i)``. Returns requests per second, p50/p99 latency (ms) and errors."""
+    import threading
+
+    import httpx
+    import numpy as np
+
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def client(n: int) -> None:
+        nonlocal errors
+        mine: list[float] = []
+        bad = 0
+        with httpx.Client(base_url=url, timeout=30) as c:
+            i = 0
+            while time.perf_counter() < stop:
+                s = time.perf_counter()
+                r = c.get(path, params=params(n, i))
+                mine.append(1000 * (time.perf_counter() - s))
+                bad += r.status_code != 200
+                i += 1
+        with lock:
+            latencies.extend(mine)
+            errors += bad
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    elapsed = time.perf_counter() - started
+    lat = np.asarray(latencies) if latencies else np.zeros(1)
+    return {
+        "qps": len(latencies) / elapsed,
+        "p50_ms": float(np.percentile(lat, 50)),
+        "p99_ms": float(np.percentile(lat, 99)),
+        "requests": len(latencies),
+        "errors": errors,
+    }
+
+
 def _run_stage(script: str, name: str, data: Path) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
         out = subprocess.run(

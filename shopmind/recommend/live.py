@@ -6,13 +6,10 @@ one so that the models know its index. Readers always see a whole engine, old or
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Callable
 
 from shopmind.recommend.engine import RecommendEngine
-
-logger = logging.getLogger(__name__)
+from shopmind.refresh import Refresher
 
 
 class LiveRecommend:
@@ -21,9 +18,7 @@ class LiveRecommend:
     def __init__(self, fit: Callable[[], RecommendEngine]) -> None:
         self._fit = fit
         self._engine = fit()
-        self._lock = threading.Lock()
-        self._stale = False
-        self._worker: threading.Thread | None = None
+        self._refresher = Refresher(self._refit, "recommend-refit")
         self.generation = 0
 
     @property
@@ -33,29 +28,12 @@ class LiveRecommend:
 
     def refresh(self) -> None:
         """Refit soon; calls during a refit cause one more refit, not one each."""
-        with self._lock:
-            self._stale = True
-            if self._worker is not None and self._worker.is_alive():
-                return
-            self._worker = threading.Thread(target=self._run, name="recommend-refit", daemon=True)
-            self._worker.start()
+        self._refresher.request()
 
-    def _run(self) -> None:
-        while True:
-            with self._lock:
-                if not self._stale:
-                    return
-                self._stale = False
-            try:
-                engine = self._fit()
-            except Exception:  # keep serving the old engine
-                logger.exception("recommendation refit failed; serving the previous models")
-                continue
-            self._engine = engine
-            self.generation += 1
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until no refit is pending (tests, shutdown); False on timeout."""
+        return self._refresher.wait(timeout)
 
-    def wait(self, timeout: float | None = None) -> None:
-        """Wait for a running refit (used at shutdown and in tests)."""
-        worker = self._worker
-        if worker is not None:
-            worker.join(timeout)
+    def _refit(self) -> None:
+        self._engine = self._fit()
+        self.generation += 1

@@ -10,10 +10,10 @@ lookup. Writes that arrive during a re-index cause one more re-index, not one ea
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
 
 from shopmind.config import SearchConfig
+from shopmind.refresh import Refresher
 from shopmind.search.engine import SearchEngine
 from shopmind.store import Store
 
@@ -37,11 +37,7 @@ class LiveSearch:
         self._store = store
         self._config = config
         self._cache = cache
-        self._lock = threading.Lock()
-        self._stale = False
-        self._worker: threading.Thread | None = None
-        self._idle = threading.Event()
-        self._idle.set()
+        self._refresher = Refresher(lambda: self._swap(self._reindex()), "search-reindex")
         self.generation = 0
 
     @property
@@ -51,29 +47,11 @@ class LiveSearch:
 
     def catalog_changed(self) -> None:
         """Mark the index stale and make sure a background re-index will pick it up."""
-        with self._lock:
-            self._stale = True
-            if self._worker is not None and self._worker.is_alive():
-                return
-            self._idle.clear()
-            self._worker = threading.Thread(target=self._run, name="search-reindex", daemon=True)
-            self._worker.start()
+        self._refresher.request()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until no re-index is pending (tests, shutdown); False on timeout."""
-        return self._idle.wait(timeout)
-
-    def _run(self) -> None:
-        while True:
-            with self._lock:
-                if not self._stale:
-                    self._idle.set()
-                    return
-                self._stale = False
-            try:
-                self._swap(self._reindex())
-            except Exception:  # keep serving the old engine; the next write retries
-                logger.exception("search re-index failed; still serving the previous index")
+        return self._refresher.wait(timeout)
 
     def _reindex(self) -> SearchEngine:
         products = self._store.all_products()
