@@ -80,6 +80,16 @@ class Histories:
         return np.concatenate(src), np.concatenate(dst)
 
 
+def sparse_state(matrix: sp.csr_matrix) -> dict[str, np.ndarray]:
+    """A CSR matrix as the arrays ``save`` writes."""
+    return {"data": matrix.data, "indices": matrix.indices, "indptr": matrix.indptr}
+
+
+def sparse_from_state(state: dict[str, np.ndarray], n: int) -> sp.csr_matrix:
+    """The ``n × n`` CSR matrix written by :func:`sparse_state`."""
+    return sp.csr_matrix((state["data"], state["indices"], state["indptr"]), shape=(n, n))
+
+
 def top_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Per row, the indexes of the ``k`` highest finite scores, best first, and the scores."""
     k = max(0, min(k, scores.shape[1]))

@@ -11,7 +11,13 @@ from typing import Any, Self
 import numpy as np
 import scipy.sparse as sp
 
-from shopmind.recommend.base import FloatArray, Histories, Recommender
+from shopmind.recommend.base import (
+    FloatArray,
+    Histories,
+    Recommender,
+    sparse_from_state,
+    sparse_state,
+)
 
 
 def keep_top(matrix: sp.csr_matrix, k: int) -> sp.csr_matrix:
@@ -73,9 +79,7 @@ class ItemKNN(Recommender):
         return np.asarray((x @ self.sim).toarray(), dtype=np.float32)
 
     def _state(self) -> dict[str, np.ndarray]:
-        s = self.sim
-        return {"data": s.data, "indices": s.indices, "indptr": s.indptr}
+        return sparse_state(self.sim)
 
     def _restore(self, state: dict[str, np.ndarray]) -> None:
-        n = self.n_items
-        self.sim = sp.csr_matrix((state["data"], state["indices"], state["indptr"]), shape=(n, n))
+        self.sim = sparse_from_state(state, self.n_items)

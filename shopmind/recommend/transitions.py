@@ -11,7 +11,13 @@ from typing import Any, Self
 import numpy as np
 import scipy.sparse as sp
 
-from shopmind.recommend.base import FloatArray, Histories, Recommender
+from shopmind.recommend.base import (
+    FloatArray,
+    Histories,
+    Recommender,
+    sparse_from_state,
+    sparse_state,
+)
 
 
 class Transitions(Recommender):
@@ -42,11 +48,7 @@ class Transitions(Recommender):
         return np.asarray((x @ self.adjacency).toarray(), dtype=np.float32)
 
     def _state(self) -> dict[str, np.ndarray]:
-        a = self.adjacency
-        return {"data": a.data, "indices": a.indices, "indptr": a.indptr}
+        return sparse_state(self.adjacency)
 
     def _restore(self, state: dict[str, np.ndarray]) -> None:
-        n = self.n_items
-        self.adjacency = sp.csr_matrix(
-            (state["data"], state["indices"], state["indptr"]), shape=(n, n)
-        )
+        self.adjacency = sparse_from_state(state, self.n_items)
