@@ -184,8 +184,10 @@ class RecommendConfig(_Section):
             "transitions": 0.5,
             "content": 0.3,
             "popular": 0.1,
+            "sequential": 1.0,
         },
-        description="Blend weight per model (ease, itemknn, transitions, content, popular); "
+        description="Blend weight per model (ease, itemknn, transitions, content, popular, "
+        "sequential); "
         "each model's scores are standardised per visitor first. 0 turns one off.",
     )
     ease_l2: float = Field(default=100.0, gt=0, description="EASE's L2 regularisation.")
@@ -208,11 +210,20 @@ class RecommendConfig(_Section):
         default=0, ge=0, description="Diversity: at most this many per leaf category (0: off)."
     )
     history: int = Field(default=50, ge=1, le=1_000, description="Newest events read per visitor.")
+    sequential_min_visitors: int = Field(
+        default=1_000,
+        ge=1,
+        description="The transformer is trained only when this many visitors have two or "
+        "more events (below that it cannot learn more than the other models).",
+    )
+    sequential_seconds: float = Field(
+        default=300.0, gt=0, description="The transformer's training budget per fit."
+    )
 
     @field_validator("weights")
     @classmethod
     def _known_models(cls, value: dict[str, float]) -> dict[str, float]:
-        known = {"ease", "itemknn", "transitions", "content", "popular"}
+        known = {"ease", "itemknn", "transitions", "content", "popular", "sequential"}
         for name, weight in value.items():
             if name not in known:
                 raise ValueError(f"unknown model '{name}'; allowed: {', '.join(sorted(known))}")

@@ -32,6 +32,7 @@ from shopmind.recommend.ease import EASE
 from shopmind.recommend.hybrid import Hybrid
 from shopmind.recommend.itemknn import ItemKNN
 from shopmind.recommend.popular import Popular
+from shopmind.recommend.sequential import Sequential
 from shopmind.recommend.transitions import Transitions
 from shopmind.search import SearchEngine
 from shopmind.store import Store
@@ -44,6 +45,7 @@ SIGNALS = {
     "transitions": "sequence: bought or viewed next by others",
     "content": "text similarity",
     "popular": "trending",
+    "sequential": "sequence model (transformer over your recent products)",
 }
 VERBS = {
     "view": "viewed",
@@ -183,6 +185,9 @@ class RecommendEngine:
             parts["content"] = Content()
         if cw.get("popular", 0) > 0:
             parts["popular"] = Popular()
+        sequences = sum(len(h) >= 2 for h in train.items)
+        if cw.get("sequential", 0) > 0 and sequences >= config.sequential_min_visitors:
+            parts["sequential"] = Sequential(max_seconds=config.sequential_seconds, progress=False)
         weights = {name: cw.get(name, cw.get("ease", 0.0)) for name in parts}
         model = Hybrid(parts, weights)
         if fitted is not None and fitted.n_items == n and set(fitted.components) == set(parts):
@@ -326,11 +331,11 @@ class RecommendEngine:
             for src, value in self._sources(name, i, h):
                 verb = lead or "because you " + VERBS.get(h.kinds[src], h.kinds[src])
                 title = self.products[h.items[src]].title
-                node.add(f"{verb} {title}", round(value, 4))
+                node.add(f"{verb} {title}", None if value is None else round(value, 4))
         p = self.products[i]
         return Pick(p.id, p.title, score, root)
 
-    def _sources(self, name: str, target: int, h: VisitorHistory) -> list[tuple[int, float]]:
+    def _sources(self, name: str, target: int, h: VisitorHistory) -> list[tuple[int, float | None]]:
         """The visitor's events that push ``target`` up most under one model."""
         model = self.model.components[name]
         items = np.asarray(h.items)
@@ -345,9 +350,11 @@ class RecommendEngine:
             contrib = x * model.adjacency[items, target].toarray().ravel()
         elif isinstance(model, Content):
             contrib = x * (model.vectors[items] @ model.vectors[target])
+        elif isinstance(model, Sequential):
+            return [(n - 1, None)]  # it reads the whole sequence; name the newest product
         else:
             return []
-        best: dict[int, tuple[int, float]] = {}
+        best: dict[int, tuple[int, float | None]] = {}
         for pos in np.argsort(-contrib, kind="stable"):
             if contrib[pos] <= 0:
                 break

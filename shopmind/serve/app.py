@@ -64,11 +64,29 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     return _error(400, "bad_request", str(exc), [])
 
 
+QUERY_FIXES = {
+    "k": "use k from 1 to 100",
+    "offset": "use an offset from 0 to 10000",
+    "price_min": "use a price of 0 or more",
+    "price_max": "use a price of 0 or more",
+    "in_stock": "use true or false",
+    "q": "give the query text, 1-500 characters",
+    "item": "give a product id",
+}
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    in_query = all(e.get("loc", ("",))[0] == "query" for e in errors)
     fixes = EVENT_FIXES if request.url.path.startswith("/events") else PRODUCT_FIXES
-    rows = request_row_errors(list(exc.errors()), fixes)
-    head = f"{len({r.row for r in rows})} invalid row(s) in the request body; nothing was stored"
+    rows = request_row_errors(errors, QUERY_FIXES if in_query else fixes)
+    if in_query:
+        head = f"invalid query parameter(s) for {request.url.path}"
+    else:
+        head = (
+            f"{len({r.row for r in rows})} invalid row(s) in the request body; nothing was stored"
+        )
     message = "\n".join([head, *("  " + r.describe() for r in rows[:20])])
     return _error(422, "invalid_input", message, rows)
 
