@@ -2,10 +2,10 @@
 
 Stages (each its own process):
 
-- in process: fitting the served blend (EASE + sequence neighbours + text + trending, the
-  ``recommend`` defaults) on the valid histories, its peak memory, and the latency of one
-  visitor's top-10 (p50/p99 over 2,000 visitors, one thread) next to EASE alone, ItemKNN
-  and popular fitted in the same process. Title vectors come from the shared cache
+- in process: fitting the served blend (EASE + sequence neighbours + text + trending + the
+  transformer, the ``recommend`` defaults) on the valid histories, its peak memory, and the
+  latency of one visitor's top-10 (p50/p99 over 2,000 visitors, one thread) next to EASE
+  alone, ItemKNN and popular fitted in the same process. Title vectors come from the shared cache
   (``$BENCH_CACHE_DIR``, default ``~/.cache/shopmind-bench``; the first run encodes them).
 - over HTTP: the histories ingested as purchase events (with made-up timestamps one minute
   apart, in history order; the data has no times) into a real store, a real
@@ -33,6 +33,7 @@ from harness import peak_mib, start_server
 
 HTTP_CLIENTS = 8
 HTTP_SECONDS = 20.0
+SEQUENTIAL_SECONDS = 300.0  # the served default (recommend.sequential_seconds)
 CACHE = Path(os.environ.get("BENCH_CACHE_DIR", Path.home() / ".cache" / "shopmind-bench"))
 
 
@@ -51,6 +52,7 @@ def stage_inprocess(data: Path, home: Path) -> dict[str, Any]:
         ItemKNN,
         Popular,
         Recommender,
+        Sequential,
         Transitions,
     )
 
@@ -65,8 +67,9 @@ def stage_inprocess(data: Path, home: Path) -> dict[str, Any]:
             "transitions": Transitions(),
             "content": Content(),
             "popular": Popular(),
+            "sequential": Sequential(max_seconds=SEQUENTIAL_SECONDS, progress=False),
         },
-        {"ease": 1.0, "transitions": 0.5, "content": 0.3, "popular": 0.1},
+        {"ease": 1.0, "transitions": 0.5, "content": 0.3, "popular": 0.1, "sequential": 1.0},
     ).fit(split.valid, n, vectors)
     out["fit_s"] = time.perf_counter() - started
     out["peak_mib"] = peak_mib()

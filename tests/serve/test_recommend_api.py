@@ -240,3 +240,20 @@ def test_the_transformer_joins_the_blend_when_there_are_enough_visitors(shop: Se
             shop.recommend.model_copy(update={"sequential_min_visitors": 100_000}),
         )
     assert "sequential" not in few.model.components
+
+
+def test_a_category_cap_diversifies_the_list(shop: Settings) -> None:
+    from shopmind.recommend.engine import RecommendEngine
+
+    with SQLiteStore(shop.home / "shopmind.db") as store:
+        events = store.list_events(visitor="u001", limit=50)
+        plain = RecommendEngine.fit(store, shop.events, shop.recommend)
+        capped = RecommendEngine.fit(
+            store, shop.events, shop.recommend.model_copy(update={"max_per_category": 1})
+        )
+        leaf = {p.id: (p.category or "").split(" > ")[-1] for p in store.all_products()}
+    before = [leaf[p.id] for p in plain.recommend(events, k=8)]
+    after = [leaf[p.id] for p in capped.recommend(events, k=8)]
+    assert len(set(before)) < len(before)  # the plain list repeats a category
+    assert len(after) == 8
+    assert len(set(after)) == 8
