@@ -94,6 +94,7 @@ class Sequential(Recommender):
         self.text_dim = 0
         self.valid: tuple[Histories, np.ndarray] | None = None
         self.curve: list[float] = []
+        self.epochs_run = 0
 
     def params(self) -> dict[str, Any]:
         return dict(self.config)
@@ -155,7 +156,11 @@ class Sequential(Recommender):
                 opt.step()
                 sched.step()
                 total += float(loss.detach())
+            self.epochs_run = epoch + 1
+            out_of_time = time.monotonic() - started > float(c["max_seconds"])
             if self.valid is None:
+                if out_of_time:
+                    break
                 continue
             ndcg = self._validation_ndcg()
             self.curve.append(ndcg)
@@ -167,7 +172,7 @@ class Sequential(Recommender):
                 best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
             else:
                 stale += 1
-            if stale >= int(c["patience"]) or time.monotonic() - started > float(c["max_seconds"]):
+            if stale >= int(c["patience"]) or out_of_time:
                 break
         if best_state is not None:
             net.load_state_dict(best_state)

@@ -142,3 +142,9 @@ def test_cold_product_is_reachable_from_its_text() -> None:
     model = make_recommender("content").fit(train, N, toy_vectors())
     idx, _ = model.recommend(Histories.of([[3, 4]]), k=3)
     assert 5 in idx[0].tolist()
+
+
+def test_sequential_keeps_to_its_time_budget() -> None:
+    params = {**SETTINGS["sequential"], "epochs": 50, "max_seconds": 1e-6}
+    model = make_recommender("sequential", **params).fit(toy_histories(), N, toy_vectors())
+    assert model.epochs_run == 1  # type: ignore[attr-defined]
