@@ -95,6 +95,7 @@ class Sequential(Recommender):
         self.valid: tuple[Histories, np.ndarray] | None = None
         self.curve: list[float] = []
         self.epochs_run = 0
+        self._items: torch.Tensor | None = None  # product representations, cached for scoring
 
     def params(self) -> dict[str, Any]:
         return dict(self.config)
@@ -127,6 +128,7 @@ class Sequential(Recommender):
         torch.manual_seed(int(c["seed"]))
         rng = np.random.default_rng(int(c["seed"]))
         self.n_items = n_items
+        self._items = None
         self.net = net = self._build(item_vectors)
         seqs = [h for h in train.items if len(h) >= 2]
         if not seqs:
@@ -177,6 +179,7 @@ class Sequential(Recommender):
         if best_state is not None:
             net.load_state_dict(best_state)
         net.eval()
+        self._items = None  # computed again from the kept weights at the first score
         return self
 
     def _loss(self, net: _Net, x: torch.Tensor, y: torch.Tensor, negatives: int) -> torch.Tensor:
@@ -206,7 +209,9 @@ class Sequential(Recommender):
         net.eval()
         out = []
         with torch.inference_mode():
-            items = net.items()
+            if self._items is None or was_training:
+                self._items = net.items()
+            items = self._items
             for start in range(0, len(histories), 1024):
                 seq = torch.as_tensor(self._pad(histories.items[start : start + 1024]))
                 out.append((net(seq)[:, -1] @ items.T).numpy())
@@ -225,6 +230,7 @@ class Sequential(Recommender):
     def _restore(self, state: dict[str, np.ndarray]) -> None:
         text_dim = int(state["text_dim"])
         text = state["net.text"][: self.n_items] if text_dim else None
+        self._items = None
         self.net = self._build(text)
         self.net.load_state_dict({k[4:]: torch.as_tensor(v) for k, v in state.items()
                                   if k.startswith("net.")})  # fmt: skip
