@@ -359,7 +359,7 @@ class RecommendEngine:
             if contrib[pos] <= 0:
                 break
             item = int(items[pos])
-            if item not in best:
+            if item != target and item not in best:  # never "because you viewed" itself
                 best[item] = (int(pos), float(contrib[pos]))
         return list(best.values())[:3]
 

@@ -72,6 +72,8 @@ def test_a_known_visitor_gets_personal_picks_that_say_why(client: TestClient) ->
     assert "text similarity" in labels
     scores = [i["score"] for i in items]
     assert scores == sorted(scores, reverse=True)
+    for item in items:  # a pick never follows from itself
+        assert not any(label.endswith(" " + item["title"]) for label in _labels(item["reasons"]))
 
 
 def test_an_unknown_visitor_gets_trending_not_an_error(client: TestClient) -> None:
