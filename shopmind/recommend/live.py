@@ -1,4 +1,5 @@
-"""Keeping recommendations current: refit in the background after catalog or bulk changes.
+"""Keeping recommendations current: refit in the background after catalog changes or a
+new build.
 
 Visitors' own events need no refit (they are read at every request); a new product needs
 one so that the models know its index. Readers always see a whole engine, old or new.
@@ -6,6 +7,7 @@ one so that the models know its index. Readers always see a whole engine, old or
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from shopmind.recommend.engine import RecommendEngine
@@ -13,17 +15,38 @@ from shopmind.refresh import Refresher
 
 
 class LiveRecommend:
-    """The current :class:`RecommendEngine`, refitted in a background thread on demand."""
+    """The current :class:`RecommendEngine`, refitted in a background thread on demand.
 
-    def __init__(self, fit: Callable[[], RecommendEngine]) -> None:
+    ``version`` names the current build (e.g. its id); when it changes (a new ``shopmind
+    build``, checked at most every ``every`` seconds), the engine is refitted in the
+    background, which loads the new build's models.
+    """
+
+    def __init__(
+        self,
+        fit: Callable[[], RecommendEngine],
+        version: Callable[[], object] = lambda: None,
+        every: float = 1.0,
+    ) -> None:
         self._fit = fit
+        self._version = version
+        self._seen = version()
+        self._every = every
+        self._checked = time.monotonic()
         self._engine = fit()
         self._refresher = Refresher(self._refit, "recommend-refit")
         self.generation = 0
 
     @property
     def engine(self) -> RecommendEngine:
-        """The engine to answer with now."""
+        """The engine to answer with now (a newer build starts a refit in the background)."""
+        now = time.monotonic()
+        if now - self._checked >= self._every:
+            self._checked = now
+            current = self._version()
+            if current != self._seen:
+                self._seen = current
+                self.refresh()
         return self._engine
 
     def refresh(self) -> None:

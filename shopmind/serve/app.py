@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shopmind import __version__
-from shopmind.build import load_recommend, open_search
+from shopmind.build import current_build, load_recommend, open_search
 from shopmind.catalog import FIELD_FIXES as PRODUCT_FIXES
 from shopmind.config import Settings
 from shopmind.errors import (
@@ -100,6 +100,14 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return _error(exc.status_code, codes.get(exc.status_code, "http_error"), message, [])
 
 
+def _build_id(settings: Settings) -> str | None:
+    """The current build's id (None without one): a new build is picked up by serving."""
+    try:
+        return current_build(settings.home).id
+    except NotFound:
+        return None
+
+
 def _fit_recommend(app: FastAPI, settings: Settings) -> RecommendEngine:
     """Fit recommendations on the store, with the search engine's product vectors."""
     live = app.state.search
@@ -130,7 +138,9 @@ def create_app(settings: Settings) -> FastAPI:
             settings.search,
             settings.home / "cache" / "embeddings",
         )
-        app.state.recommend = LiveRecommend(lambda: _fit_recommend(app, settings))
+        app.state.recommend = LiveRecommend(
+            lambda: _fit_recommend(app, settings), version=lambda: _build_id(settings)
+        )
         logger.info("shopmind serving %s", settings.store_url)
         try:
             yield

@@ -259,3 +259,18 @@ def test_a_category_cap_diversifies_the_list(shop: Settings) -> None:
     assert len(set(before)) < len(before)  # the plain list repeats a category
     assert len(after) == 8
     assert len(set(after)) == 8
+
+
+def test_a_new_build_is_picked_up_while_serving(shop: Settings) -> None:
+    import time
+
+    with TestClient(create_app(shop)) as c:
+        live = c.app.state.recommend  # type: ignore[attr-defined]
+        before = live.generation
+        with SQLiteStore(shop.home / "shopmind.db") as store:
+            run_build(store, shop.home, shop.events, search=shop.search, recommend=shop.recommend)
+        time.sleep(1.1)
+        _get(c, "/recommend", user="u001", k=3)  # notices the new build
+        assert live.wait(120)
+        assert live.generation == before + 1
+        _get(c, "/recommend", user="u001", k=3)
