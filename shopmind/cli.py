@@ -322,13 +322,11 @@ def search(
 
 
 def _recommend_engine(obj: _Ctx, store: Store) -> RecommendEngine:
-    from shopmind.build import load_recommend, open_search
-    from shopmind.recommend.engine import RecommendEngine, search_vectors
+    from shopmind.build import open_recommend, open_search
 
     settings = obj.settings
-    vectors = search_vectors(open_search(settings.home, store, settings.search))
-    fitted = load_recommend(settings.home, [p.id for p in store.all_products()])
-    return RecommendEngine.fit(store, settings.events, settings.recommend, vectors, fitted)
+    search = open_search(settings.home, store, settings.search)
+    return open_recommend(settings.home, store, settings.events, settings.recommend, search)
 
 
 def _emit_picks(picks: list[Pick], as_json: bool) -> None:

@@ -7,6 +7,7 @@ from shopmind.build.artifacts import (
     current_folder,
     load_interactions,
     load_recommend,
+    open_recommend,
     open_search,
     run_build,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "current_folder",
     "load_interactions",
     "load_recommend",
+    "open_recommend",
     "open_search",
     "run_build",
 ]

@@ -28,9 +28,8 @@ from shopmind.config import EventsConfig, RecommendConfig, SearchConfig
 from shopmind.embed import resolve_encoder
 from shopmind.errors import NotFound
 from shopmind.events.matrix import Interactions, build_interactions
-from shopmind.index.vector import VectorIndex
 from shopmind.recommend import Hybrid, Recommender
-from shopmind.recommend.engine import RecommendEngine
+from shopmind.recommend.engine import RecommendEngine, search_vectors
 from shopmind.search import SearchEngine
 from shopmind.search.persist import load_search, save_search
 from shopmind.store import Store
@@ -103,13 +102,10 @@ def run_build(
     encoder = None
     if search is not None:
         encoder = resolve_encoder(search.encoder, products)
-    save_search(tmp, products, encoder, home / "cache" / "embeddings")
+    _, index = save_search(tmp, products, encoder, home / "cache" / "embeddings")
     if recommend is not None:
-        vectors = None
-        if encoder is not None and products:
-            index = VectorIndex.from_products(encoder, products, home / "cache" / "embeddings")
-            vectors = (index.ids, index.vectors)
-        engine = RecommendEngine.fit(store, config, recommend, vectors)
+        vectors = (index.ids, index.vectors) if index is not None else None
+        engine = RecommendEngine.fit(store, config, recommend, vectors, products=products)
         engine.model.save(tmp / RECOMMEND)
     manifest = BuildManifest(
         id=build_id,
@@ -224,3 +220,18 @@ def load_recommend(home: Path, product_ids: list[str]) -> Hybrid | None:
     if not isinstance(model, Hybrid) or model.n_items != len(product_ids):
         return None
     return model
+
+
+def open_recommend(
+    home: Path,
+    store: Store,
+    events: EventsConfig,
+    config: RecommendConfig,
+    search: SearchEngine | None = None,
+) -> RecommendEngine:
+    """Recommendations over the store's catalog: the current build's fitted models when they
+    are for this catalog, else fitted now; product vectors from ``search``'s dense index."""
+    products = store.all_products()
+    fitted = load_recommend(home, [p.id for p in products])
+    vectors = search_vectors(search)
+    return RecommendEngine.fit(store, events, config, vectors, fitted, products=products)

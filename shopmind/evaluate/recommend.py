@@ -40,7 +40,7 @@ from shopmind.recommend import (
     mask_seen,
     top_rows,
 )
-from shopmind.recommend.hybrid import ndcg_at_10
+from shopmind.recommend.base import ndcg_at_10, target_ranks
 
 logger = logging.getLogger(__name__)
 
@@ -201,9 +201,7 @@ def ranking_metrics(
     for start in range(0, n, batch):
         part = histories.slice(start, start + batch)
         scores = mask_seen(model.score(part), part)
-        tgt = targets[start : start + batch]
-        mine = scores[np.arange(len(tgt)), tgt]
-        rank = (scores > mine[:, None]).sum(axis=1)
+        rank = target_ranks(scores, targets[start : start + batch])
         hit10 += float((rank < 10).sum())
         hit50 += float((rank < 50).sum())
         ndcg += float(np.where(rank < 10, 1.0 / np.log2(rank + 2.0), 0.0).sum())

@@ -101,6 +101,18 @@ def top_rows(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return np.take_along_axis(part, order, 1), np.take_along_axis(vals, order, 1)
 
 
+def target_ranks(scores: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Per row, the 0-based rank of its held-out product (how many products score higher)."""
+    mine = scores[np.arange(len(targets)), targets]
+    return np.asarray((scores > mine[:, None]).sum(axis=1))
+
+
+def ndcg_at_10(scores: np.ndarray, targets: np.ndarray) -> float:
+    """Mean NDCG@10 of one held-out product per row (scores already masked)."""
+    rank = target_ranks(scores, targets)
+    return float(np.where(rank < 10, 1.0 / np.log2(rank + 2.0), 0.0).mean())
+
+
 def mask_seen(scores: np.ndarray, histories: Histories) -> np.ndarray:
     """``scores`` with each visitor's own products set to -inf (in place)."""
     for row, items in enumerate(histories.items):

@@ -136,13 +136,16 @@ class RecommendEngine:
         config: RecommendConfig,
         vectors: tuple[Sequence[str], np.ndarray] | None = None,
         fitted: Hybrid | None = None,
+        products: list[Product] | None = None,
     ) -> RecommendEngine:
         """Fit on every stored event; ``vectors`` are (ids, rows) from the text encoder.
 
         ``fitted`` (from the current build, for the same products) skips the model fitting;
-        popularity and shared baskets are still read from the events.
+        popularity and shared baskets are still read from the events. ``products`` saves
+        reading the catalog again when the caller has it.
         """
-        products = store.all_products()
+        if products is None:
+            products = store.all_products()
         ids = [p.id for p in products]
         row = {pid: i for i, pid in enumerate(ids)}
         n = len(ids)
@@ -226,11 +229,15 @@ class RecommendEngine:
         return m
 
     # -- a visitor's events -------------------------------------------------------------------
+    @property
+    def _strongest(self) -> float:
+        """The weight of "more like this": the strongest event type's."""
+        return max(self.events.weights.values(), default=1.0)
+
     def history(self, events: Sequence[StoredEvent]) -> VisitorHistory:
         """Usable history from a visitor's events (any order; sorted oldest first)."""
         ordered = sorted(events, key=lambda e: (e.ts or 0.0, e.seq))
         h = VisitorHistory([], [], [], set(), set())
-        strong = max(self.events.weights.values(), default=1.0)
         for e in ordered:
             i = self.row.get(e.item_id or "")
             if i is None:
@@ -238,7 +245,11 @@ class RecommendEngine:
             if e.type == "not_interested":
                 h.hidden.add(i)
                 continue
-            w = strong if e.type == "more_like_this" else event_weight(e, self.events.weights)
+            w = (
+                self._strongest
+                if e.type == "more_like_this"
+                else event_weight(e, self.events.weights)
+            )
             if w <= 0:
                 continue
             h.hidden.discard(i)
@@ -301,11 +312,19 @@ class RecommendEngine:
         if not h.items or not self.model.components:
             return [self._trending_pick(i, "new visitor: trending now") for i in
                     self._top(self.trending.copy(), allowed, k)]  # fmt: skip
-        hist = Histories([np.asarray(h.items)], [np.asarray(h.weights, dtype=np.float32)])
-        parts = {name: p[0] for name, p in self.model.parts(hist).items()}
-        total = sum(self.model.weights[n] * p for n, p in parts.items())
-        assert isinstance(total, np.ndarray)
+        parts, total = self._blend(h)
         return [self._pick(i, float(total[i]), h, parts) for i in self._top(total, allowed, k)]
+
+    def _blend(
+        self, h: VisitorHistory, skip: tuple[str, ...] = ()
+    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Each weighted model's standardised scores for one visitor, and their weighted sum."""
+        hist = Histories([np.asarray(h.items)], [np.asarray(h.weights, dtype=np.float32)])
+        parts = {n: p[0] for n, p in self.model.parts(hist).items() if n not in skip}
+        total = np.zeros(len(self.ids), dtype=np.float32)
+        for name, part in parts.items():
+            total += self.model.weights[name] * part
+        return parts, total
 
     def _trending_pick(self, i: int, why: str) -> Pick:
         root = Node("recommended", float(self.trending[i]))
@@ -372,17 +391,11 @@ class RecommendEngine:
     def similar(self, item_id: str, k: int = 10, filters: Filters | None = None) -> list[Pick]:
         """Products most like one product: co-behaviour and text, blended."""
         i = self._item(item_id)
-        fake = StoredEvent(0, None, "~", None, None, item_id, "more_like_this", None, None,
-                           None, None, None, {})  # fmt: skip
         allowed = self._allowed(filters or Filters())
         allowed[i] = False
-        h = self.history([fake])
-        if not self.model.components:
-            return []
-        hist = Histories([np.asarray(h.items)], [np.asarray(h.weights, dtype=np.float32)])
-        parts = {n: p[0] for n, p in self.model.parts(hist).items() if n != "popular"}
-        total = sum(self.model.weights[n] * p for n, p in parts.items())
-        if not isinstance(total, np.ndarray):
+        h = VisitorHistory([i], [self._strongest], ["more_like_this"], set(), set())
+        parts, total = self._blend(h, skip=("popular",))
+        if not parts:
             return []
         picks = []
         for j in self._top(total, allowed, k):

@@ -14,7 +14,7 @@ from typing import Any, Self
 
 import numpy as np
 
-from shopmind.recommend.base import FloatArray, Histories, Recommender, mask_seen
+from shopmind.recommend.base import FloatArray, Histories, Recommender, mask_seen, ndcg_at_10
 
 logger = logging.getLogger(__name__)
 
@@ -26,13 +26,6 @@ def standardise(scores: np.ndarray) -> np.ndarray:
     scores -= scores.mean(axis=1, keepdims=True)
     scores /= scores.std(axis=1, keepdims=True) + 1e-9
     return scores
-
-
-def ndcg_at_10(scores: np.ndarray, targets: np.ndarray) -> float:
-    """Mean NDCG@10 of one held-out product per row (scores already masked)."""
-    mine = scores[np.arange(len(targets)), targets]
-    rank = (scores > mine[:, None]).sum(axis=1)
-    return float(np.where(rank < 10, 1.0 / np.log2(rank + 2.0), 0.0).mean())
 
 
 class Hybrid(Recommender):

@@ -20,7 +20,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from shopmind.recommend.base import FloatArray, Histories, Recommender, mask_seen
+from shopmind.recommend.base import FloatArray, Histories, Recommender, mask_seen, ndcg_at_10
 
 logger = logging.getLogger(__name__)
 
@@ -196,10 +196,7 @@ class Sequential(Recommender):
     def _validation_ndcg(self) -> float:
         assert self.valid is not None
         hist, targets = self.valid
-        scores = mask_seen(self.score(hist), hist)
-        mine = scores[np.arange(len(targets)), targets]
-        rank = (scores > mine[:, None]).sum(axis=1)
-        return float(np.where(rank < 10, 1.0 / np.log2(rank + 2.0), 0.0).mean())
+        return ndcg_at_10(mask_seen(self.score(hist), hist), targets)
 
     def score(self, histories: Histories) -> FloatArray:
         if self.net is None:

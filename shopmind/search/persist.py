@@ -23,13 +23,15 @@ def save_search(
     products: list[Product],
     encoder: Encoder | None = None,
     cache: Path | None = None,
-) -> LexicalIndex:
+) -> tuple[LexicalIndex, VectorIndex | None]:
     """Index products and write the lexical index, catalog columns and (with an encoder)
-    the product vectors into ``folder/search``."""
+    the product vectors into ``folder/search``; returns the two indexes."""
     index = LexicalIndex().build_products(products)
     index.save(folder / "search")
+    vectors = None
     if encoder is not None:
-        VectorIndex.from_products(encoder, products, cache).save(folder / "search")
+        vectors = VectorIndex.from_products(encoder, products, cache)
+        vectors.save(folder / "search")
     cols = CatalogColumns.from_products(products)
     (folder / "search" / "columns.json").write_text(
         json.dumps(
@@ -47,7 +49,7 @@ def save_search(
         in_stock=cols.in_stock,
         created=cols.created,
     )
-    return index
+    return index, vectors
 
 
 def load_search(

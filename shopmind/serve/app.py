@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shopmind import __version__
-from shopmind.build import current_build, load_recommend, open_search
+from shopmind.build import current_build, open_recommend, open_search
 from shopmind.catalog import FIELD_FIXES as PRODUCT_FIXES
 from shopmind.config import Settings
 from shopmind.errors import (
@@ -30,7 +30,7 @@ from shopmind.errors import (
     TooLarge,
 )
 from shopmind.events import FIELD_FIXES as EVENT_FIXES
-from shopmind.recommend.engine import RecommendEngine, search_vectors
+from shopmind.recommend.engine import RecommendEngine
 from shopmind.recommend.live import LiveRecommend
 from shopmind.search.live import LiveSearch
 from shopmind.serve.limits import BodySizeLimit
@@ -113,10 +113,13 @@ def _fit_recommend(app: FastAPI, settings: Settings) -> RecommendEngine:
     live = app.state.search
     if live is not None:
         live.wait(600)  # after a catalog write, use the re-indexed products' vectors
-    vectors = search_vectors(live.engine if live is not None else None)
-    store = app.state.store
-    fitted = load_recommend(settings.home, [p.id for p in store.all_products()])
-    return RecommendEngine.fit(store, settings.events, settings.recommend, vectors, fitted)
+    return open_recommend(
+        settings.home,
+        app.state.store,
+        settings.events,
+        settings.recommend,
+        live.engine if live is not None else None,
+    )
 
 
 def create_app(settings: Settings) -> FastAPI:
