@@ -379,6 +379,157 @@ def bought_together(obj: _Ctx, item: str, k: int, as_json: bool) -> None:
         _emit_picks(_recommend_engine(obj, store).bought_together(item, k), as_json)
 
 
+# -- train and models ------------------------------------------------------------------------
+@main.group()
+def train() -> None:
+    """Tune models on the shop's own signals."""
+
+
+@train.command("encoder")
+@click.option(
+    "--judgments",
+    "judgments_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Graded query-product judgments (the HomeDepot format) to train on.",
+)
+@click.option(
+    "--from-events",
+    is_flag=True,
+    help="Train on searches followed by a click, cart or purchase (the default without "
+    "--judgments).",
+)
+@click.option("--no-activate", is_flag=True, help="Keep the model without activating it.")
+@click.option("--json", "as_json", is_flag=True, help="End with the training report as JSON.")
+@pass_ctx
+def train_encoder(
+    obj: _Ctx, judgments_file: str | None, from_events: bool, no_activate: bool, as_json: bool
+) -> None:
+    """Fine-tune the search encoder (MiniLM; an adapter over USE for Chinese catalogs),
+    then activate it: products are re-embedded into a new build, the old model is kept."""
+    from shopmind.embed import resolve_encoder
+    from shopmind.embed.models import ModelRegistry
+    from shopmind.errors import TrainingError
+    from shopmind.evaluate import read_judgments
+    from shopmind.search.tune import tuned_engine
+    from shopmind.train import Pairs, pairs_from_events, pairs_from_judgments, train_model
+
+    settings = obj.settings
+    with obj.store() as store:
+        products = store.all_products()
+        catalog = {p.id for p in products}
+        pairs = Pairs()
+        if judgments_file is not None:
+            judged = read_judgments(judgments_file).queries
+            pairs = pairs.merged(
+                pairs_from_judgments(judged, catalog, settings.train.min_relevance)
+            )
+        if from_events or judgments_file is None:
+            events = (e for batch in store.iter_events() for e in batch)
+            pairs = pairs.merged(pairs_from_events(events, catalog))
+        base = resolve_encoder(settings.search.encoder, products)
+        if base is None:
+            raise TrainingError("search.encoder is 'none': there is no encoder to train")
+        registry = ModelRegistry(settings.home / "models")
+        cache = settings.home / "cache" / "embeddings"
+        trained = train_model(
+            products,
+            pairs,
+            base,
+            registry,
+            settings.train,
+            cache=cache,
+            progress=settings.ingest.progress,
+        )
+        click.echo(trained.report.render(), err=not as_json)
+        # the tuned product vectors land in the cache (the build reuses them), and the
+        # fusion weight is learned on the held-out anchors
+        tuned_engine(products, trained, registry, settings.search, cache)
+        info = registry.get(trained.info.name)
+        build_id = None if no_activate else _activate(obj, store, info.name)
+    data = {"model": info.name, "encoder": info.encoder_name, "build": build_id}
+    text = f"model {info.name} " + (f"active in build {build_id}" if build_id else "kept")
+    report = {**trained.report.as_dict(), "search": info.search}
+    _emit({**data, "report": report}, as_json, text)
+
+
+def _activate(obj: _Ctx, store: Store, name: str) -> str:
+    """Activate a model and re-embed the catalog into a new build (serving picks it up)."""
+    from shopmind.build import run_build
+    from shopmind.embed.models import ModelRegistry
+
+    settings = obj.settings
+    registry = ModelRegistry(settings.home / "models")
+    previous = registry.active()
+    registry.activate(name)
+    try:
+        manifest = run_build(
+            store,
+            settings.home,
+            settings.events,
+            search=settings.search,
+            recommend=settings.recommend,
+        )
+    except BaseException:
+        registry.activate(previous.name if previous is not None else "pretrained")
+        raise
+    return manifest.id
+
+
+@main.group()
+def models() -> None:
+    """The tuned encoders in the home: list them, activate one or roll back."""
+
+
+@models.command("list")
+@click.option("--json", "as_json", is_flag=True, help="End with one JSON object.")
+@pass_ctx
+def models_list(obj: _Ctx, as_json: bool) -> None:
+    """The trained models, oldest first; the active one is marked."""
+    from shopmind.embed.models import PRETRAINED, ModelRegistry
+
+    registry = ModelRegistry(obj.settings.home / "models")
+    active = registry.active()
+    rows = []
+    lines = [f"{'*' if active is None else ' '} {PRETRAINED:28} the pretrained encoders"]
+    for info in registry.list():
+        report = info.report
+        is_active = active is not None and active.name == info.name
+        rows.append(
+            {
+                "name": info.name,
+                "kind": info.kind,
+                "base": info.base,
+                "active": is_active,
+                "created_at": info.created_at,
+                "pairs": report.get("train_pairs"),
+                "valid_ndcg@10": [report.get("untuned_ndcg@10"), report.get("best_ndcg@10")],
+            }
+        )
+        lines.append(
+            f"{'*' if is_active else ' '} {info.name:28} {info.kind} of {info.base}, "
+            f"{report.get('train_pairs', 0):,} pairs, validation nDCG@10 "
+            f"{report.get('untuned_ndcg@10', 0):.4f} -> {report.get('best_ndcg@10', 0):.4f}"
+        )
+    data = {"active": active.name if active else PRETRAINED, "models": rows}
+    _emit(data, as_json, "\n".join(lines))
+
+
+@models.command("activate")
+@click.argument("name")
+@pass_ctx
+def models_activate(obj: _Ctx, name: str) -> None:
+    """Serve with model NAME (``pretrained`` rolls back to the pretrained encoders); the
+    catalog is re-embedded into a new build, swapped in whole."""
+    from shopmind.embed.models import PRETRAINED, ModelRegistry
+
+    if name != PRETRAINED:
+        ModelRegistry(obj.settings.home / "models").get(name)  # fail before building
+    with obj.store() as store:
+        build_id = _activate(obj, store, name)
+    click.echo(f"model {name} active in build {build_id}")
+
+
 @main.group()
 def evaluate() -> None:
     """Measure relevance offline against baselines run in the same process."""
@@ -387,6 +538,14 @@ def evaluate() -> None:
 @evaluate.command("search")
 @click.option("--products", "products_file", required=True, type=click.Path(dir_okay=False))
 @click.option("--judgments", "judgments_file", required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--train-judgments",
+    "train_file",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Also tune the encoder on these judgments (queries of --judgments are left out) "
+    "and score the tuned pipeline as shopmind_tuned.",
+)
 @click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN", help="For --products.")
 @click.option("--json", "as_json", is_flag=True, help="End with one JSON object.")
 @click.pass_context
@@ -394,13 +553,15 @@ def evaluate_search(
     ctx: click.Context,
     products_file: str,
     judgments_file: str,
+    train_file: str | None,
     mapping: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """nDCG@10 on judged products and full-catalog recall@10/@100, vs plain BM25.
 
     Uses a temporary home unless --home is given. The judgments are only scored, never
-    learned from.
+    learned from; with --train-judgments, a tuned model is trained on the other file's
+    queries only, and scored next to the untuned pipeline.
     """
     import tempfile
 
@@ -431,8 +592,14 @@ def evaluate_search(
         methods = {"shopmind": engine.scores, "bm25": bm25_baseline(ids, texts)}
         if engine.dense is not None:
             methods["dense"] = dense_baseline(engine.dense)
+        training = None
+        if train_file is not None:
+            tuned, training = _tuned_engine(settings, products, encoder, train_file, judgments)
+            methods["shopmind_tuned"] = tuned.scores
         result = evaluate_methods(ids, judgments, methods, progress=settings.ingest.progress)
     result["encoder"] = engine.dense.encoder.name if engine.dense is not None else None
+    if training is not None:
+        result["training"] = training
     result["notes"] = [
         f"shopmind = BM25F (measures, stems, typos, codes) fused by {settings.search.fusion} "
         "with dense retrieval by the encoder; dense = the same encoder alone, cosine",
@@ -448,6 +615,58 @@ def evaluate_search(
     lat = result["latency_ms"]
     lines.append(f"  shopmind latency p50 {lat['p50']:.2f} ms, p99 {lat['p99']:.2f} ms")
     _emit(result, as_json, "\n".join(lines))
+
+
+def _tuned_engine(
+    settings: Settings,
+    products: list[Any],
+    encoder: Any,
+    train_file: str,
+    scored: Any,
+) -> tuple[Any, dict[str, Any]]:
+    """The search engine with an encoder tuned on ``train_file`` (none of ``scored``'s
+    queries), and a summary of the training."""
+    from shopmind.embed.models import ModelRegistry
+    from shopmind.errors import TrainingError
+    from shopmind.evaluate import read_judgments
+    from shopmind.search.tune import tuned_engine
+    from shopmind.train import pairs_from_judgments, train_model
+
+    if encoder is None:
+        raise TrainingError("search.encoder is 'none': there is no encoder to tune")
+    queries = read_judgments(train_file).queries
+    pairs = pairs_from_judgments(queries, {p.id for p in products}, settings.train.min_relevance)
+    shared = len(pairs.positives) - len(pairs.without(scored.queries).positives)
+    if shared:
+        logger.warning("%d training queries are also scored; they are left out of training", shared)
+    pairs = pairs.without(scored.queries)
+    registry = ModelRegistry(settings.home / "models")
+    cache = settings.home / "cache" / "embeddings"
+    trained = train_model(
+        products,
+        pairs,
+        encoder,
+        registry,
+        settings.train,
+        cache=cache,
+        progress=settings.ingest.progress,
+    )
+    report = trained.report
+    click.echo(report.render(), err=True)
+    tuned = tuned_engine(products, trained, registry, settings.search, cache)
+    summary = {
+        "model": trained.info.name,
+        "kind": trained.info.kind,
+        "train_queries": len(queries),
+        "shared_queries_left_out": shared,
+        "train_pairs": report.train_pairs,
+        "valid_ndcg@10": [report.untuned, report.best],
+        "epochs": report.epochs,
+        "seconds": report.seconds,
+        "stopped": report.stopped,
+        "alpha": tuned.config.alpha,
+    }
+    return tuned, summary
 
 
 @evaluate.command("recommend")

@@ -9,6 +9,7 @@ Hierarchy::
     ├── TooLarge                    a batch or body is over the configured limit    -> HTTP 413
     ├── InvalidInput                input data failed validation; carries RowErrors -> HTTP 422
     │   └── InvalidFile             a file cannot be read at all (format, header)
+    ├── TrainingError               too little or mismatched data to train a model  -> HTTP 422
     └── StoreError                  the store cannot be opened or used
         └── SchemaVersionError      the store's schema is newer than this shopmind
 
@@ -39,6 +40,10 @@ class Conflict(ShopmindError):
 
 class TooLarge(ShopmindError):
     """A batch or request body is over its configured limit."""
+
+
+class TrainingError(ShopmindError):
+    """A model cannot be trained on what was given (too few pairs, unknown products)."""
 
 
 class StoreError(ShopmindError):

@@ -65,6 +65,11 @@ def builds_dir(home: Path) -> Path:
     return home / "builds"
 
 
+def models_dir(home: Path) -> Path:
+    """The folder that holds tuned encoders (:mod:`shopmind.embed.models`)."""
+    return home / "models"
+
+
 def run_build(
     store: Store,
     home: Path,
@@ -101,7 +106,7 @@ def run_build(
     _write(tmp, inter)
     encoder = None
     if search is not None:
-        encoder = resolve_encoder(search.encoder, products)
+        encoder = resolve_encoder(search.encoder, products, models_dir(home))
     _, index = save_search(tmp, products, encoder, home / "cache" / "embeddings")
     if recommend is not None:
         vectors = (index.ids, index.vectors) if index is not None else None
@@ -187,12 +192,12 @@ def open_search(home: Path, store: Store, config: SearchConfig | None = None) ->
         items = json.loads((folder / "items.json").read_text())
         pop = np.load(folder / "popularity.npy")
         popularity = {pid: float(v) for pid, v in zip(items, pop, strict=True)}
-        return load_search(folder, store.get_products, popularity, config)
+        return load_search(folder, store.get_products, popularity, config, models_dir(home))
     logger.info("no build with a search index in %s: indexing the store in memory", home)
     products = store.all_products()
     encoder = None
     if config is not None and products:
-        encoder = resolve_encoder(config.encoder, products)
+        encoder = resolve_encoder(config.encoder, products, models_dir(home))
     return SearchEngine.from_products(
         products,
         encoder=encoder,

@@ -18,6 +18,7 @@ class Encoder(ABC):
     name: str
     dim: int
     languages: frozenset[str]
+    fusion_alpha: float | None = None  # a tuned model's learned lexical weight in fusion
 
     @abstractmethod
     def encode_documents(self, texts: Sequence[str]) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from pathlib import Path
 
 from shopmind.catalog import Product
 from shopmind.embed.base import Encoder
@@ -46,18 +47,40 @@ def make_encoder(name: str) -> Encoder:
     return factory()
 
 
-@lru_cache(maxsize=4)
-def shared_encoder(name: str) -> Encoder:
-    """One loaded encoder per name and process (models are large; they hold no state)."""
+@lru_cache(maxsize=8)
+def shared_encoder(name: str, models: Path | None = None) -> Encoder:
+    """One loaded encoder per name and process (models are large; they hold no state).
+
+    A tuned model's name is ``BASE@MODEL``; it is loaded from the ``models`` folder
+    (``HOME/models``, see :mod:`shopmind.embed.models`).
+    """
+    if "@" in name:
+        from shopmind.embed.models import ModelRegistry
+
+        if models is None:
+            raise ValueError(f"encoder {name!r} is a tuned model: give the models folder")
+        return ModelRegistry(models).encoder(name.partition("@")[2])
     return make_encoder(name)
 
 
-def resolve_encoder(setting: str, products: Iterable[Product]) -> Encoder | None:
-    """The encoder a ``search.encoder`` setting means for a catalog (None for "none")."""
+def resolve_encoder(
+    setting: str, products: Iterable[Product], models: Path | None = None
+) -> Encoder | None:
+    """The encoder a ``search.encoder`` setting means for a catalog (None for "none").
+
+    With ``models`` (``HOME/models``), the active tuned model serves when it tunes the
+    encoder the setting picks; otherwise the pretrained encoder does.
+    """
     if setting == "none":
         return None
     languages = {p.language or "en" for p in products}
     name = choose_encoder_name(languages) if setting == "auto" else setting
+    if models is not None:
+        from shopmind.embed.models import ModelRegistry
+
+        active = ModelRegistry(models).active()
+        if active is not None and active.base == name:
+            return shared_encoder(active.encoder_name, models)
     return shared_encoder(name)
 
 

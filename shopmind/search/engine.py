@@ -190,6 +190,11 @@ class SearchEngine:
         self.lookup = lookup
         self.dense = dense
         self.config = config or SearchConfig()
+        learned = dense.encoder.fusion_alpha if dense is not None else None
+        if learned is not None and "alpha" not in self.config.model_fields_set:
+            # a tuned model's fusion weight, learned on its held-out queries; a weight set
+            # in the settings still wins
+            self.config = self.config.model_copy(update={"alpha": learned})
         if dense is not None and dense.vectors.ids != index.ids:
             raise ValueError("the vector index and the lexical index hold different products")
         self.synonyms = SynonymTable.from_config(self.config.synonyms)

@@ -5,11 +5,17 @@ A catalog write marks the index stale; a background thread re-indexes the store 
 and swaps the new engine in atomically. Readers always see a whole engine, old or new;
 until the swap, hits for products deleted meanwhile are already dropped by the store
 lookup. Writes that arrive during a re-index cause one more re-index, not one each.
+
+A new build (``shopmind build``, or a tuned encoder activated) is noticed within
+``every`` seconds and loaded in the background the same way, so a model change swaps the
+product vectors and the query encoder together: serving never mixes two models.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from shopmind.config import SearchConfig
@@ -28,21 +34,44 @@ class LiveSearch:
         store: where the current catalog is read from.
         config: the search settings.
         cache: the vector cache folder.
+        reload: opens the current build's engine (called when ``version`` changes).
+        version: names the current build; checked at most every ``every`` seconds.
     """
 
     def __init__(
-        self, engine: SearchEngine, store: Store, config: SearchConfig, cache: Path | None
+        self,
+        engine: SearchEngine,
+        store: Store,
+        config: SearchConfig,
+        cache: Path | None,
+        reload: Callable[[], SearchEngine] | None = None,
+        version: Callable[[], object] = lambda: None,
+        every: float = 1.0,
     ) -> None:
         self._engine = engine
         self._store = store
         self._config = config
         self._cache = cache
-        self._refresher = Refresher(lambda: self._swap(self._reindex()), "search-reindex")
+        self._reload = reload
+        self._version = version
+        self._seen = version()
+        self._every = every
+        self._checked = time.monotonic()
+        self._new_build = False
+        self._refresher = Refresher(self._refresh, "search-reindex")
         self.generation = 0
 
     @property
     def engine(self) -> SearchEngine:
-        """The engine to answer with now."""
+        """The engine to answer with now (a newer build is loaded in the background)."""
+        now = time.monotonic()
+        if self._reload is not None and now - self._checked >= self._every:
+            self._checked = now
+            current = self._version()
+            if current != self._seen:
+                self._seen = current
+                self._new_build = True
+                self._refresher.request()
         return self._engine
 
     def catalog_changed(self) -> None:
@@ -52,6 +81,13 @@ class LiveSearch:
     def wait(self, timeout: float | None = None) -> bool:
         """Block until no re-index is pending (tests, shutdown); False on timeout."""
         return self._refresher.wait(timeout)
+
+    def _refresh(self) -> None:
+        if self._new_build and self._reload is not None:
+            self._new_build = False
+            self._swap(self._reload())
+        else:
+            self._swap(self._reindex())
 
     def _reindex(self) -> SearchEngine:
         products = self._store.all_products()

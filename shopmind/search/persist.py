@@ -57,18 +57,20 @@ def load_search(
     lookup: Lookup,
     popularity: dict[str, float],
     config: SearchConfig | None = None,
+    models: Path | None = None,
 ) -> SearchEngine:
     """The search engine of a build folder written by :func:`save_search`.
 
     The encoder is the one the vectors were made with (never another: vectors of two
-    models are not comparable); ``search.encoder = "none"`` turns dense retrieval off.
+    models are not comparable), a tuned one loaded from ``models``;
+    ``search.encoder = "none"`` turns dense retrieval off.
     """
     config = config or SearchConfig()
     index = LexicalIndex.load(folder / "search")
     dense = None
     if (folder / "search" / "vectors.json").is_file() and config.encoder != "none":
         vectors = VectorIndex.load(folder / "search")
-        dense = Dense(vectors, shared_encoder(vectors.encoder))
+        dense = Dense(vectors, shared_encoder(vectors.encoder, models))
     text = json.loads((folder / "search" / "columns.json").read_text())
     arrays = np.load(folder / "search" / "columns.npz")
     cols = CatalogColumns(

@@ -140,6 +140,8 @@ def create_app(settings: Settings) -> FastAPI:
             store,
             settings.search,
             settings.home / "cache" / "embeddings",
+            reload=lambda: open_search(settings.home, store, settings.search),
+            version=lambda: _build_id(settings),
         )
         app.state.recommend = LiveRecommend(
             lambda: _fit_recommend(app, settings), version=lambda: _build_id(settings)
