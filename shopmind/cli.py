@@ -411,6 +411,7 @@ def train_encoder(
     from shopmind.embed.models import ModelRegistry
     from shopmind.errors import TrainingError
     from shopmind.evaluate import read_judgments
+    from shopmind.search import SearchEngine
     from shopmind.search.tune import tuned_engine
     from shopmind.train import Pairs, pairs_from_events, pairs_from_judgments, train_model
 
@@ -432,6 +433,10 @@ def train_encoder(
             raise TrainingError("search.encoder is 'none': there is no encoder to train")
         registry = ModelRegistry(settings.home / "models")
         cache = settings.home / "cache" / "embeddings"
+        # hard negatives come from the pretrained pipeline's top results (its mistakes)
+        served = SearchEngine.from_products(
+            products, encoder=base, config=settings.search, cache=cache
+        )
         trained = train_model(
             products,
             pairs,
@@ -440,6 +445,7 @@ def train_encoder(
             settings.train,
             cache=cache,
             progress=settings.ingest.progress,
+            scorer=served.scores,
         )
         click.echo(trained.report.render(), err=not as_json)
         # the tuned product vectors land in the cache (the build reuses them), and the
@@ -594,7 +600,7 @@ def evaluate_search(
             methods["dense"] = dense_baseline(engine.dense)
         training = None
         if train_file is not None:
-            tuned, training = _tuned_engine(settings, products, encoder, train_file, judgments)
+            tuned, training = _tuned_engine(settings, products, engine, train_file, judgments)
             methods["shopmind_tuned"] = tuned.scores
         result = evaluate_methods(ids, judgments, methods, progress=settings.ingest.progress)
     result["encoder"] = engine.dense.encoder.name if engine.dense is not None else None
@@ -620,23 +626,27 @@ def evaluate_search(
 def _tuned_engine(
     settings: Settings,
     products: list[Any],
-    encoder: Any,
+    untuned: Any,
     train_file: str,
     scored: Any,
 ) -> tuple[Any, dict[str, Any]]:
     """The search engine with an encoder tuned on ``train_file`` (none of ``scored``'s
-    queries), and a summary of the training."""
+    queries; hard negatives from the ``untuned`` engine's top), and a training summary."""
     from shopmind.embed.models import ModelRegistry
     from shopmind.errors import TrainingError
     from shopmind.evaluate import read_judgments
     from shopmind.search.tune import tuned_engine
     from shopmind.train import pairs_from_judgments, train_model
 
-    if encoder is None:
+    if untuned.dense is None:
         raise TrainingError("search.encoder is 'none': there is no encoder to tune")
+    encoder = untuned.dense.encoder
     queries = read_judgments(train_file).queries
     pairs = pairs_from_judgments(queries, {p.id for p in products}, settings.train.min_relevance)
-    shared = len(pairs.positives) - len(pairs.without(scored.queries).positives)
+    def norm(query: str) -> str:
+        return " ".join(query.lower().split())
+
+    shared = len({norm(q) for q in queries} & {norm(q) for q in scored.queries})
     if shared:
         logger.warning("%d training queries are also scored; they are left out of training", shared)
     pairs = pairs.without(scored.queries)
@@ -650,6 +660,7 @@ def _tuned_engine(
         settings.train,
         cache=cache,
         progress=settings.ingest.progress,
+        scorer=untuned.scores,
     )
     report = trained.report
     click.echo(report.render(), err=True)

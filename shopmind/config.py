@@ -181,6 +181,11 @@ class TrainConfig(_Section):
     The defaults train on up to 50,000 pairs within 15 minutes on 2 CPU cores.
     """
 
+    method: Literal["auto", "finetune", "adapter"] = Field(
+        default="auto",
+        description="auto: fine-tune MiniLM whole, an adapter over encoders that cannot be "
+        "trained here (USE); adapter: a linear adapter over any encoder (seconds).",
+    )
     max_pairs: int = Field(default=50_000, ge=1, description="Pairs beyond this are sampled.")
     max_seconds: float = Field(
         default=900.0, gt=0, description="Training stops (keeping its best check) by then."

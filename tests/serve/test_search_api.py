@@ -295,7 +295,10 @@ def test_a_product_deleted_after_the_build_is_not_shown(settings: Settings, stor
         assert c.delete(f"/products/{gone}").status_code == 204
         after = _search(c, q="wireless earbuds", k=10)
         assert gone not in [h["id"] for h in after["hits"]]
-        assert [h["id"] for h in after["hits"]] == [h["id"] for h in before["hits"][1:]]
+        kept = [h["id"] for h in before["hits"][1:]]
+        # the rest keep their order; a background re-index that already finished may have
+        # filled the page with one more product
+        assert [h["id"] for h in after["hits"]][: len(kept)] == kept
 
 
 # -- the command line --------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
 from shopmind.errors import TrainingError
@@ -92,3 +93,21 @@ def test_batches_never_repeat_an_anchor_or_a_product() -> None:
         assert len({a for a, _ in batch}) == len(batch)
         assert len({p for _, p in batch}) == len(batch)
     assert sum(len(b) for b in out) >= 70  # only a last straggler may be dropped
+
+
+def test_hard_negatives_skip_the_top_and_never_take_a_positive() -> None:
+    from shopmind.train import mine_negatives
+
+    ids = [f"p{i}" for i in range(10)]
+    pairs = Pairs({"q": {"p1": 1.0}}, {"q": {"p9"}})
+
+    def scorer(anchor: str) -> np.ndarray:
+        return np.arange(10, 0, -1, dtype=np.float32)  # p0 first, p9 last
+
+    none = np.zeros((1, 2), dtype=np.float32)
+    mined = mine_negatives(pairs, none, none, ids, depth=6, skip=2, per_anchor=3, scorer=scorer)
+    # the judged negative first, then ranks 3-6 less the positive p1: p2, p3
+    assert mined == {"q": ["p9", "p2", "p3"]}
+    vectors = np.eye(10, dtype=np.float32)
+    by_vector = mine_negatives(pairs, vectors[[0]], vectors, ids, depth=3, skip=0, per_anchor=2)
+    assert by_vector["q"][0] == "p9" and "p1" not in by_vector["q"]

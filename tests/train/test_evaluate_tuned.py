@@ -1,0 +1,70 @@
+"""``evaluate search --train-judgments``: tune on one file's queries, score another's."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from shopmind.cli import main
+from tests.search.test_evaluate import _slice
+
+
+def _write(path: Path, header: list[str], rows: list[dict[str, str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_tuned_pipeline_is_scored_next_to_the_untuned_one(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    products, _, rows = _slice(data_dir, tmp_path, 3000)
+    queries = sorted({r["search_term"] for r in rows})
+    train_queries = set(queries[: len(queries) * 7 // 10])
+    shared = sorted(train_queries)[:5]  # also scored: must be left out of training
+    header = list(rows[0])
+    train = _write(
+        tmp_path / "A.csv", header, [r for r in rows if r["search_term"] in train_queries]
+    )
+    scored = _write(
+        tmp_path / "B.csv",
+        header,
+        [r for r in rows if r["search_term"] not in train_queries or r["search_term"] in shared],
+    )
+    monkeypatch.setenv("SHOPMIND_INGEST__PROGRESS", "false")
+    monkeypatch.setenv("SHOPMIND_SEARCH__ENCODER", "hashing")  # the adapter path, fast
+    result = CliRunner().invoke(
+        main,
+        [
+            "--home",
+            str(tmp_path / "home"),
+            "evaluate",
+            "search",
+            "--products",
+            str(products),
+            "--judgments",
+            str(scored),
+            "--train-judgments",
+            str(train),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, f"{result.output}\n{result.exception!r}"
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(data["methods"]) == {"shopmind", "shopmind_tuned", "bm25", "dense"}
+    for metrics in data["methods"].values():
+        assert set(metrics) == {"ndcg@10", "recall@10", "recall@100"}
+        assert all(0.0 < v <= 1.0 for v in metrics.values()), metrics
+    training = data["training"]
+    assert training["kind"] == "adapter"
+    assert training["shared_queries_left_out"] == 5
+    assert training["train_pairs"] > 100
+    untuned, best = training["valid_ndcg@10"]
+    assert best >= untuned
+    assert 0.0 <= training["alpha"] <= 1.0
