@@ -643,6 +643,7 @@ def _tuned_engine(
     encoder = untuned.dense.encoder
     queries = read_judgments(train_file).queries
     pairs = pairs_from_judgments(queries, {p.id for p in products}, settings.train.min_relevance)
+
     def norm(query: str) -> str:
         return " ".join(query.lower().split())
 
