@@ -22,6 +22,7 @@ from shopmind.search import SORT_ORDERS, Filters
 from shopmind.store import Store, open_store
 
 if TYPE_CHECKING:
+    from shopmind.build import BuildManifest
     from shopmind.recommend.engine import Pick, RecommendEngine
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -255,22 +256,22 @@ def stats(obj: _Ctx, as_json: bool) -> None:
     _emit(data, as_json, text)
 
 
+def _full_build(settings: Settings, store: Store) -> BuildManifest:
+    """A build with the search index (and vectors) and the recommendation models."""
+    from shopmind.build import run_build
+
+    return run_build(
+        store, settings.home, settings.events, search=settings.search, recommend=settings.recommend
+    )
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="End with one JSON object.")
 @pass_ctx
 def build(obj: _Ctx, as_json: bool) -> None:
     """Build the serving artifacts (interaction matrix, popularity) and swap them in."""
-    from shopmind.build import run_build
-
     with obj.store() as store:
-        settings = obj.settings
-        manifest = run_build(
-            store,
-            settings.home,
-            settings.events,
-            search=settings.search,
-            recommend=settings.recommend,
-        )
+        manifest = _full_build(obj.settings, store)
     text = (
         f"build {manifest.id}: {manifest.visitors:,} visitors x {manifest.items:,} products, "
         f"{manifest.interactions:,} interactions from {manifest.events:,} events "
@@ -412,8 +413,8 @@ def train_encoder(
     from shopmind.errors import TrainingError
     from shopmind.evaluate import read_judgments
     from shopmind.search import SearchEngine
-    from shopmind.search.tune import tuned_engine
-    from shopmind.train import Pairs, pairs_from_events, pairs_from_judgments, train_model
+    from shopmind.search.tune import tune_search
+    from shopmind.train import Pairs, pairs_from_events, pairs_from_judgments
 
     settings = obj.settings
     with obj.store() as store:
@@ -433,24 +434,15 @@ def train_encoder(
             raise TrainingError("search.encoder is 'none': there is no encoder to train")
         registry = ModelRegistry(settings.home / "models")
         cache = settings.home / "cache" / "embeddings"
-        # hard negatives come from the pretrained pipeline's top results (its mistakes)
         served = SearchEngine.from_products(
             products, encoder=base, config=settings.search, cache=cache
         )
-        trained = train_model(
-            products,
-            pairs,
-            base,
-            registry,
-            settings.train,
-            cache=cache,
-            progress=settings.ingest.progress,
-            scorer=served.scores,
-        )
-        click.echo(trained.report.render(), err=not as_json)
         # the tuned product vectors land in the cache (the build reuses them), and the
         # fusion weight is learned on the held-out anchors
-        tuned_engine(products, trained, registry, settings.search, cache)
+        trained, _ = tune_search(
+            products, pairs, served, registry, settings.train, cache, settings.ingest.progress
+        )
+        click.echo(trained.report.render(), err=not as_json)
         info = registry.get(trained.info.name)
         build_id = None if no_activate else _activate(obj, store, info.name)
     data = {"model": info.name, "encoder": info.encoder_name, "build": build_id}
@@ -461,7 +453,6 @@ def train_encoder(
 
 def _activate(obj: _Ctx, store: Store, name: str) -> str:
     """Activate a model and re-embed the catalog into a new build (serving picks it up)."""
-    from shopmind.build import run_build
     from shopmind.embed.models import ModelRegistry
 
     settings = obj.settings
@@ -469,13 +460,7 @@ def _activate(obj: _Ctx, store: Store, name: str) -> str:
     previous = registry.active()
     registry.activate(name)
     try:
-        manifest = run_build(
-            store,
-            settings.home,
-            settings.events,
-            search=settings.search,
-            recommend=settings.recommend,
-        )
+        manifest = _full_build(settings, store)
     except BaseException:
         registry.activate(previous.name if previous is not None else "pretrained")
         raise
@@ -633,14 +618,10 @@ def _tuned_engine(
     """The search engine with an encoder tuned on ``train_file`` (none of ``scored``'s
     queries; hard negatives from the ``untuned`` engine's top), and a training summary."""
     from shopmind.embed.models import ModelRegistry
-    from shopmind.errors import TrainingError
     from shopmind.evaluate import read_judgments
-    from shopmind.search.tune import tuned_engine
-    from shopmind.train import pairs_from_judgments, train_model
+    from shopmind.search.tune import tune_search
+    from shopmind.train import pairs_from_judgments
 
-    if untuned.dense is None:
-        raise TrainingError("search.encoder is 'none': there is no encoder to tune")
-    encoder = untuned.dense.encoder
     queries = read_judgments(train_file).queries
     pairs = pairs_from_judgments(queries, {p.id for p in products}, settings.train.min_relevance)
 
@@ -653,19 +634,11 @@ def _tuned_engine(
     pairs = pairs.without(scored.queries)
     registry = ModelRegistry(settings.home / "models")
     cache = settings.home / "cache" / "embeddings"
-    trained = train_model(
-        products,
-        pairs,
-        encoder,
-        registry,
-        settings.train,
-        cache=cache,
-        progress=settings.ingest.progress,
-        scorer=untuned.scores,
+    trained, tuned = tune_search(
+        products, pairs, untuned, registry, settings.train, cache, settings.ingest.progress
     )
     report = trained.report
     click.echo(report.render(), err=True)
-    tuned = tuned_engine(products, trained, registry, settings.search, cache)
     summary = {
         "model": trained.info.name,
         "kind": trained.info.kind,
@@ -748,7 +721,6 @@ def serve(obj: _Ctx, host: str | None, port: int | None) -> None:
 @pass_ctx
 def demo(obj: _Ctx, host: str | None, port: int | None, no_serve: bool) -> None:
     """Build the bundled demo shop into the home if it is empty, then serve it."""
-    from shopmind.build import run_build
     from shopmind.demo import build_demo
 
     settings = obj.settings
@@ -757,13 +729,7 @@ def demo(obj: _Ctx, host: str | None, port: int | None, no_serve: bool) -> None:
             products_report, events_report = build_demo(store, settings)
             click.echo(products_report.render(), err=True)
             click.echo(events_report.render(), err=True)
-            manifest = run_build(
-                store,
-                settings.home,
-                settings.events,
-                search=settings.search,
-                recommend=settings.recommend,
-            )
+            manifest = _full_build(settings, store)
             click.echo(f"build {manifest.id} ready", err=True)
         else:
             click.echo(f"{settings.home} already holds a shop; serving it as it is", err=True)

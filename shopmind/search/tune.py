@@ -13,13 +13,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from shopmind.catalog import Product
-from shopmind.config import SearchConfig
+from shopmind.config import SearchConfig, TrainConfig
 from shopmind.embed import shared_encoder
 from shopmind.embed.models import ModelRegistry
 from shopmind.evaluate.metrics import ndcg_at_k
 from shopmind.index.topk import top_k
 from shopmind.search.engine import SearchEngine
-from shopmind.train import Trained
+from shopmind.train import Pairs, Trained, train_model
 
 logger = logging.getLogger(__name__)
 
@@ -73,4 +73,33 @@ def tuned_engine(
     return engine
 
 
-__all__ = ["ALPHAS", "choose_alpha", "tuned_engine"]
+def tune_search(
+    products: Sequence[Product],
+    pairs: Pairs,
+    served: SearchEngine,
+    registry: ModelRegistry,
+    train: TrainConfig,
+    cache: Path | None = None,
+    progress: bool = True,
+) -> tuple[Trained, SearchEngine]:
+    """Train a model of ``served``'s (pretrained) encoder on ``pairs``, with hard negatives
+    from ``served``'s top results (the mistakes the tuned encoder should fix), and the
+    search engine with it (:func:`tuned_engine`); ``served`` indexes ``products``."""
+    if served.dense is None:
+        from shopmind.errors import TrainingError
+
+        raise TrainingError("search.encoder is 'none': there is no encoder to tune")
+    trained = train_model(
+        products,
+        pairs,
+        served.dense.encoder,
+        registry,
+        train,
+        cache=cache,
+        progress=progress,
+        scorer=served.scores,
+    )
+    return trained, tuned_engine(products, trained, registry, served.config, cache)
+
+
+__all__ = ["ALPHAS", "choose_alpha", "tune_search", "tuned_engine"]
