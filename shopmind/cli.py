@@ -408,6 +408,7 @@ def train_encoder(
 ) -> None:
     """Fine-tune the search encoder (MiniLM; an adapter over USE for Chinese catalogs),
     then activate it: products are re-embedded into a new build, the old model is kept."""
+    from shopmind.build import models_dir
     from shopmind.embed import resolve_encoder
     from shopmind.embed.models import ModelRegistry
     from shopmind.errors import TrainingError
@@ -432,7 +433,7 @@ def train_encoder(
         base = resolve_encoder(settings.search.encoder, products)
         if base is None:
             raise TrainingError("search.encoder is 'none': there is no encoder to train")
-        registry = ModelRegistry(settings.home / "models")
+        registry = ModelRegistry(models_dir(settings.home))
         cache = settings.home / "cache" / "embeddings"
         served = SearchEngine.from_products(
             products, encoder=base, config=settings.search, cache=cache
@@ -453,16 +454,17 @@ def train_encoder(
 
 def _activate(obj: _Ctx, store: Store, name: str) -> str:
     """Activate a model and re-embed the catalog into a new build (serving picks it up)."""
-    from shopmind.embed.models import ModelRegistry
+    from shopmind.build import models_dir
+    from shopmind.embed.models import PRETRAINED, ModelRegistry
 
     settings = obj.settings
-    registry = ModelRegistry(settings.home / "models")
+    registry = ModelRegistry(models_dir(settings.home))
     previous = registry.active()
     registry.activate(name)
     try:
         manifest = _full_build(settings, store)
     except BaseException:
-        registry.activate(previous.name if previous is not None else "pretrained")
+        registry.activate(previous.name if previous is not None else PRETRAINED)
         raise
     return manifest.id
 
@@ -477,9 +479,10 @@ def models() -> None:
 @pass_ctx
 def models_list(obj: _Ctx, as_json: bool) -> None:
     """The trained models, oldest first; the active one is marked."""
+    from shopmind.build import models_dir
     from shopmind.embed.models import PRETRAINED, ModelRegistry
 
-    registry = ModelRegistry(obj.settings.home / "models")
+    registry = ModelRegistry(models_dir(obj.settings.home))
     active = registry.active()
     rows = []
     lines = [f"{'*' if active is None else ' '} {PRETRAINED:28} the pretrained encoders"]
@@ -512,10 +515,11 @@ def models_list(obj: _Ctx, as_json: bool) -> None:
 def models_activate(obj: _Ctx, name: str) -> None:
     """Serve with model NAME (``pretrained`` rolls back to the pretrained encoders); the
     catalog is re-embedded into a new build, swapped in whole."""
+    from shopmind.build import models_dir
     from shopmind.embed.models import PRETRAINED, ModelRegistry
 
     if name != PRETRAINED:
-        ModelRegistry(obj.settings.home / "models").get(name)  # fail before building
+        ModelRegistry(models_dir(obj.settings.home)).get(name)  # fail before building
     with obj.store() as store:
         build_id = _activate(obj, store, name)
     click.echo(f"model {name} active in build {build_id}")
@@ -617,22 +621,19 @@ def _tuned_engine(
 ) -> tuple[Any, dict[str, Any]]:
     """The search engine with an encoder tuned on ``train_file`` (none of ``scored``'s
     queries; hard negatives from the ``untuned`` engine's top), and a training summary."""
+    from shopmind.build import models_dir
     from shopmind.embed.models import ModelRegistry
     from shopmind.evaluate import read_judgments
     from shopmind.search.tune import tune_search
-    from shopmind.train import pairs_from_judgments
+    from shopmind.train import pairs_from_judgments, query_key
 
     queries = read_judgments(train_file).queries
     pairs = pairs_from_judgments(queries, {p.id for p in products}, settings.train.min_relevance)
-
-    def norm(query: str) -> str:
-        return " ".join(query.lower().split())
-
-    shared = len({norm(q) for q in queries} & {norm(q) for q in scored.queries})
+    shared = len({query_key(q) for q in queries} & {query_key(q) for q in scored.queries})
     if shared:
         logger.warning("%d training queries are also scored; they are left out of training", shared)
     pairs = pairs.without(scored.queries)
-    registry = ModelRegistry(settings.home / "models")
+    registry = ModelRegistry(models_dir(settings.home))
     cache = settings.home / "cache" / "embeddings"
     trained, tuned = tune_search(
         products, pairs, untuned, registry, settings.train, cache, settings.ingest.progress

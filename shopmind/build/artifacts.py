@@ -28,6 +28,7 @@ from shopmind.config import EventsConfig, RecommendConfig, SearchConfig
 from shopmind.embed import resolve_encoder
 from shopmind.errors import NotFound
 from shopmind.events.matrix import Interactions, build_interactions
+from shopmind.files import write_text_atomic
 from shopmind.recommend import Hybrid, Recommender
 from shopmind.recommend.engine import RecommendEngine, search_vectors
 from shopmind.search import SearchEngine
@@ -141,12 +142,7 @@ def _write(folder: Path, inter: Interactions) -> None:
 
 
 def _point_current(root: Path, build_id: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=root, prefix=".current-")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(build_id + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, root / CURRENT)
+    write_text_atomic(root / CURRENT, build_id + "\n")
 
 
 def _prune(root: Path, keep: int) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 
 from shopmind.embed.base import Encoder
 from shopmind.errors import NotFound
+from shopmind.files import write_text_atomic
 
 ACTIVE = "ACTIVE"
 PRETRAINED = "pretrained"
@@ -86,12 +87,7 @@ class ModelRegistry:
         """Make ``name`` (or ``pretrained``) the active model, atomically."""
         info = None if name == PRETRAINED else self.get(name)
         self.root.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".active-")
-        with os.fdopen(fd, "w") as fh:
-            fh.write(name + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.root / ACTIVE)
+        write_text_atomic(self.root / ACTIVE, name + "\n")
         return info
 
     def staging(self) -> Path:
@@ -101,7 +97,7 @@ class ModelRegistry:
 
     def commit(self, folder: Path, info: ModelInfo) -> ModelInfo:
         """Write the manifest and move the staged ``folder`` to ``root/NAME``."""
-        (folder / MANIFEST).write_text(json.dumps(asdict(info), indent=2, ensure_ascii=False))
+        (folder / MANIFEST).write_text(_manifest(info))
         final = self.root / info.name
         if final.exists():
             shutil.rmtree(folder, ignore_errors=True)
@@ -112,11 +108,7 @@ class ModelRegistry:
     def update(self, info: ModelInfo) -> ModelInfo:
         """Rewrite a committed model's manifest (e.g. with its learned fusion weight)."""
         self.get(info.name)
-        folder = self.root / info.name
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".model-", suffix=".json")
-        with os.fdopen(fd, "w") as fh:
-            fh.write(json.dumps(asdict(info), indent=2, ensure_ascii=False))
-        os.replace(tmp, folder / MANIFEST)
+        write_text_atomic(self.root / info.name / MANIFEST, _manifest(info))
         return info
 
     def encoder(self, name: str) -> Encoder:
@@ -142,6 +134,10 @@ class ModelRegistry:
     def _read(folder: Path) -> ModelInfo:
         data = json.loads((folder / MANIFEST).read_text())
         return ModelInfo(**data)
+
+
+def _manifest(info: ModelInfo) -> str:
+    return json.dumps(asdict(info), indent=2, ensure_ascii=False)
 
 
 __all__ = ["ACTIVE", "PRETRAINED", "ModelInfo", "ModelRegistry", "new_model_name"]

@@ -98,6 +98,7 @@ def tune_search(
         cache=cache,
         progress=progress,
         scorer=served.scores,
+        vectors=served.dense.vectors,
     )
     return trained, tuned_engine(products, trained, registry, served.config, cache)
 

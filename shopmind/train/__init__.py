@@ -9,6 +9,7 @@ from shopmind.train.pairs import (
     pairs_from_events,
     pairs_from_judgments,
     pairs_from_sequences,
+    query_key,
 )
 from shopmind.train.report import TrainReport
 from shopmind.train.run import Trained, finetunable, train_model
@@ -26,6 +27,7 @@ __all__ = [
     "pairs_from_events",
     "pairs_from_judgments",
     "pairs_from_sequences",
+    "query_key",
     "train_adapter",
     "train_model",
 ]

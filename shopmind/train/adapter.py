@@ -56,14 +56,7 @@ def train_adapter(
     optimizer = torch.optim.AdamW(
         [w_query, w_doc], lr=config.adapter_learning_rate, weight_decay=config.weight_decay
     )
-    report = TrainReport(
-        kind="adapter",
-        base=base,
-        pairs=len(train) + sum(len(g) for g in valid.gains),
-        train_pairs=len(train),
-        valid_anchors=len(valid),
-        source=train.source,
-    )
+    report = TrainReport.start("adapter", base, train, valid)
     valid_anchors, valid_pool = valid_vectors
 
     def current() -> LinearAdapter:

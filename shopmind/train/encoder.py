@@ -16,7 +16,7 @@ import logging
 import math
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,6 @@ def finetune(
     train: Pairs,
     valid: ValidationSet,
     texts: Mapping[str, str],
-    anchor_text: Callable[[str], str],
     negatives: Mapping[str, Sequence[str]],
     config: TrainConfig,
     base: str = "minilm",
@@ -91,14 +90,7 @@ def finetune(
     per_epoch = len(batches(pairs, config.batch_size, random.Random(config.seed)))
     total = max(1, per_epoch * config.epochs)
     check_every = max(1, math.ceil(per_epoch / config.checks_per_epoch))
-    report = TrainReport(
-        kind="finetune",
-        base=base,
-        pairs=len(train) + sum(len(g) for g in valid.gains),
-        train_pairs=len(train),
-        valid_anchors=len(valid),
-        source=train.source,
-    )
+    report = TrainReport.start("finetune", base, train, valid)
     catalog = sorted(texts)
 
     def encode(items: Sequence[str]) -> np.ndarray:
@@ -139,10 +131,7 @@ def finetune(
     model.train()
     while progress_made < 1.0 and stale < config.patience:
         for batch in batches(pairs, config.batch_size, rng):
-            examples = [
-                _example(a, p, texts, anchor_text, negatives, catalog, rng, config)
-                for a, p in batch
-            ]
+            examples = [_example(a, p, texts, negatives, catalog, rng, config) for a, p in batch]
             columns = list(zip(*examples, strict=True))
             step_started = time.perf_counter()
             features = [model.preprocess(list(col)) for col in columns]
@@ -192,17 +181,16 @@ def _example(
     anchor: str,
     positive: str,
     texts: Mapping[str, str],
-    anchor_text: Callable[[str], str],
     negatives: Mapping[str, Sequence[str]],
     catalog: Sequence[str],
     rng: random.Random,
     config: TrainConfig,
 ) -> Example | tuple[str, str]:
     if not config.hard_negatives:
-        return anchor_text(anchor), texts[positive]
+        return anchor, texts[positive]
     pool = negatives.get(anchor)
     negative = rng.choice(pool) if pool else rng.choice(catalog)
-    return anchor_text(anchor), texts[positive], texts[negative]
+    return anchor, texts[positive], texts[negative]
 
 
 def _freeze(model: Any, layers: int) -> None:

@@ -20,7 +20,7 @@ from shopmind.train.pairs import Pairs
 
 def mine_negatives(
     pairs: Pairs,
-    anchor_vectors: np.ndarray,
+    anchor_vectors: np.ndarray | None,
     product_vectors: np.ndarray,
     product_ids: Sequence[str],
     judged: Mapping[str, set[str]] | None = None,
@@ -41,6 +41,7 @@ def mine_negatives(
         if scorer is not None:
             sims = np.stack([scorer(anchor) for anchor in part])
         else:
+            assert anchor_vectors is not None, "give the anchors' vectors, or a scorer"
             sims = anchor_vectors[start : start + block] @ product_vectors.T
         top = np.argpartition(-sims, depth - 1, axis=1)[:, :depth]
         for row, anchor in enumerate(part):

@@ -85,8 +85,8 @@ class Pairs:
 
     def without(self, anchors: Iterable[str]) -> Pairs:
         """These pairs less the given anchors (e.g. the queries an evaluation scores)."""
-        drop = {_norm(a) for a in anchors}
-        return self._subset(lambda a: _norm(a) not in drop)
+        drop = {query_key(a) for a in anchors}
+        return self._subset(lambda a: query_key(a) not in drop)
 
     def _subset(self, keep: object) -> Pairs:
         assert callable(keep)
@@ -119,7 +119,8 @@ class Pairs:
         return self
 
 
-def _norm(text: str) -> str:
+def query_key(text: str) -> str:
+    """How two spellings of a query are compared: lower case, whitespace collapsed."""
     return " ".join(text.lower().split())
 
 
@@ -215,4 +216,5 @@ __all__ = [
     "pairs_from_events",
     "pairs_from_judgments",
     "pairs_from_sequences",
+    "query_key",
 ]

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from shopmind.train.pairs import Pairs
+from shopmind.train.valid import ValidationSet
+
 
 @dataclass
 class TrainReport:
@@ -24,6 +27,18 @@ class TrainReport:
     curve: list[dict[str, float]] = field(default_factory=list)  # step, epoch, ndcg@10, loss
     best_step: int = 0
     notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, kind: str, base: str, train: Pairs, valid: ValidationSet) -> TrainReport:
+        """The report of a run about to train on ``train`` and check on ``valid``."""
+        return cls(
+            kind=kind,
+            base=base,
+            pairs=len(train) + sum(len(g) for g in valid.gains),
+            train_pairs=len(train),
+            valid_anchors=len(valid),
+            source=train.source,
+        )
 
     @property
     def untuned(self) -> float:

@@ -65,13 +65,15 @@ def train_model(
     name: str | None = None,
     progress: bool = True,
     scorer: Callable[[str], np.ndarray] | None = None,
+    vectors: VectorIndex | None = None,
 ) -> Trained:
     """Train a model of ``base`` on query -> product ``pairs`` and add it to ``registry``
     (not activated). ``cache`` is the vector cache of ``base``'s product vectors. The
     held-out anchors come back too: anything else tuned after (the fusion weight) is
     chosen on them, never on queries that are scored. ``scorer`` is the served search's
     first stage (one score per product, in ``products`` order): hard negatives come from
-    its top; without it, from the encoder's.
+    its top; without it, from the encoder's. ``vectors`` are ``base``'s product vectors in
+    ``products`` order when the caller has them (else they come from ``cache``).
 
     Raises:
         TrainingError: fewer than ``config.min_pairs`` pairs.
@@ -85,11 +87,21 @@ def train_model(
     pairs = pairs.sample(config.max_pairs, config.seed).require(config.min_pairs)
     texts = {p.id: product_text(p) for p in products}
     train, valid = pairs.split(config.valid_fraction, config.seed)
-    check = ValidationSet.build(valid, texts, str, config.valid_fillers, config.seed)
-    index = VectorIndex.from_products(base, products, cache, progress=progress)
+    check = ValidationSet.build(valid, texts, config.valid_fillers, config.seed)
+    index = vectors
+    if index is None:
+        index = VectorIndex.from_products(base, products, cache, progress=progress)
+    elif index.ids != [p.id for p in products]:
+        raise ValueError("the product vectors given are not the products', in order")
     anchors = train.anchors
-    anchor_vectors = _encode_queries(base, anchors)
-    negatives = mine_negatives(train, anchor_vectors, index.vectors, index.ids, scorer=scorer)
+    # the anchors' frozen vectors: the adapter trains on them; mining needs them without
+    # a scorer
+    anchor_vectors = None
+    if weights is None or (scorer is None and config.hard_negatives):
+        anchor_vectors = _encode_queries(base, anchors)
+    negatives: dict[str, list[str]] = {}
+    if config.hard_negatives:
+        negatives = mine_negatives(train, anchor_vectors, index.vectors, index.ids, scorer=scorer)
     logger.info(
         "training on %d pairs over %d anchors (%d held out); hard negatives for %d anchors",
         len(train),
@@ -106,13 +118,13 @@ def train_model(
                 train,
                 check,
                 texts,
-                str,
                 negatives,
                 config,
                 base=base.name,
                 progress=progress,
             )
         else:
+            assert anchor_vectors is not None
             position = {pid: i for i, pid in enumerate(index.ids)}
             pool = index.vectors[[position[p] for p in check.pool]]
             adapter, report = train_adapter(
@@ -122,7 +134,7 @@ def train_model(
                 index.ids,
                 negatives,
                 check,
-                (_encode_queries(base, check.anchor_texts), pool),
+                (_encode_queries(base, check.anchors), pool),
                 config,
                 base=base.name,
                 progress=progress,

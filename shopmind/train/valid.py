@@ -22,10 +22,9 @@ EncodeFn = Callable[[Sequence[str]], np.ndarray]
 
 @dataclass(frozen=True)
 class ValidationSet:
-    """Held-out anchors (as text), the pool of product ids and texts, and the gains."""
+    """Held-out anchors, the pool of product ids and texts, and the gains."""
 
-    anchors: list[str]
-    anchor_texts: list[str]
+    anchors: list[str]  # query texts
     pool: list[str]
     pool_texts: list[str]
     gains: list[dict[str, float]]
@@ -35,7 +34,6 @@ class ValidationSet:
         cls,
         valid: Pairs,
         texts: Mapping[str, str],
-        anchor_text: Callable[[str], str],
         fillers: int = 1_000,
         seed: int = 0,
     ) -> ValidationSet:
@@ -51,7 +49,6 @@ class ValidationSet:
         pool = sorted(pool_ids)
         return cls(
             anchors,
-            [anchor_text(a) for a in anchors],
             pool,
             [texts[p] for p in pool],
             [dict(valid.positives[a]) for a in anchors],
@@ -65,7 +62,7 @@ class ValidationSet:
         if not self.anchors:
             return 0.0
         docs = encode_documents(self.pool_texts)
-        queries = encode_queries(self.anchor_texts)
+        queries = encode_queries(self.anchors)
         return self.score_vectors(queries, docs)
 
     def score_vectors(self, queries: np.ndarray, docs: np.ndarray) -> float:

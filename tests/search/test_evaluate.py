@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from shopmind.catalog import Product
 from shopmind.cli import main
@@ -246,22 +246,21 @@ def _slice(data_dir: Path, tmp_path: Path, n: int) -> tuple[Path, Path, list[dic
         reader = csv.DictReader(fh)
         header = list(reader.fieldnames or [])
         rows = [row for row in reader if row["product_uid"] in ids]
-    judgments = tmp_path / "judgments.csv"
-    with judgments.open("w", encoding="utf-8", newline="") as fh:
+    return products, write_rows(tmp_path / "judgments.csv", header, rows), rows
+
+
+def write_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> Path:
+    """A CSV file of ``rows`` under ``header``."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=header)
         writer.writeheader()
         writer.writerows(rows)
-    return products, judgments, rows
+    return path
 
 
-def test_evaluate_search_command_on_homedepot_slice(
-    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    products, judgments, rows = _slice(data_dir, tmp_path, 3000)
-    monkeypatch.setenv("SHOPMIND_INGEST__PROGRESS", "false")
-    monkeypatch.setenv("SHOPMIND_SEARCH__ENCODER", "hashing")  # MiniLM is tested elsewhere
-    home = tmp_path / "home"
-    result = CliRunner().invoke(
+def run_evaluate(home: Path, products: Path, judgments: Path, *extra: str) -> Result:
+    """``shopmind --home HOME evaluate search --products P --judgments J [extra...]``."""
+    return CliRunner().invoke(
         main,
         [
             "--home",
@@ -272,9 +271,19 @@ def test_evaluate_search_command_on_homedepot_slice(
             str(products),
             "--judgments",
             str(judgments),
-            "--json",
+            *extra,
         ],
     )
+
+
+def test_evaluate_search_command_on_homedepot_slice(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    products, judgments, rows = _slice(data_dir, tmp_path, 3000)
+    monkeypatch.setenv("SHOPMIND_INGEST__PROGRESS", "false")
+    monkeypatch.setenv("SHOPMIND_SEARCH__ENCODER", "hashing")  # MiniLM is tested elsewhere
+    home = tmp_path / "home"
+    result = run_evaluate(home, products, judgments, "--json")
     assert result.exit_code == 0, f"{result.output}\n{result.exception!r}"
     data = json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -311,19 +320,7 @@ def test_evaluate_search_command_reports_a_bad_judgments_file(
 ) -> None:
     products = head_lines(data_dir / "homedepot" / "products.csv", tmp_path / "products.csv", 21)
     judgments = write(tmp_path / "j.csv", "product_uid,search_term\n100001,angle bracket\n")
-    result = CliRunner().invoke(
-        main,
-        [
-            "--home",
-            str(tmp_path / "home"),
-            "evaluate",
-            "search",
-            "--products",
-            str(products),
-            "--judgments",
-            str(judgments),
-        ],
-    )
+    result = run_evaluate(tmp_path / "home", products, judgments)
     assert result.exit_code == 1
     assert "relevance" in result.stderr
     assert result.stdout == ""

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from shopmind.cli import main
-from tests.search.test_evaluate import _slice
-
-
-def _write(path: Path, header: list[str], rows: list[dict[str, str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=header)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
+from tests.search.test_evaluate import _slice, run_evaluate, write_rows
 
 
 def test_tuned_pipeline_is_scored_next_to_the_untuned_one(
@@ -29,31 +18,18 @@ def test_tuned_pipeline_is_scored_next_to_the_untuned_one(
     train_queries = set(queries[: len(queries) * 7 // 10])
     shared = sorted(train_queries)[:5]  # also scored: must be left out of training
     header = list(rows[0])
-    train = _write(
+    train = write_rows(
         tmp_path / "A.csv", header, [r for r in rows if r["search_term"] in train_queries]
     )
-    scored = _write(
+    scored = write_rows(
         tmp_path / "B.csv",
         header,
         [r for r in rows if r["search_term"] not in train_queries or r["search_term"] in shared],
     )
     monkeypatch.setenv("SHOPMIND_INGEST__PROGRESS", "false")
     monkeypatch.setenv("SHOPMIND_SEARCH__ENCODER", "hashing")  # the adapter path, fast
-    result = CliRunner().invoke(
-        main,
-        [
-            "--home",
-            str(tmp_path / "home"),
-            "evaluate",
-            "search",
-            "--products",
-            str(products),
-            "--judgments",
-            str(scored),
-            "--train-judgments",
-            str(train),
-            "--json",
-        ],
+    result = run_evaluate(
+        tmp_path / "home", products, scored, "--train-judgments", str(train), "--json"
     )
     assert result.exit_code == 0, f"{result.output}\n{result.exception!r}"
     data = json.loads(result.stdout.strip().splitlines()[-1])
