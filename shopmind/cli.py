@@ -381,6 +381,26 @@ def bought_together(obj: _Ctx, item: str, k: int, as_json: bool) -> None:
 
 
 # -- train and models ------------------------------------------------------------------------
+def _set_home(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        obj = ctx.find_object(_Ctx)
+        assert obj is not None
+        obj.home = value
+        obj._settings = None
+
+
+def _home_option(func: F) -> F:
+    """``--home`` also after the command (``shopmind train encoder --home DIR``)."""
+    return click.option(
+        "--home",
+        type=click.Path(file_okay=False),
+        default=None,
+        expose_value=False,
+        callback=_set_home,
+        help="Data home folder (the same as shopmind --home).",
+    )(func)
+
+
 @main.group()
 def train() -> None:
     """Tune models on the shop's own signals."""
@@ -402,6 +422,7 @@ def train() -> None:
 )
 @click.option("--no-activate", is_flag=True, help="Keep the model without activating it.")
 @click.option("--json", "as_json", is_flag=True, help="End with the training report as JSON.")
+@_home_option
 @pass_ctx
 def train_encoder(
     obj: _Ctx, judgments_file: str | None, from_events: bool, no_activate: bool, as_json: bool
@@ -476,6 +497,7 @@ def models() -> None:
 
 @models.command("list")
 @click.option("--json", "as_json", is_flag=True, help="End with one JSON object.")
+@_home_option
 @pass_ctx
 def models_list(obj: _Ctx, as_json: bool) -> None:
     """The trained models, oldest first; the active one is marked."""
@@ -511,6 +533,7 @@ def models_list(obj: _Ctx, as_json: bool) -> None:
 
 @models.command("activate")
 @click.argument("name")
+@_home_option
 @pass_ctx
 def models_activate(obj: _Ctx, name: str) -> None:
     """Serve with model NAME (``pretrained`` rolls back to the pretrained encoders); the

@@ -72,6 +72,14 @@ def test_train_from_events_activates_and_rolls_back(demo_home: Path) -> None:
     assert _encoder_name(demo_home) == f"use@{name}"
 
 
+def test_home_may_follow_the_command(demo_home: Path) -> None:
+    result = CliRunner().invoke(main, ["models", "list", "--home", str(demo_home), "--json"])
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.stdout.strip().splitlines()[-1])
+    assert listed["active"] == _ok(demo_home, "models", "list", "--json")["active"]
+    assert listed["models"]  # the demo home's trained model, not an empty default home
+
+
 def test_unknown_model_names_the_known_ones(demo_home: Path) -> None:
     result = _run(demo_home, "models", "activate", "nope")
     assert result.exit_code == 1
