@@ -150,11 +150,13 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
-            live = app.state.search
+            live, recommending = app.state.search, app.state.recommend
             app.state.store = None
             app.state.search = None
             app.state.recommend = None
-            live.wait(60)  # let a running re-index finish before the store closes
+            # let a running re-index and refit finish before the store closes: both read it
+            live.wait(60)
+            recommending.wait(600)
             store.close()
 
     app = FastAPI(
