@@ -284,6 +284,65 @@ class RecommendConfig(_Section):
         return value
 
 
+class RankConfig(_Section):
+    """The CTR/CVR ranking stage (``shopmind train ranker``) and how serving uses it."""
+
+    enabled: bool = Field(
+        default=True,
+        description="Pass search and recommendation candidates through the trained ranker "
+        "when one exists (false: retrieval order only).",
+    )
+    candidates: int = Field(
+        default=200, ge=1, le=2_000, description="Candidates the ranker scores per request."
+    )
+    weight: float = Field(
+        default=0.3,
+        ge=0.0,
+        le=1.0,
+        description="Weight of the ranker's order against the retrieval order (reciprocal-rank "
+        "blend, k = 10): at 0.3 the ranker's favourite moves up about five places; 1 = pCTR "
+        "order alone. The ranker does not read the query, so search keeps relevance first.",
+    )
+    objective: Literal["ctr", "ctcvr"] = Field(
+        default="ctr",
+        description="Rank by click probability, or by click-and-purchase (pCTR * pCVR) when "
+        "the model learned purchases.",
+    )
+    reasons: int = Field(default=3, ge=0, le=20, description="Top feature contributions shown.")
+    history: int = Field(default=20, ge=0, le=200, description="Newest products the model reads.")
+    dim: int = Field(default=8, ge=2, le=128, description="Embedding size per field.")
+    ensemble: int = Field(
+        default=3, ge=1, le=10, description="Nets trained with consecutive seeds, averaged."
+    )
+    cross_layers: int = Field(default=2, ge=0, le=6)
+    hidden: list[int] = Field(default_factory=lambda: [128, 64])
+    dropout: float = Field(default=0.2, ge=0.0, lt=1.0)
+    lr: float = Field(default=1e-3, gt=0.0, le=1.0)
+    weight_decay: float = Field(default=1e-2, ge=0.0)
+    batch: int = Field(default=1_024, ge=8, le=65_536)
+    max_epochs: int = Field(default=10, ge=1, le=1_000)
+    checks_per_epoch: int = Field(default=4, ge=1, le=100)
+    patience: int = Field(
+        default=3,
+        ge=1,
+        description="Stop after this many validation checks without an AUC gain (CTR models "
+        "overfit after about one epoch).",
+    )
+    max_seconds: float = Field(default=600.0, gt=0)
+    min_count: int = Field(
+        default=2, ge=1, description="Values seen fewer times in training share one code."
+    )
+    min_rows: int = Field(default=50, ge=10, description="Fewest training rows accepted.")
+    valid_fraction: float = Field(default=0.1, gt=0.0, lt=0.5)
+    click_window_seconds: float = Field(
+        default=1_800.0, gt=0, description="A click this soon after an impression is its click."
+    )
+    purchase_window_seconds: float = Field(
+        default=86_400.0, gt=0, description="A purchase this soon after an impression counts."
+    )
+    seed: int = 0
+
+
 class ServeConfig(_Section):
     """The HTTP API."""
 
@@ -300,6 +359,75 @@ class DemoConfig(_Section):
 
     seed: int = 42
     visitors: int = Field(default=300, ge=1, le=100_000)
+
+
+class AdsConfig(_Section):
+    """Sponsored products: where ads go, who may see them, and how clicks are priced.
+
+    ``quality_floor`` is 0.3 cosine, the bar organic search already sets for a product found
+    by meaning alone (``search.min_similarity``), so an ad shows only where search would show
+    the product. Measured on the demo catalog's shopper queries: with MiniLM (English), 69% of
+    query-product pairs of the query's own category reach 0.3 and 0.8% of pairs from other
+    categories do; with USE (Chinese and English), 47% and 0.1%. Without vectors the quality
+    is the product's lexical score over the best match's, where 0.3 keeps products that match
+    a real part of the query.
+    """
+
+    enabled: bool = Field(default=True, description="Serve sponsored products at all.")
+    search_slots: list[int] = Field(
+        default_factory=lambda: [1],
+        description="1-based positions in a search result page that sponsored products take.",
+    )
+    recommend_slots: list[int] = Field(
+        default_factory=lambda: [3],
+        description="1-based positions in a recommendation list that sponsored products take.",
+    )
+    quality_floor: float = Field(
+        default=0.3, ge=0.0, le=1.0, description="Relevance in [0, 1] below which no ad shows."
+    )
+    frequency_cap: int = Field(
+        default=3, ge=0, description="Impressions of one campaign per visitor per UTC day; 0 = off."
+    )
+    reserve_price: float = Field(
+        default=0.05, ge=0.0, description="Lowest price per click; a lower bid never shows."
+    )
+    price_increment: float = Field(
+        default=0.01, ge=0.0, description="What a winner pays above the score that it beat."
+    )
+    pacing_slack: float = Field(
+        default=0.1,
+        ge=0.0,
+        le=1.0,
+        description="Share of the daily budget a campaign may spend ahead of the even line "
+        "through the UTC day; ahead of the line it enters fewer auctions.",
+    )
+    attribution_hours: float = Field(
+        default=24.0, gt=0.0, description="A purchase this soon after an ad click converts it."
+    )
+    purchase_value: Literal["price_paid", "quantity"] = Field(
+        default="price_paid",
+        description="What a purchase event's value holds: the price paid (revenue = value), "
+        "or the quantity (revenue = value * the product's price). No value: the price.",
+    )
+    prior_ctr: float = Field(
+        default=0.02, gt=0.0, lt=1.0, description="Click rate assumed for an ad without history."
+    )
+    prior_impressions: float = Field(
+        default=200.0, gt=0.0, description="How many impressions the prior click rate weighs."
+    )
+    recent_events: int = Field(
+        default=20, ge=1, le=1_000, description="Newest events read of a visitor for targeting."
+    )
+    seed: int = Field(default=0, description="Seed of the pacing throttle's random draws.")
+
+    @field_validator("search_slots", "recommend_slots")
+    @classmethod
+    def _positions(cls, value: list[int]) -> list[int]:
+        if any(slot < 1 for slot in value):
+            raise ValueError("slots are 1-based positions; use numbers >= 1")
+        if len(set(value)) != len(value):
+            raise ValueError("a slot is listed twice; list each position once")
+        return sorted(value)
 
 
 class Settings(BaseSettings):
@@ -319,8 +447,10 @@ class Settings(BaseSettings):
     search: SearchConfig = SearchConfig()
     recommend: RecommendConfig = RecommendConfig()
     train: TrainConfig = TrainConfig()
+    rank: RankConfig = RankConfig()
     serve: ServeConfig = ServeConfig()
     demo: DemoConfig = DemoConfig()
+    ads: AdsConfig = AdsConfig()
 
     @classmethod
     def settings_customise_sources(
@@ -353,6 +483,7 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "recommend": RecommendConfig,
     "serve": ServeConfig,
     "demo": DemoConfig,
+    "ads": AdsConfig,
 }
 
 
