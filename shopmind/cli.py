@@ -11,13 +11,14 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from shopmind import __version__
 from shopmind.config import Settings, load
-from shopmind.errors import ShopmindError
+from shopmind.errors import NotFound, ShopmindError
 from shopmind.search import SORT_ORDERS, Filters
 from shopmind.store import Store, open_store
 
@@ -228,7 +229,6 @@ def products_delete(obj: _Ctx, product_ids: tuple[str, ...]) -> None:
 def stats(obj: _Ctx, as_json: bool) -> None:
     """Counts over the store, the latest data-quality findings and the current build."""
     from shopmind.build import current_build
-    from shopmind.errors import NotFound
 
     with obj.store() as store:
         data: dict[str, Any] = store.stats().as_dict()
@@ -473,6 +473,43 @@ def train_encoder(
     _emit({**data, "report": report}, as_json, text)
 
 
+def _train_ranker(settings: Settings, store: Store) -> tuple[Path, dict[str, Any]]:
+    """Train the ranker on the store's events, save it where serving looks; its report."""
+    from shopmind.build import open_search, ranker_path
+    from shopmind.rank import train_ranker
+    from shopmind.recommend.engine import search_vectors
+
+    products = store.all_products()
+    try:
+        vectors = search_vectors(open_search(settings.home, store, settings.search))
+    except NotFound:
+        vectors = None  # no build yet: the ranker learns without text similarity
+    events = (e for batch in store.iter_events() for e in batch)
+    ranker, _ = train_ranker(events, products, vectors, settings.rank, settings.ingest.progress)
+    path = ranker_path(settings.home)
+    ranker.save(path)
+    return path, ranker.report
+
+
+@train.command("ranker")
+@click.option("--json", "as_json", is_flag=True, help="End with the training report as JSON.")
+@_home_option
+@pass_ctx
+def train_ranker_cmd(obj: _Ctx, as_json: bool) -> None:
+    """Train the CTR/CVR ranker on the shop's impressions, clicks and purchases; serving
+    picks it up within a second (turn it off with rank.enabled = false)."""
+    settings = obj.settings
+    with obj.store() as store:
+        path, summary = _train_ranker(settings, store)
+    text = (
+        f"ranker trained on {summary['impressions']:,} impressions (click rate "
+        f"{summary['click_rate']:.3f}): validation AUC {summary['best_auc']:.4f} after "
+        f"{summary['epochs']:.2f} epochs in {summary['seconds']:.1f} s ({summary['stopped']}); "
+        f"saved to {path}"
+    )
+    _emit({**summary, "path": str(path)}, as_json, text)
+
+
 def _activate(obj: _Ctx, store: Store, name: str) -> str:
     """Activate a model and re-embed the catalog into a new build (serving picks it up)."""
     from shopmind.build import models_dir
@@ -707,6 +744,60 @@ def evaluate_recommend_cmd(obj: _Ctx, folder: str, as_json: bool, sample: int) -
     _emit(result, as_json, "\n".join(lines))
 
 
+@evaluate.command("ctr")
+@click.option(
+    "--dataset",
+    type=click.Choice(["movielens-100k", "criteo", "avazu", "aliccp", "shop"]),
+    required=True,
+    help="The log's format; 'shop' replays the impressions stored in --home.",
+)
+@click.option(
+    "--data",
+    type=click.Path(exists=True),
+    default=None,
+    help="The dataset's folder (or file for criteo and avazu); not used with 'shop'.",
+)
+@click.option("--json", "as_json", is_flag=True, help="End with one JSON object.")
+@pass_ctx
+def evaluate_ctr_cmd(obj: _Ctx, dataset: str, data: str | None, as_json: bool) -> None:
+    """The deep CTR/CVR model against LightGBM and logistic regression, on the same rows:
+    AUC, GAUC and LogLoss on the test part (time-ordered where the data has time)."""
+    from shopmind.evaluate.ctr import evaluate_ctr
+    from shopmind.rank import load_dataset
+
+    settings = obj.settings
+    config = settings.rank
+    if dataset == "shop":
+        from shopmind.build import open_search
+        from shopmind.rank import ShopFeatures, shop_data
+        from shopmind.recommend.engine import search_vectors
+
+        with obj.store() as store:
+            try:
+                vectors = search_vectors(open_search(settings.home, store, settings.search))
+            except NotFound:
+                vectors = None
+            features = ShopFeatures(store.all_products(), vectors, config.history)
+            events = (e for batch in store.iter_events() for e in batch)
+            loaded = shop_data(events, features, config, test=0.1).data
+    else:
+        if data is None:
+            raise click.UsageError(f"--data DIR is needed for --dataset {dataset}")
+        loaded = load_dataset(dataset, Path(data), config.history, config.min_count)
+    result = evaluate_ctr(loaded, config, settings.ingest.progress)
+    lines = [f"{result['dataset']}: {result['rows']:,} rows ({', '.join(result['notes'])})"]
+    for name, m in result["methods"].items():
+        extra = f"  ctcvr AUC {m['ctcvr_auc']:.4f}" if "ctcvr_auc" in m else ""
+        lines.append(
+            f"  {name:9} AUC {m['auc']:.4f}  GAUC {m['gauc']:.4f}  LogLoss {m['logloss']:.4f}"
+            + extra
+            + (f"  ({m['method']})" if "method" in m else "")
+        )
+    t = result["training"]
+    lines.append(f"  trained {t['epochs']} epochs in {t['seconds']} s ({t['stopped']})")
+    _emit(result, as_json, "\n".join(lines))
+
+
 @main.command("config")
 @pass_ctx
 def show_config(obj: _Ctx) -> None:
@@ -755,6 +846,12 @@ def demo(obj: _Ctx, host: str | None, port: int | None, no_serve: bool) -> None:
             click.echo(events_report.render(), err=True)
             manifest = _full_build(settings, store)
             click.echo(f"build {manifest.id} ready", err=True)
+            _, ranked = _train_ranker(settings, store)
+            click.echo(
+                f"ranker trained on {ranked['impressions']:,} impressions "
+                f"(validation AUC {ranked['best_auc']:.3f})",
+                err=True,
+            )
         else:
             click.echo(f"{settings.home} already holds a shop; serving it as it is", err=True)
     if not no_serve:

@@ -309,12 +309,24 @@ class RankConfig(_Section):
         "the model learned purchases.",
     )
     reasons: int = Field(default=3, ge=0, le=20, description="Top feature contributions shown.")
-    history: int = Field(default=20, ge=0, le=200, description="Newest products the model reads.")
+    history: int = Field(
+        default=10,
+        ge=0,
+        le=200,
+        description="Newest products the model attends over (10 beat 20 and 50 on MovieLens' "
+        "validation AUC: recent taste matters most).",
+    )
     dim: int = Field(default=8, ge=2, le=128, description="Embedding size per field.")
     ensemble: int = Field(
         default=3, ge=1, le=10, description="Nets trained with consecutive seeds, averaged."
     )
     cross_layers: int = Field(default=2, ge=0, le=6)
+    cross_rank: int = Field(
+        default=32,
+        ge=0,
+        le=1_024,
+        description="Rank of the cross layers' weights (DCN-v2's low-rank form); 0 = full.",
+    )
     hidden: list[int] = Field(default_factory=lambda: [128, 64])
     dropout: float = Field(default=0.2, ge=0.0, lt=1.0)
     lr: float = Field(default=1e-3, gt=0.0, le=1.0)

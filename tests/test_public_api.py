@@ -24,6 +24,8 @@ STAGES = (
     "shopmind.search",
     "shopmind.explain",
     "shopmind.evaluate",
+    "shopmind.ads",
+    "shopmind.rank",
 )
 
 EXPECTED: dict[str, set[str]] = {
@@ -52,6 +54,8 @@ EXPECTED: dict[str, set[str]] = {
     "shopmind.search": {"SearchEngine", "LiveSearch", "Dense", "retrieve", "rrf", "convex"},
     "shopmind.explain": {"Node"},
     "shopmind.evaluate": {"evaluate_methods", "ndcg_at_k", "bm25_baseline", "dense_baseline"},
+    "shopmind.ads": {"AdServer", "CampaignBook", "CampaignIn", "SponsoredHit", "run_auction"},
+    "shopmind.rank": {"CtrModel", "Ranker", "fit_ctr", "load_dataset", "train_ranker"},
 }
 
 

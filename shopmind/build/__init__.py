@@ -8,8 +8,10 @@ from shopmind.build.artifacts import (
     load_interactions,
     load_recommend,
     models_dir,
+    open_ranker,
     open_recommend,
     open_search,
+    ranker_path,
     run_build,
 )
 
@@ -21,7 +23,9 @@ __all__ = [
     "load_interactions",
     "load_recommend",
     "models_dir",
+    "open_ranker",
     "open_recommend",
     "open_search",
+    "ranker_path",
     "run_build",
 ]

@@ -24,11 +24,12 @@ import numpy as np
 import scipy.sparse as sp
 from tqdm import tqdm
 
-from shopmind.config import EventsConfig, RecommendConfig, SearchConfig
+from shopmind.config import EventsConfig, RankConfig, RecommendConfig, SearchConfig
 from shopmind.embed import resolve_encoder
 from shopmind.errors import NotFound
 from shopmind.events.matrix import Interactions, build_interactions
 from shopmind.files import write_text_atomic
+from shopmind.rank import Ranker
 from shopmind.recommend import Hybrid, Recommender
 from shopmind.recommend.engine import RecommendEngine, search_vectors
 from shopmind.search import SearchEngine
@@ -69,6 +70,25 @@ def builds_dir(home: Path) -> Path:
 def models_dir(home: Path) -> Path:
     """The folder that holds tuned encoders (:mod:`shopmind.embed.models`)."""
     return home / "models"
+
+
+def ranker_path(home: Path) -> Path:
+    """The trained ranker's file (``shopmind train ranker`` writes it)."""
+    return models_dir(home) / "ranker.pt"
+
+
+def open_ranker(
+    home: Path, store: Store, engine: SearchEngine | None, config: RankConfig
+) -> Ranker:
+    """The trained ranker over the store's catalog and the engine's product vectors.
+
+    Raises:
+        NotFound: no ranker has been trained in this home.
+    """
+    path = ranker_path(home)
+    if not path.exists():
+        raise NotFound(f"no trained ranker in {home}; run: shopmind train ranker --home {home}")
+    return Ranker.load(path, store.all_products(), search_vectors(engine), config)
 
 
 def run_build(

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 
+from shopmind.ads import CampaignBook, parse_campaign
 from shopmind.config import Settings
+from shopmind.demo.campaigns import demo_campaigns
 from shopmind.demo.catalog import demo_products
 from shopmind.demo.visitors import simulate_events, visitor_tastes
 from shopmind.ingest import IngestReport, ingest_events, ingest_products
@@ -18,7 +21,14 @@ from shopmind.store import Store
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["build_demo", "demo_products", "simulate_events", "visitor_tastes", "write_demo_files"]
+__all__ = [
+    "build_demo",
+    "demo_campaigns",
+    "demo_products",
+    "simulate_events",
+    "visitor_tastes",
+    "write_demo_files",
+]
 
 
 def write_demo_files(folder: Path, seed: int = 42, visitors: int = 300) -> tuple[Path, Path]:
@@ -44,4 +54,16 @@ def build_demo(store: Store, settings: Settings) -> tuple[IngestReport, IngestRe
     p = ingest_products(store, products, settings.ingest)
     e = ingest_events(store, events, settings.ingest)
     logger.info("demo shop: %d products, %d events", p.inserted + p.updated, e.inserted)
+    _add_campaigns(store, settings, products)
     return p, e
+
+
+def _add_campaigns(store: Store, settings: Settings, products: Path) -> None:
+    """The demo advertisers' campaigns, into the home's campaign book."""
+    rows = [json.loads(line) for line in products.read_text(encoding="utf-8").splitlines()]
+    book = CampaignBook(settings.home / "ads.sqlite", settings.store.busy_timeout_ms)
+    try:
+        for body in demo_campaigns(rows, datetime.now(UTC)):
+            book.add_campaign(parse_campaign(body, store))
+    finally:
+        book.close()

@@ -97,7 +97,7 @@ class ShopFeatures:
         self,
         products: Iterable[Product],
         vectors: tuple[list[str], np.ndarray] | None = None,
-        history: int = 20,
+        history: int = 10,
     ) -> None:
         self.products = {p.id: p for p in products}
         # a catalog without a language column still has zh and en titles

@@ -36,7 +36,9 @@ class FitReport:
 
 def net_shape(config: RankConfig) -> NetShape:
     """The network size a config asks for."""
-    return NetShape(config.dim, config.cross_layers, tuple(config.hidden), config.dropout)
+    return NetShape(
+        config.dim, config.cross_layers, tuple(config.hidden), config.dropout, config.cross_rank
+    )
 
 
 def fit_ctr(

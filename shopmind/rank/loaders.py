@@ -60,7 +60,7 @@ def _age_band(age: str) -> str:
     return str(next((b for b in (18, 25, 35, 45, 50, 56) if value < b), 99))
 
 
-def load_movielens(folder: Path, history: int = 20, min_count: int = 2) -> CtrData:
+def load_movielens(folder: Path, history: int = 10, min_count: int = 2) -> CtrData:
     """MovieLens in RecBole's format, rating >= 4 as the derived click label."""
     inter = _recbole(_one(folder, "*.inter", "ratings"))
     users = {r["user_id"]: r for r in _recbole(_one(folder, "*.user", "users"))}
@@ -282,7 +282,7 @@ def load_aliccp(folder: Path, min_count: int = 2) -> CtrData:
     )
 
 
-def load_dataset(name: str, data: Path, history: int = 20, min_count: int = 2) -> CtrData:
+def load_dataset(name: str, data: Path, history: int = 10, min_count: int = 2) -> CtrData:
     """Load one of :data:`DATASETS` from ``data`` (a folder, or a file for criteo and avazu)."""
     if not data.exists():
         raise InvalidFile(f"{data}: no such file or folder")

@@ -34,7 +34,8 @@ from shopmind.recommend.itemknn import ItemKNN
 from shopmind.recommend.popular import Popular
 from shopmind.recommend.sequential import Sequential
 from shopmind.recommend.transitions import Transitions
-from shopmind.search import SearchEngine
+from shopmind.search import Reorder, SearchEngine
+from shopmind.search.engine import admits
 from shopmind.store import Store
 
 logger = logging.getLogger(__name__)
@@ -67,6 +68,10 @@ class Filters:
     in_stock: bool | None = None
     price_min: float | None = None
     price_max: float | None = None
+
+    def matches(self, product: Product) -> bool:
+        """Whether one product satisfies the filters (for sponsored products beside picks)."""
+        return admits(product, self.category, self.price_min, self.price_max, self.in_stock)
 
 
 @dataclass
@@ -300,20 +305,46 @@ class RecommendEngine:
         return out
 
     def recommend(
-        self, events: Sequence[StoredEvent], k: int = 10, filters: Filters | None = None
+        self,
+        events: Sequence[StoredEvent],
+        k: int = 10,
+        filters: Filters | None = None,
+        reorder: Reorder | None = None,
+        candidates: int = 200,
     ) -> list[Pick]:
-        """The best ``k`` products for a visitor with these events (newest or any order)."""
+        """The best ``k`` products for a visitor with these events (newest or any order).
+
+        With ``reorder`` (the ranker), the top ``candidates`` go through it and each pick's
+        reasons gain its branch.
+        """
         filters = filters or Filters()
         h = self.history(events)
         allowed = self._allowed(filters)
         excluded = self._excluded(h)
         if excluded:
             allowed[list(excluded)] = False
-        if not h.items or not self.model.components:
-            return [self._trending_pick(i, "new visitor: trending now") for i in
-                    self._top(self.trending.copy(), allowed, k)]  # fmt: skip
-        parts, total = self._blend(h)
-        return [self._pick(i, float(total[i]), h, parts) for i in self._top(total, allowed, k)]
+        new = not h.items or not self.model.components
+        if new:
+            total = self.trending.copy()
+            parts: dict[str, np.ndarray] = {}
+        else:
+            parts, total = self._blend(h)
+        top = self._top(total, allowed, max(k, candidates) if reorder else k)
+        staged: list[Node | None] = [None] * k
+        if reorder is not None and top:
+            order, extra = reorder([self.ids[i] for i in top], k)
+            top = [top[j] for j in order]
+            staged[: len(extra)] = extra
+        picks = []
+        for i, node in zip(top[:k], staged, strict=False):
+            if new:
+                pick = self._trending_pick(i, "new visitor: trending now")
+            else:
+                pick = self._pick(i, float(total[i]), h, parts)
+            if node is not None:
+                pick.reasons.children.append(node)
+            picks.append(pick)
+        return picks
 
     def _blend(
         self, h: VisitorHistory, skip: tuple[str, ...] = ()

@@ -28,10 +28,35 @@ from shopmind.search.retrieve import Dense, Retrieval, retrieve
 from shopmind.search.rules import apply_rules
 
 Lookup = Callable[[Sequence[str]], dict[str, Product]]
+Reorder = Callable[[list[str], int], tuple[np.ndarray, list[Node]]]
+"""A second stage: candidate ids in retrieval order and how many lead the page -> the new
+order (indices into the ids) and a reasons branch for each of the first that many."""
 SortOrder = Literal["relevance", "price_asc", "price_desc", "newest", "popularity"]
 SORT_ORDERS: tuple[str, ...] = get_args(SortOrder)
 MAX_QUERY_CHARS = 500
 _PRICE_BANDS = [(0, 10), (10, 50), (50, 100), (100, 500), (500, 1000), (1000, float("inf"))]
+
+
+def admits(
+    product: Product,
+    category: str | None,
+    price_min: float | None,
+    price_max: float | None,
+    in_stock: bool | None,
+) -> bool:
+    """Whether ``product`` lies under ``category``, within the price range (a product with
+    no price passes no range) and has the stock asked for; unset bounds do not filter."""
+    if category and not (
+        product.category == category or (product.category or "").startswith(category + " > ")
+    ):
+        return False
+    if (price_min is not None or price_max is not None) and product.price is None:
+        return False
+    if price_min is not None and product.price is not None and product.price < price_min:
+        return False
+    if price_max is not None and product.price is not None and product.price > price_max:
+        return False
+    return in_stock is None or bool(product.in_stock) == in_stock
 
 
 @dataclass(frozen=True)
@@ -49,6 +74,13 @@ class Filters:
         if self.category is not None:
             object.__setattr__(self, "category", normalise_category(self.category) or None)
         object.__setattr__(self, "brands", tuple(b.strip() for b in self.brands if b.strip()))
+
+    def matches(self, product: Product) -> bool:
+        """Whether one product satisfies the filters (for products placed beside the hits,
+        such as sponsored ones)."""
+        return admits(product, self.category, self.price_min, self.price_max, self.in_stock) and (
+            not self.brands or product.brand in self.brands
+        )
 
     def check(self) -> None:
         """Raise InvalidInput naming the field when the filters contradict themselves."""
@@ -106,6 +138,7 @@ class SearchResult:
                     "in_stock": h.product.in_stock,
                     "image_url": h.product.image_url,
                     "reasons": h.reasons.as_dict(),
+                    "sponsored": False,
                 }
                 for h in self.hits
             ],
@@ -346,6 +379,8 @@ class SearchEngine:
         offset: int = 0,
         filters: Filters | None = None,
         sort: str = "relevance",
+        reorder: Reorder | None = None,
+        candidates: int = 200,
     ) -> SearchResult:
         """Search, filter, facet, sort and page.
 
@@ -355,6 +390,9 @@ class SearchEngine:
             offset: hits to skip.
             filters: what hits must satisfy.
             sort: one of :data:`SORT_ORDERS`.
+            reorder: a second stage (the ranker) over the top ``candidates`` by relevance;
+                used for the relevance order when the page lies within the candidates.
+            candidates: how many the second stage sees.
         """
         query = check_query(q)
         filters = filters or Filters()
@@ -376,7 +414,15 @@ class SearchEngine:
         )
         mask = self._mask(filters)
         matched = shown[mask[shown]]
-        page = self._page(matched, scores, sort, offset, k)
+        staged: dict[int, Node] = {}
+        if reorder is not None and sort == "relevance" and offset + k <= candidates:
+            head = self._page(matched, scores, sort, 0, candidates)
+            order, extra = reorder([self.index.ids[i] for i in head], offset + k)
+            ranked = head[order]
+            page = ranked[offset : offset + k]
+            staged = {int(ranked[j]): node for j, node in enumerate(extra)}
+        else:
+            page = self._page(matched, scores, sort, offset, k)
         if got.contributions is not None:
             parts = got.contributions[page].toarray() * got.weights  # (page × terms)
         else:
@@ -391,6 +437,8 @@ class SearchEngine:
             reasons = self._reasons(int(i), rank, got, parts[row], filters, sort)
             for label, value in notes.get(int(i), []):
                 reasons.add(label, value)
+            if int(i) in staged:
+                reasons.children.append(staged[int(i)])
             hits.append(Hit(product, float(scores[i]), reasons))
         return SearchResult(hits, len(matched), self._facets(matched), got.corrected)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,7 +18,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shopmind import __version__
-from shopmind.build import current_build, open_recommend, open_search
+from shopmind.ads import AdServer, CampaignBook, EngineQuality
+from shopmind.build import current_build, open_ranker, open_recommend, open_search, ranker_path
 from shopmind.catalog import FIELD_FIXES as PRODUCT_FIXES
 from shopmind.config import Settings
 from shopmind.errors import (
@@ -30,11 +32,14 @@ from shopmind.errors import (
     TooLarge,
 )
 from shopmind.events import FIELD_FIXES as EVENT_FIXES
+from shopmind.rank import Ranker
+from shopmind.rank.live import LiveRanker
 from shopmind.recommend.engine import RecommendEngine
 from shopmind.recommend.live import LiveRecommend
+from shopmind.search import SearchEngine
 from shopmind.search.live import LiveSearch
 from shopmind.serve.limits import BodySizeLimit
-from shopmind.serve.routes import catalog, events, health, recommend, search
+from shopmind.serve.routes import campaigns, catalog, events, health, recommend, search
 from shopmind.store import open_store
 from shopmind.validate import request_row_errors
 
@@ -122,6 +127,30 @@ def _fit_recommend(app: FastAPI, settings: Settings) -> RecommendEngine:
     )
 
 
+def _open_ads(app: FastAPI, settings: Settings) -> AdServer:
+    """The ad server: its book in ``HOME/ads.sqlite``, relevance from the engine serving now."""
+
+    def engine() -> SearchEngine | None:
+        live = app.state.search
+        return live.engine if live is not None else None
+
+    store = app.state.store
+    book = CampaignBook(settings.home / "ads.sqlite", settings.store.busy_timeout_ms)
+    quality = EngineQuality(engine, store, settings.ads.recent_events)
+    return AdServer(book, store, settings.ads, quality)
+
+
+def _live_ranker(app: FastAPI, settings: Settings) -> LiveRanker:
+    """The trained ranker, over the catalog and the product vectors serving now."""
+
+    def load(path: Path) -> Ranker:
+        live = app.state.search
+        engine = live.engine if live is not None else None
+        return open_ranker(settings.home, app.state.store, engine, settings.rank)
+
+    return LiveRanker(ranker_path(settings.home), load)
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the API for ``settings``; the store opens at startup and closes at shutdown.
 
@@ -146,17 +175,21 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.recommend = LiveRecommend(
             lambda: _fit_recommend(app, settings), version=lambda: _build_id(settings)
         )
+        app.state.ads = _open_ads(app, settings)
+        app.state.ranker = _live_ranker(app, settings)
         logger.info("shopmind serving %s", settings.store_url)
         try:
             yield
         finally:
-            live, recommending = app.state.search, app.state.recommend
+            live, recommending, ads = app.state.search, app.state.recommend, app.state.ads
             app.state.store = None
+            app.state.ads = None
             app.state.search = None
             app.state.recommend = None
             # let a running re-index and refit finish before the store closes: both read it
             live.wait(60)
             recommending.wait(600)
+            ads.book.close()
             store.close()
 
     app = FastAPI(
@@ -173,6 +206,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.state.search = None
     app.state.recommend = None
-    for router in (health.router, catalog.router, events.router, search.router, recommend.router):
-        app.include_router(router)
+    app.state.ads = None
+    app.state.ranker = None
+    routers = (health, catalog, events, search, recommend, campaigns)
+    for module in routers:
+        app.include_router(module.router)
     return app

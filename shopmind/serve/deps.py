@@ -1,15 +1,23 @@
-"""Request dependencies: the store and settings the app was created with."""
+"""Request dependencies: the store, settings and ad server the app was created with."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Annotated, cast
 
+import numpy as np
 from fastapi import Depends, Request
 
+from shopmind.ads import AdServer, PCtr
 from shopmind.config import Settings
 from shopmind.errors import StoreError, TooLarge
+from shopmind.explain import Node
+from shopmind.rank.live import LiveRanker
+from shopmind.search import Reorder
 from shopmind.store import Store
+
+RANK_EVENTS = 500  # newest events of a visitor the ranker's features read
 
 
 def get_store(request: Request) -> Store:
@@ -20,6 +28,14 @@ def get_store(request: Request) -> Store:
     return cast(Store, store)
 
 
+def get_ads(request: Request) -> AdServer:
+    """The app's ad server; 503 while the app is starting or stopping."""
+    ads = getattr(request.app.state, "ads", None)
+    if ads is None:
+        raise StoreError("the ad server is not open yet (the server is starting or stopping)")
+    return cast(AdServer, ads)
+
+
 def get_settings(request: Request) -> Settings:
     """The app's settings."""
     return cast(Settings, request.app.state.settings)
@@ -27,6 +43,7 @@ def get_settings(request: Request) -> Settings:
 
 StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+AdsDep = Annotated[AdServer, Depends(get_ads)]
 
 
 def check_batch(size: int, limit: int) -> None:
@@ -50,3 +67,32 @@ def _catalog_write(request: Request) -> Iterator[None]:
 
 
 CatalogWrite = Annotated[None, Depends(_catalog_write)]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The trained ranker bound to one visitor: a second stage for their list and a click
+    model for the ad auction (both None when ranking is off or no ranker is trained)."""
+
+    reorder: Reorder | None = None
+    pctr: PCtr | None = None
+
+
+def ranking(
+    request: Request, settings: Settings, store: Store, visitor: str | None, page: int
+) -> Ranking:
+    """The ranker for this visitor. Reads their newest events: call it off the event loop."""
+    live = getattr(request.app.state, "ranker", None)
+    ranker = cast(LiveRanker, live).ranker if live is not None and settings.rank.enabled else None
+    if ranker is None:
+        return Ranking()
+    events = store.list_events(visitor=visitor, limit=RANK_EVENTS) if visitor else []
+    context = {"page": str(page)}
+
+    def reorder(ids: list[str], explain: int) -> tuple[np.ndarray, list[Node]]:
+        return ranker.reorder(visitor, events, ids, explain, context)
+
+    def pctr(who: str | None, ids: Sequence[str]) -> np.ndarray:
+        return ranker.score(who, events, ids, context).ctr
+
+    return Ranking(reorder, pctr)

@@ -44,8 +44,11 @@ def _get(client: TestClient, path: str, **params: Any) -> list[dict[str, Any]]:
     data: dict[str, Any] = response.json()
     assert set(data) == {"items"}
     for item in data["items"]:
-        assert set(item) == {"id", "title", "score", "reasons"}
         _check_shape(item["reasons"])
+        if item["sponsored"]:  # an ad in its slot: the auction says why
+            assert item["reasons"]["label"] == "sponsored"
+            continue
+        assert set(item) == {"id", "title", "score", "reasons", "sponsored"}
     items: list[dict[str, Any]] = data["items"]
     return items
 

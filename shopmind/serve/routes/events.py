@@ -1,4 +1,7 @@
-"""Event routes: post one event or a batch (all or none), read a visitor's recent events."""
+"""Event routes: post one event or a batch (all or none), read a visitor's recent events.
+
+An ``ad_click`` whose context carries the ad's token (``ad``) is charged once stored.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +11,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
+from shopmind.ads import AdServer
 from shopmind.events import Event
 from shopmind.ingest import ingest_event_batch
-from shopmind.serve.deps import SettingsDep, StoreDep, check_batch
+from shopmind.serve.deps import AdsDep, SettingsDep, StoreDep, check_batch
 from shopmind.serve.schemas import EventBatchIn, WriteOut
 
 router = APIRouter(prefix="/events", tags=["events"])
@@ -24,18 +28,31 @@ def _stamped(events: list[Event]) -> list[Event]:
     ]
 
 
+def _charge_ad_clicks(ads: AdServer, events: list[Event]) -> None:
+    """Charge the ad clicks among stored events (a token charges once, however often sent)."""
+    for e in events:
+        if e.type == "ad_click" and "ad" in e.context:
+            ads.click(e.context["ad"], e.ts, e.item_id)
+
+
 @router.post("", status_code=status.HTTP_202_ACCEPTED)
-def post_event(event: Event, store: StoreDep, settings: SettingsDep) -> WriteOut:
+def post_event(event: Event, store: StoreDep, settings: SettingsDep, ads: AdsDep) -> WriteOut:
     """Store one event; re-sending the same ``event_id`` is a no-op."""
-    report = ingest_event_batch(store, _stamped([event]), settings.ingest)
+    events = _stamped([event])
+    report = ingest_event_batch(store, events, settings.ingest)
+    _charge_ad_clicks(ads, events)
     return WriteOut(inserted=report.inserted, duplicates=report.duplicates, quality=report.quality)
 
 
 @router.post("/batch", status_code=status.HTTP_202_ACCEPTED)
-def post_events(batch: EventBatchIn, store: StoreDep, settings: SettingsDep) -> WriteOut:
+def post_events(
+    batch: EventBatchIn, store: StoreDep, settings: SettingsDep, ads: AdsDep
+) -> WriteOut:
     """Store many events: every one or none (a bad row refuses the batch, naming it)."""
     check_batch(len(batch.events), settings.serve.max_batch)
-    report = ingest_event_batch(store, _stamped(batch.events), settings.ingest)
+    events = _stamped(batch.events)
+    report = ingest_event_batch(store, events, settings.ingest)
+    _charge_ad_clicks(ads, events)
     return WriteOut(inserted=report.inserted, duplicates=report.duplicates, quality=report.quality)
 
 

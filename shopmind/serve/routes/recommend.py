@@ -10,7 +10,8 @@ from starlette.concurrency import run_in_threadpool
 from shopmind.errors import InvalidInput, RowError, StoreError
 from shopmind.recommend.engine import Filters, Pick, RecommendEngine
 from shopmind.recommend.live import LiveRecommend
-from shopmind.serve.deps import SettingsDep, StoreDep
+from shopmind.serve.deps import SettingsDep, StoreDep, ranking
+from shopmind.serve.sponsor import with_ads
 
 router = APIRouter(tags=["recommend"])
 
@@ -24,18 +25,21 @@ def _engine(request: Request) -> RecommendEngine:
     return cast(LiveRecommend, live).engine
 
 
+def _list(picks: list[Pick]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": p.id,
+            "title": p.title,
+            "score": round(p.score, 6),
+            "reasons": p.reasons.as_dict(),
+            "sponsored": False,
+        }
+        for p in picks
+    ]
+
+
 def _items(picks: list[Pick]) -> dict[str, Any]:
-    return {
-        "items": [
-            {
-                "id": p.id,
-                "title": p.title,
-                "score": round(p.score, 6),
-                "reasons": p.reasons.as_dict(),
-            }
-            for p in picks
-        ]
-    }
+    return {"items": _list(picks)}
 
 
 @router.get("/recommend")
@@ -52,7 +56,9 @@ async def recommend(
     price_max: Annotated[float | None, Query(ge=0)] = None,
 ) -> dict[str, Any]:
     """Products for one visitor, from their newest events (an unknown visitor gets what is
-    trending); each with a reasons tree naming the visitor's products it follows from."""
+    trending); each with a reasons tree naming the visitor's products it follows from. With
+    a trained ranker the candidates are re-ordered for the visitor (a ranker branch joins
+    the reasons); sponsored products take the ``ads.recommend_slots``."""
     if user is None and session is None:
         raise InvalidInput(
             [RowError(1, "user", "no visitor given", "give user=USER_ID or session=SESSION_ID")],
@@ -67,11 +73,18 @@ async def recommend(
     visitor = user if user is not None else f"~{session}"
     filters = Filters(category, in_stock, price_min, price_max)
 
-    def run() -> list[Pick]:
+    def run() -> dict[str, Any]:
         events = store.list_events(visitor=visitor, limit=settings.recommend.history)
-        return engine.recommend(events, k, filters)
+        stage = ranking(request, settings, store, visitor, 1)
+        picks = engine.recommend(events, k, filters, stage.reorder, settings.rank.candidates)
+        items = _list(picks)
+        if settings.ads.enabled:
+            items = with_ads(
+                request, store, "recommend", items, visitor, None, stage.pctr, filters.matches
+            )
+        return {"items": items}
 
-    return _items(await run_in_threadpool(run))
+    return await run_in_threadpool(run)
 
 
 @router.get("/similar")

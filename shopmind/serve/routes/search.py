@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, Request
@@ -11,10 +10,15 @@ from starlette.concurrency import run_in_threadpool
 from shopmind.errors import InvalidInput, RowError, StoreError
 from shopmind.search import SORT_ORDERS, Filters, SearchEngine
 from shopmind.search.live import LiveSearch
+from shopmind.serve.deps import Ranking, SettingsDep, StoreDep, ranking
+from shopmind.serve.sponsor import with_ads
 
 router = APIRouter(tags=["search"])
 
-_PARAMS = {"q", "k", "offset", "category", "brand", "price_min", "price_max", "in_stock", "sort"}
+_PARAMS = {
+    "q", "k", "offset", "category", "brand", "price_min", "price_max", "in_stock", "sort",
+    "user", "session",
+}  # fmt: skip
 
 
 def _engine(request: Request) -> SearchEngine:
@@ -27,6 +31,8 @@ def _engine(request: Request) -> SearchEngine:
 @router.get("/search")
 async def search(
     request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
     q: Annotated[str, Query(description="What the shopper typed (1-500 characters)")],
     k: Annotated[int, Query(ge=1, le=100)] = 10,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
@@ -36,12 +42,18 @@ async def search(
     price_max: Annotated[float | None, Query(ge=0)] = None,
     in_stock: bool | None = None,
     sort: Annotated[str, Query(description=f"One of {', '.join(SORT_ORDERS)}")] = "relevance",
+    user: Annotated[str | None, Query(description="The visitor's user_id (for ranking)")] = None,
+    session: Annotated[str | None, Query(description="An anonymous visitor's session_id")] = None,
 ) -> dict[str, Any]:
     """Products for a query, best first, each with a reasons tree; facet counts over all.
 
     Lexical-only engines answer on the event loop (measured: the thread pool's hand-off cost
     them half their rate); hybrid ones in the thread pool, where the encoder and the vector
     product release the GIL and two queries share the cores (51 -> 61 queries/s here).
+    With a trained ranker (``rank.enabled``), the top ``rank.candidates`` by relevance are
+    re-ordered for the visitor (``user`` or ``session``) and each hit gains a ranker branch;
+    with live campaigns (``ads.enabled``), sponsored products that pass the filters take the
+    ``ads.search_slots`` of the first page of a relevance order (``"sponsored": true``).
     """
     unknown = sorted(set(request.query_params) - _PARAMS)
     if unknown:
@@ -65,6 +77,30 @@ async def search(
         in_stock=in_stock,
     )
     engine = _engine(request)
-    run = partial(engine.search, q, k=k, offset=offset, filters=filters, sort=sort)
-    result = run() if engine.dense is None else await run_in_threadpool(run)
-    return result.as_dict()
+    visitor = user if user is not None else (f"~{session}" if session is not None else None)
+    live = getattr(request.app.state, "ranker", None)
+    ranked = settings.rank.enabled and live is not None and live.ranker is not None
+
+    # ads go on the first page of a relevance order, and must pass the page's filters
+    ads = (
+        settings.ads.enabled
+        and offset == 0
+        and sort == "relevance"
+        and getattr(request.app.state, "ads", None) is not None
+    )
+
+    def run() -> dict[str, Any]:
+        stage = ranking(request, settings, store, visitor, offset // k + 1) if ranked else Ranking()
+        result = engine.search(
+            q, k=k, offset=offset, filters=filters, sort=sort, reorder=stage.reorder,
+            candidates=settings.rank.candidates,
+        ).as_dict()  # fmt: skip
+        if ads:
+            result["hits"] = with_ads(
+                request, store, "search", result["hits"], visitor, q, stage.pctr, filters.matches
+            )
+        return result
+
+    # lexical-only and without a ranker or ads, the request never leaves the event loop
+    fast = engine.dense is None and not ranked and not ads
+    return run() if fast else await run_in_threadpool(run)

@@ -1,0 +1,310 @@
+"""The campaign book: campaigns, the ad-impression ledger and daily spend, in one SQLite file.
+
+The book is apart from the main store (``HOME/ads.sqlite``): the ledger is written on every
+sponsored impression, and money must never wait behind a catalog import. Money is kept in
+micro-units (integers), so a day's spend adds up exactly. One connection serves every
+thread under a lock; each write is one transaction, so a click's charge and the day's
+spend it adds to commit together or not at all.
+
+A click charges ``min(price, budget left today)`` once per impression token: a second
+click on the same token, or a click once the day's budget is spent, charges nothing, so a
+campaign never spends more than its daily budget.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import astuple, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from shopmind.ads.campaigns import Campaign, CampaignIn, CampaignStatus
+from shopmind.ads.records import (
+    IN_CHUNK,
+    MICROS,
+    SCHEMA,
+    SCHEMA_VERSION,
+    AdClick,
+    Impression,
+    epoch,
+    to_micros,
+    utc_day,
+)
+from shopmind.errors import NotFound, SchemaVersionError, StoreError
+
+logger = logging.getLogger(__name__)
+
+
+class CampaignBook:
+    """Campaigns, impressions and spend in one SQLite file (WAL).
+
+    Args:
+        path: the database file (``HOME/ads.sqlite``); its folder is created when missing.
+        busy_timeout_ms: how long a write waits for another process's write.
+    """
+
+    def __init__(self, path: str | Path, busy_timeout_ms: int = 30_000) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        try:
+            self._conn = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=0
+            )
+            self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            version = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.DatabaseError as err:
+            raise StoreError(f"cannot open the campaign book {self.path}: {err}") from err
+        if version > SCHEMA_VERSION:
+            raise SchemaVersionError(
+                f"the campaign book {self.path} has schema {version}, newer than this "
+                f"shopmind's {SCHEMA_VERSION}; upgrade shopmind"
+            )
+        self._closed = False
+        with self._lock:
+            self._conn.executescript(SCHEMA)  # IF NOT EXISTS throughout: safe to rerun
+            self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self._campaigns = {c.id: c for c in self._read_campaigns()}
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the file; the book is unusable afterwards."""
+        with self._lock:
+            if not self._closed:
+                self._conn.close()
+                self._closed = True
+
+    def __enter__(self) -> CampaignBook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction under the lock: commits on success, rolls back on an error."""
+        with self._lock:
+            if self._closed:
+                raise StoreError(f"the campaign book {self.path} is closed")
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            if self._closed:
+                raise StoreError(f"the campaign book {self.path} is closed")
+            return self._conn.execute(sql, params).fetchall()
+
+    # -- campaigns --------------------------------------------------------------------------
+    def _read_campaigns(self) -> list[Campaign]:
+        rows = self._conn.execute("SELECT id, status, created, body FROM campaigns ORDER BY id")
+        return [_campaign(*row) for row in rows]
+
+    def add_campaign(self, campaign: CampaignIn, now: datetime | None = None) -> Campaign:
+        """Store a validated campaign; returns it with its new id."""
+        created = epoch(now)
+        body = campaign.model_dump_json(exclude={"status"})
+        with self._write() as conn:
+            cur = conn.execute(
+                "INSERT INTO campaigns (status, created, body) VALUES (?, ?, ?)",
+                (campaign.status, created, body),
+            )
+            stored = _campaign(int(cur.lastrowid or 0), campaign.status, created, body)
+            self._campaigns[stored.id] = stored
+        logger.info("campaign %d added: %s (%s)", stored.id, stored.name, stored.advertiser)
+        return stored
+
+    def get_campaign(self, campaign_id: int) -> Campaign:
+        """One campaign; raises NotFound."""
+        with self._lock:
+            found = self._campaigns.get(campaign_id)
+        if found is None:
+            raise NotFound(f"campaign {campaign_id} does not exist; GET /campaigns lists them")
+        return found
+
+    def campaigns(self, status: CampaignStatus | None = None) -> list[Campaign]:
+        """Every campaign (or those with ``status``), by id."""
+        with self._lock:
+            every = sorted(self._campaigns.values(), key=lambda c: c.id)
+        return [c for c in every if status is None or c.status == status]
+
+    def set_status(self, campaign_id: int, status: CampaignStatus) -> Campaign:
+        """Pause or resume a campaign; raises NotFound."""
+        current = self.get_campaign(campaign_id)
+        with self._write() as conn:
+            conn.execute("UPDATE campaigns SET status = ? WHERE id = ?", (status, campaign_id))
+            changed = current.model_copy(update={"status": status})
+            self._campaigns[campaign_id] = changed
+        logger.info("campaign %d is now %s", campaign_id, status)
+        return changed
+
+    # -- the ledger -------------------------------------------------------------------------
+    def record(self, impressions: Sequence[Impression]) -> None:
+        """Append shown ads to the ledger (one transaction for the batch)."""
+        if not impressions:
+            return
+        # the fields in column order, the price in micro-units, plus the UTC day
+        rows = [(*astuple(i)[:9], to_micros(i.price), i.ts, utc_day(i.ts)) for i in impressions]
+        with self._write() as conn:
+            conn.executemany(
+                "INSERT INTO impressions (token, campaign, visitor, product, placement, query, "
+                "slot, pctr, quality, price, ts, day) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+            conn.executemany(
+                "INSERT INTO spend (campaign, day, impressions) VALUES (?, ?, 1) "
+                "ON CONFLICT (campaign, day) DO UPDATE SET impressions = impressions + 1",
+                [(r[1], r[11]) for r in rows],
+            )
+            conn.executemany(
+                "INSERT INTO product_counts (campaign, product, impressions) VALUES (?, ?, 1) "
+                "ON CONFLICT (product, campaign) DO UPDATE SET impressions = impressions + 1",
+                [(r[1], r[3]) for r in rows],
+            )
+
+    def click(self, token: str, ts: float | None = None, product: str | None = None) -> float:
+        """Charge the click on an impression; returns the amount charged.
+
+        Args:
+            token: the impression's token (the ``ad`` of an ``ad_click`` event's context).
+            ts: when the click happened (epoch seconds; now when None): the day charged.
+            product: the clicked product, when known; a click naming another product than
+                the impression's is refused (charges nothing).
+
+        Returns:
+            ``min(price, budget left today)``; 0 for a token clicked before, an unknown
+            token, or a spent budget.
+        """
+        at = epoch(None) if ts is None else ts
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT campaign, product, price, clicked_ts FROM impressions WHERE token = ?",
+                (token,),
+            ).fetchone()
+            if row is None:
+                logger.warning("ad click on unknown token %r: nothing charged", token)
+                return 0.0
+            campaign, shown, price, clicked = int(row[0]), str(row[1]), int(row[2]), row[3]
+            if clicked is not None:
+                return 0.0
+            if product is not None and product != shown:
+                logger.warning("ad click %s names %s, shown was %s: refused", token, product, shown)
+                return 0.0
+            day = utc_day(at)
+            found = self._campaigns.get(campaign)
+            budget = to_micros(found.daily_budget) if found is not None else 0
+            spent = conn.execute(
+                "SELECT spend FROM spend WHERE campaign = ? AND day = ?", (campaign, day)
+            ).fetchone()
+            charge = max(0, min(price, budget - (int(spent[0]) if spent else 0)))
+            conn.execute(
+                "UPDATE impressions SET clicked_ts = ?, charge = ? WHERE token = ?",
+                (at, charge, token),
+            )
+            conn.execute(
+                "INSERT INTO spend (campaign, day, spend, clicks) VALUES (?, ?, ?, 1) "
+                "ON CONFLICT (campaign, day) DO UPDATE SET spend = spend + excluded.spend, "
+                "clicks = clicks + 1",
+                (campaign, day, charge),
+            )
+            conn.execute(
+                "UPDATE product_counts SET clicks = clicks + 1 WHERE product = ? AND campaign = ?",
+                (shown, campaign),
+            )
+        return charge / MICROS
+
+    # -- reading spend and counts -----------------------------------------------------------
+    def spend_today(self, campaign_id: int, now: datetime | None = None) -> float:
+        """What the campaign spent on the UTC day of ``now``."""
+        return self.spend_on_day(utc_day(epoch(now))).get(campaign_id, 0.0)
+
+    def spend_on_day(self, day: int) -> dict[int, float]:
+        """Spend per campaign on one UTC day number."""
+        rows = self._read("SELECT campaign, spend FROM spend WHERE day = ?", (day,))
+        return {int(c): int(s) / MICROS for c, s in rows}
+
+    def impressions_today(self, visitor: str, campaign_id: int, now: datetime | None = None) -> int:
+        """Impressions of one campaign to one visitor on the UTC day of ``now``."""
+        return self.visitor_impressions(visitor, utc_day(epoch(now))).get(campaign_id, 0)
+
+    def visitor_impressions(self, visitor: str, day: int) -> dict[int, int]:
+        """Impressions per campaign to one visitor on one UTC day number."""
+        rows = self._read(
+            "SELECT campaign, COUNT(*) FROM impressions WHERE visitor = ? AND day = ? "
+            "GROUP BY campaign",
+            (visitor, day),
+        )
+        return {int(c): int(n) for c, n in rows}
+
+    def campaign_counts(self) -> dict[int, tuple[int, int]]:
+        """(impressions, clicks) per campaign over its whole life."""
+        rows = self._read(
+            "SELECT campaign, SUM(impressions), SUM(clicks) FROM spend GROUP BY campaign"
+        )
+        return {int(c): (int(i), int(k)) for c, i, k in rows}
+
+    def product_counts(self, products: Sequence[str]) -> dict[tuple[int, str], tuple[int, int]]:
+        """(impressions, clicks) per (campaign, product) for these products."""
+        out: dict[tuple[int, str], tuple[int, int]] = {}
+        for start in range(0, len(products), IN_CHUNK):
+            part = list(products[start : start + IN_CHUNK])
+            marks = ",".join("?" * len(part))
+            rows = self._read(
+                "SELECT campaign, product, impressions, clicks FROM product_counts "
+                f"WHERE product IN ({marks})",
+                part,
+            )
+            out.update({(int(c), str(p)): (int(i), int(k)) for c, p, i, k in rows})
+        return out
+
+    def totals(self, campaign_id: int) -> tuple[int, int, float]:
+        """(impressions, clicks, spend) of one campaign over its whole life."""
+        row = self._read(
+            "SELECT COALESCE(SUM(impressions), 0), COALESCE(SUM(clicks), 0), "
+            "COALESCE(SUM(spend), 0) FROM spend WHERE campaign = ?",
+            (campaign_id,),
+        )[0]
+        return int(row[0]), int(row[1]), int(row[2]) / MICROS
+
+    def clicks(self, campaign_id: int) -> list[AdClick]:
+        """Every click on the campaign's ads, oldest first."""
+        rows = self._read(
+            "SELECT visitor, product, clicked_ts FROM impressions "
+            "WHERE campaign = ? AND clicked_ts IS NOT NULL ORDER BY clicked_ts",
+            (campaign_id,),
+        )
+        return [AdClick(v, str(p), float(t)) for v, p, t in rows]
+
+    def impression(self, token: str) -> Impression:
+        """One ledger row by token; raises NotFound."""
+        rows = self._read(
+            "SELECT token, campaign, visitor, product, placement, query, slot, pctr, quality, "
+            "price, ts FROM impressions WHERE token = ?",
+            (token,),
+        )
+        if not rows:
+            raise NotFound(f"no ad impression has the token {token!r}")
+        names = [f.name for f in fields(Impression)]
+        return Impression(
+            **{**dict(zip(names, rows[0], strict=True)), "price": rows[0][9] / MICROS}
+        )
+
+
+def _campaign(cid: int, status: str, created: float, body: str) -> Campaign:
+    fields: dict[str, Any] = json.loads(body)
+    return Campaign.model_validate(
+        {**fields, "id": cid, "status": status, "created": datetime.fromtimestamp(created, UTC)}
+    )

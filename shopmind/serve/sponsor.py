@@ -1,0 +1,59 @@
+"""Sponsored products on a result page: run the ad auction and put its winners in their slots."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+from fastapi import Request
+
+from shopmind.ads import AdServer, PCtr
+from shopmind.catalog import Product
+from shopmind.store import Store
+
+
+def with_ads(
+    request: Request,
+    store: Store,
+    placement: Literal["search", "recommend"],
+    items: list[dict[str, Any]],
+    visitor: str | None,
+    query: str | None,
+    pctr: PCtr | None,
+    admit: Callable[[Product], bool],
+) -> list[dict[str, Any]]:
+    """``items`` (organic results, marked ``"sponsored": false``) with the auction's winners
+    inserted at the configured slots, marked ``"sponsored": true`` with the auction in their
+    reasons. An ad must pass ``admit`` (the page's filters). Writes the ad impressions: call
+    it off the event loop."""
+    organic = [{**item, "sponsored": False} for item in items]  # (search hits have it)
+    ads: AdServer | None = getattr(request.app.state, "ads", None)
+    if ads is None:
+        return organic
+    hits = ads.place(
+        placement=placement,
+        visitor=visitor,
+        query=query,
+        organic=[item["id"] for item in items],
+        slots=ads.slots_for(placement),
+        pctr=pctr,
+        admit=admit,
+    )
+    if not hits:
+        return organic
+    products = store.get_products([h.product for h in hits])
+    merged = list(organic)
+    for hit in sorted(hits, key=lambda h: h.slot):
+        product = products.get(hit.product)
+        shown = {
+            **hit.as_dict(),
+            "title": product.title if product else None,
+            "price": product.price if product else None,
+            "currency": product.currency if product else None,
+            "category": product.category if product else None,
+            "brand": product.brand if product else None,
+            "in_stock": product.in_stock if product else None,
+            "image_url": product.image_url if product else None,
+        }
+        merged.insert(min(hit.slot - 1, len(merged)), shown)
+    return merged
