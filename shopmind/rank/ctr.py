@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -12,26 +10,18 @@ from typing import Any
 import numpy as np
 import torch
 
+from shopmind.files import write_bytes_atomic
 from shopmind.rank.model import Batch, CtrNet, NetShape
 from shopmind.rank.table import CtrTable, Schema
 
 _CHUNK = 8_192
 
 
-def write_bytes_atomic(path: Path, state: dict[str, Any]) -> None:
-    """``torch.save`` ``state`` to ``path`` through a synced temporary file renamed over it."""
+def save_state(path: Path, state: dict[str, Any]) -> None:
+    """``torch.save`` ``state`` to ``path`` atomically (a reader sees the old file or this)."""
     buffer = io.BytesIO()
     torch.save(state, buffer)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(buffer.getvalue())
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_bytes_atomic(path, buffer.getvalue())
 
 
 def to_batch(table: CtrTable, rows: np.ndarray | slice, mean: np.ndarray, std: np.ndarray) -> Batch:
@@ -148,7 +138,7 @@ class CtrModel:
 
     def save(self, path: Path) -> None:
         """Write the model to ``path`` atomically."""
-        write_bytes_atomic(path, self.state())
+        save_state(path, self.state())
 
     @classmethod
     def load(cls, path: Path) -> CtrModel:

@@ -23,7 +23,7 @@ from shopmind.catalog import Product
 from shopmind.config import RankConfig
 from shopmind.events import StoredEvent
 from shopmind.explain import Node
-from shopmind.rank.ctr import CtrModel, write_bytes_atomic
+from shopmind.rank.ctr import CtrModel, save_state
 from shopmind.rank.features import CATS, NUMS, VISITOR_CATS, ProductStats, ShopFeatures
 from shopmind.rank.fit import FitReport, fit_ctr
 from shopmind.rank.shop import PATH_WIDTH, RowCoder, shop_data
@@ -226,7 +226,7 @@ class Ranker:
             "report": self.report,
         }
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(path, state)
+        save_state(path, state)
 
     @classmethod
     def load(
