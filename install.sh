@@ -17,4 +17,16 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$REQ"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+# the web console's tests drive a real browser: Debian's Chromium, through Playwright
+if [ "${1:-}" = "--dev" ] && ! command -v chromium >/dev/null 2>&1; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        echo "installing Chromium for the console's browser tests (apt-get)" >&2
+        apt-get install -y --no-install-recommends chromium fonts-noto-cjk >/dev/null 2>&1 \
+            || { apt-get update >/dev/null 2>&1 \
+                 && apt-get install -y --no-install-recommends chromium fonts-noto-cjk >/dev/null 2>&1; }
+    else
+        echo "warning: no chromium; the console's browser tests will be skipped" \
+             "(sudo apt-get install chromium)" >&2
+    fi
+fi
 echo "shopmind installed in $(pwd)/.venv (run .venv/bin/shopmind --help)" >&2

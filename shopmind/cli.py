@@ -24,9 +24,11 @@ from shopmind.store import Store, open_store
 
 if TYPE_CHECKING:
     from shopmind.build import BuildManifest
+    from shopmind.evaluate.runs import RunKind
     from shopmind.recommend.engine import Pick, RecommendEngine
 
 F = TypeVar("F", bound=Callable[..., Any])
+_PATH_ARGS = {"products", "judgments", "train_judgments", "folder", "data"}
 logger = logging.getLogger("shopmind")
 
 
@@ -587,7 +589,23 @@ def models_activate(obj: _Ctx, name: str) -> None:
 
 @main.group()
 def evaluate() -> None:
-    """Measure relevance offline against baselines run in the same process."""
+    """Measure relevance offline against baselines run in the same process.
+
+    Every run's result is kept in HOME/evaluations/ (GET /evaluations lists them).
+    """
+
+
+def _keep_run(home: Path, kind: RunKind, command: dict[str, Any], result: dict[str, Any]) -> None:
+    """Save an evaluation run's result in ``HOME/evaluations`` and say where; paths among
+    the arguments are kept absolute."""
+    from shopmind.evaluate.runs import save_run
+
+    args = {
+        k: str(Path(v).resolve()) if k in _PATH_ARGS and isinstance(v, str) else v
+        for k, v in command.items()
+    }
+    path = save_run(home, kind, args, result)
+    click.echo(f"run saved to {path}", err=True)
 
 
 @evaluate.command("search")
@@ -628,6 +646,8 @@ def evaluate_search(
 
     obj: _Ctx = ctx.obj
     judgments = read_judgments(judgments_file)
+    # the run is kept in the home the CLI runs with, never in the temporary one
+    keep = load(config_file=obj.config, home=obj.home).home
     with tempfile.TemporaryDirectory(prefix="shopmind-eval-") as tmp:
         if obj.home is None:
             obj.home = tmp
@@ -669,6 +689,13 @@ def evaluate_search(
         )
     lat = result["latency_ms"]
     lines.append(f"  shopmind latency p50 {lat['p50']:.2f} ms, p99 {lat['p99']:.2f} ms")
+    command = {
+        "products": products_file,
+        "judgments": judgments_file,
+        "train_judgments": train_file,
+        "map": list(mapping),
+    }
+    _keep_run(keep, "search", command, result)
     _emit(result, as_json, "\n".join(lines))
 
 
@@ -741,6 +768,7 @@ def evaluate_recommend_cmd(obj: _Ctx, folder: str, as_json: bool, sample: int) -
             f"recall@50 {m['recall@50']:.4f}  coverage@10 {m['coverage@10']:.3f}"
         )
     lines.append(f"  trained in {result['train_seconds']:.0f} s")
+    _keep_run(settings.home, "recommend", {"folder": folder, "sample": sample}, result)
     _emit(result, as_json, "\n".join(lines))
 
 
@@ -795,6 +823,7 @@ def evaluate_ctr_cmd(obj: _Ctx, dataset: str, data: str | None, as_json: bool) -
         )
     t = result["training"]
     lines.append(f"  trained {t['epochs']} epochs in {t['seconds']} s ({t['stopped']})")
+    _keep_run(settings.home, "ctr", {"dataset": dataset, "data": data}, result)
     _emit(result, as_json, "\n".join(lines))
 
 

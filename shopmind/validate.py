@@ -76,14 +76,16 @@ def request_row_errors(
     """
     out: list[RowError] = []
     for item in err_items:
-        loc = [p for p in item.get("loc", ()) if p not in ("body", "query", "path")]
+        where = tuple(item.get("loc", ()))
+        loc = [p for p in where if p not in ("body", "query", "path")]
         row = 1
         for i, part in enumerate(loc):
             if isinstance(part, int):
                 row = part + 1
                 loc = loc[i + 1 :]
                 break
-        if loc and isinstance(loc[0], str) and loc[0] in {"events", "products"}:
+        in_body = bool(where) and where[0] == "body"  # a query parameter may be named products
+        if in_body and loc and isinstance(loc[0], str) and loc[0] in {"events", "products"}:
             loc = loc[1:]
         ctx = item.get("ctx") or {}
         field = str(ctx.get("field", ".".join(str(p) for p in loc) or "body"))

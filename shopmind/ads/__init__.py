@@ -19,7 +19,13 @@ from shopmind.ads.campaigns import (
     parse_status,
 )
 from shopmind.ads.ctr import HistoricalCtr
-from shopmind.ads.hits import SponsoredHit, impression_event, reasons_tree
+from shopmind.ads.hits import (
+    SponsoredHit,
+    impression_event,
+    ledger_reasons,
+    ledger_targeting,
+    reasons_tree,
+)
 from shopmind.ads.pacing import Pacer, day_fraction, under_cap
 from shopmind.ads.quality import EngineQuality, recent_products
 from shopmind.ads.records import AdClick, Impression, utc_day
@@ -53,6 +59,8 @@ __all__ = [
     "gsp_price",
     "impression_event",
     "keyword_matches",
+    "ledger_reasons",
+    "ledger_targeting",
     "match",
     "parse_campaign",
     "parse_status",

@@ -1,5 +1,6 @@
-"""What the ad server hands out and writes: sponsored hits with their reasons trees, and the
-``ad_impression`` events that record them in the main store."""
+"""What the ad server hands out and writes: sponsored hits with their reasons trees, the
+``ad_impression`` events that record them in the main store, and the reasons tree of a
+shown ad rebuilt from its ledger row."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from shopmind.ads.auction import Placement
 from shopmind.ads.campaigns import Campaign
 from shopmind.ads.records import Impression
+from shopmind.ads.targeting import EVERYONE, keyword_matches
 from shopmind.events.models import Event
 from shopmind.explain import Node
 
@@ -74,3 +76,44 @@ def reasons_tree(campaign: Campaign, won: Placement, targeting: str, pctr_from: 
     auction.add("rank", won.rank)
     auction.add(f"targeting: {targeting}")
     return root
+
+
+def ledger_targeting(campaign: Campaign, query: str | None) -> str:
+    """What of the campaign's targeting an impression matched, as far as its ledger row
+    tells: the keyword the query matched, else the category paths the page matched one of
+    (the page's categories are not kept)."""
+    if not campaign.keywords and not campaign.categories:
+        return EVERYONE
+    if query:
+        for keyword in campaign.keywords:
+            if keyword_matches(keyword, query):
+                return f"keyword: {keyword}"
+    if campaign.categories:
+        return f"category: one of {', '.join(campaign.categories)}"
+    return f"keywords: {', '.join(campaign.keywords)}"
+
+
+def ledger_reasons(campaign: Campaign, impression: Impression, rank: int) -> Node:
+    """The ``sponsored`` tree of an ad already shown, rebuilt from its ledger row.
+
+    The pCTR, quality and price are the ones the auction used (the ledger keeps them); the
+    bid is the campaign's in the book, so the score is ``pctr × bid × quality`` again.
+
+    Args:
+        campaign: the impression's campaign.
+        impression: the ledger row.
+        rank: the ad's rank in its auction (1 for the first of the page's ad slots).
+    """
+    bid = campaign.bid
+    won = Placement(
+        campaign=campaign.id,
+        product=impression.product,
+        bid=bid,
+        pctr=impression.pctr,
+        quality=impression.quality,
+        score=impression.pctr * bid * impression.quality,
+        price=impression.price,
+        rank=rank,
+    )
+    targeting = ledger_targeting(campaign, impression.query)
+    return reasons_tree(campaign, won, targeting, "at the auction, from the ledger")

@@ -119,6 +119,13 @@ class Event(BaseModel):
         return self.user_id if self.user_id is not None else f"~{self.session_id}"
 
 
+def iso_utc(ts: float | None) -> str | None:
+    """Epoch seconds as an ISO-8601 UTC time (``2026-03-01T12:00:00Z``); None stays None."""
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+
+
 EVENT_FIELDS: tuple[str, ...] = tuple(Event.model_fields)
 
 FIELD_FIXES: dict[str, str] = {

@@ -15,6 +15,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shopmind import __version__
@@ -39,9 +40,22 @@ from shopmind.recommend.live import LiveRecommend
 from shopmind.search import SearchEngine
 from shopmind.search.live import LiveSearch
 from shopmind.serve.limits import BodySizeLimit
-from shopmind.serve.routes import campaigns, catalog, events, health, recommend, search
+from shopmind.serve.routes import (
+    campaigns,
+    catalog,
+    evaluations,
+    events,
+    explain,
+    health,
+    recommend,
+    search,
+    shopmap,
+    visitors,
+    web,
+)
 from shopmind.store import open_store
 from shopmind.validate import request_row_errors
+from shopmind.web import STATIC_DIR
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +91,12 @@ QUERY_FIXES = {
     "in_stock": "use true or false",
     "q": "give the query text, 1-500 characters",
     "item": "give a product id",
+    "kind": "use one of search, recommend, similar, bought-together, ad",
+    "id": "give the result's product id (for kind=ad: the ad token of the sponsored result)",
+    "page": "use the 1-based page the result was shown on",
+    "limit": "use a limit from 1 to 1000",
+    "products": "use from 1 to 20 products per category",
+    "neighbours": "use from 1 to 10 neighbours per product",
 }
 
 
@@ -208,7 +228,20 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.recommend = None
     app.state.ads = None
     app.state.ranker = None
-    routers = (health, catalog, events, search, recommend, campaigns)
+    routers = (
+        health,
+        catalog,
+        events,
+        search,
+        recommend,
+        campaigns,
+        explain,
+        visitors,
+        shopmap,
+        evaluations,
+        web,
+    )
     for module in routers:
         app.include_router(module.router)
+    app.mount("/console", StaticFiles(directory=STATIC_DIR), name="console")
     return app

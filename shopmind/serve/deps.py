@@ -78,6 +78,12 @@ class Ranking:
     pctr: PCtr | None = None
 
 
+def ranker_on(request: Request, settings: Settings) -> bool:
+    """Whether lists go through a trained ranker (``rank.enabled`` and one is trained)."""
+    live = getattr(request.app.state, "ranker", None)
+    return settings.rank.enabled and live is not None and live.ranker is not None
+
+
 def ranking(
     request: Request, settings: Settings, store: Store, visitor: str | None, page: int
 ) -> Ranking:

@@ -12,7 +12,13 @@ from pathlib import Path
 
 from shopmind.config import StoreConfig
 from shopmind.errors import StoreError
-from shopmind.store.base import ProductPage, Store, StoreStats, WriteResult
+from shopmind.store.base import (
+    ProductPage,
+    Store,
+    StoreStats,
+    VisitorSummary,
+    WriteResult,
+)
 from shopmind.store.schema import LATEST_VERSION, MIGRATIONS, Migration, migrate
 from shopmind.store.sqlite import SQLiteStore
 
@@ -24,6 +30,7 @@ __all__ = [
     "SQLiteStore",
     "Store",
     "StoreStats",
+    "VisitorSummary",
     "WriteResult",
     "migrate",
     "open_store",

@@ -15,7 +15,7 @@ from typing import Any
 
 from shopmind.catalog.models import Product, ProductPatch
 from shopmind.errors import NotFound
-from shopmind.events.models import Event, StoredEvent
+from shopmind.events.models import Event, StoredEvent, iso_utc
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,25 @@ class StoreStats:
             "events_by_type": dict(self.events_by_type),
             "unknown_item_events": self.unknown_item_events,
             "schema_version": self.schema_version,
+        }
+
+
+@dataclass(frozen=True)
+class VisitorSummary:
+    """One visitor's activity: how many events they have and when they were last seen."""
+
+    visitor: str
+    events: int
+    last_seen: float | None  # epoch seconds of the newest event with a time
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON form: ``id``, the visitor key (``~SESSION`` for an anonymous visitor), the
+        event count, and the newest event's time as ISO-8601 UTC (None when no event has one)."""
+        return {
+            "id": self.visitor,
+            "anonymous": self.visitor.startswith("~"),
+            "events": self.events,
+            "last_seen": iso_utc(self.last_seen),
         }
 
 
@@ -171,6 +190,23 @@ class Store(ABC):
     @abstractmethod
     def count_events(self) -> int:
         """How many events are stored."""
+
+    def top_visitors(self, limit: int = 50) -> list[VisitorSummary]:
+        """The ``limit`` visitors with the most events, most first (ties: newest seen first,
+        then by key). This default reads every event; backends answer it in their query
+        language."""
+        counts: dict[str, int] = {}
+        seen: dict[str, float | None] = {}
+        for batch in self.iter_events():
+            for e in batch:
+                counts[e.visitor] = counts.get(e.visitor, 0) + 1
+                last = seen.get(e.visitor)
+                if e.ts is not None and (last is None or e.ts > last):
+                    seen[e.visitor] = e.ts
+                else:
+                    seen.setdefault(e.visitor, None)
+        ordered = sorted(counts, key=lambda v: (-counts[v], -(seen[v] or float("-inf")), v))
+        return [VisitorSummary(v, counts[v], seen[v]) for v in ordered[:limit]]
 
     # -- reports and stats ----------------------------------------------------------------
     @abstractmethod

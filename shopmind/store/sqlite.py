@@ -19,7 +19,7 @@ from typing import Any, Literal
 from shopmind.catalog.models import Product, ProductPatch, normalise_category
 from shopmind.errors import NotFound, StoreError
 from shopmind.events.models import Event, StoredEvent
-from shopmind.store.base import ProductPage, Store, StoreStats, WriteResult
+from shopmind.store.base import ProductPage, Store, StoreStats, VisitorSummary, WriteResult
 from shopmind.store.schema import DEFERRABLE_EVENT_INDEXES, current_version, migrate
 
 _PRODUCT_COLUMNS = (
@@ -281,6 +281,14 @@ class SQLiteStore(Store):
 
     def count_events(self) -> int:
         return int(self._conn().execute("SELECT COUNT(*) FROM events").fetchone()[0])
+
+    def top_visitors(self, limit: int = 50) -> list[VisitorSummary]:
+        rows = self._conn().execute(
+            "SELECT visitor, COUNT(*) AS n, MAX(ts) AS last FROM events GROUP BY visitor "
+            "ORDER BY n DESC, last IS NULL, last DESC, visitor LIMIT ?",
+            (limit,),
+        )
+        return [VisitorSummary(str(v), int(n), None if t is None else float(t)) for v, n, t in rows]
 
     # -- reports and stats ------------------------------------------------------------------
     def record_ingest(self, report: dict[str, Any]) -> int:

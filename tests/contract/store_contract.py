@@ -168,6 +168,26 @@ class StoreContract:
         ordered = [e.item_id for batch in s.iter_events() for e in batch]
         assert ordered == ["d", "a", "c", "b"]  # time order; no time sorts first
 
+    def test_top_visitors_most_events_first_with_last_seen(self, s: Store) -> None:
+        s.add_events(
+            [
+                event("u1", "a", timestamp=1_700_000_000),
+                event("u1", "b", timestamp=1_700_000_100),
+                event("u2", "c", timestamp=1_700_000_050),
+                event("u3", "c", timestamp=1_700_000_200),
+                Event.model_validate({"session_id": "s9", "item_id": "d", "type": "click"}),
+                Event.model_validate({"session_id": "s9", "item_id": "e", "type": "click"}),
+                Event.model_validate({"session_id": "s9", "item_id": "f", "type": "click"}),
+            ]
+        )
+        top = s.top_visitors(limit=3)
+        # most events first; ties (u2, u3) by the newest seen
+        assert [(v.visitor, v.events) for v in top] == [("~s9", 3), ("u1", 2), ("u3", 1)]
+        assert top[1].last_seen == 1_700_000_100
+        assert top[1].as_dict()["last_seen"] == "2023-11-14T22:15:00Z"
+        assert top[0].as_dict()["anonymous"] is True
+        assert [v.visitor for v in Store.top_visitors(s, limit=3)] == ["~s9", "u1", "u3"]
+
     def test_event_fields_round_trip(self, s: Store) -> None:
         s.add_events(
             [

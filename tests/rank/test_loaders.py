@@ -68,20 +68,22 @@ def test_a_ragged_row_names_its_line(tmp_path: Path) -> None:
         load_dataset("criteo", tmp_path / "missing.txt")
 
 
-def _evaluate(*args: str) -> dict[str, Any]:
-    result = CliRunner().invoke(main, ["evaluate", "ctr", *args, "--json"])
+def _evaluate(home: Path, *args: str) -> dict[str, Any]:
+    result = CliRunner().invoke(main, ["--home", str(home), "evaluate", "ctr", *args, "--json"])
     assert result.exit_code == 0, result.output
     out: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     return out
 
 
-def test_evaluate_ctr_json_with_both_baselines(data_dir: Path, movielens: Path) -> None:
-    ali = _evaluate("--dataset", "aliccp", "--data", str(data_dir / "ctr-samples"))
+def test_evaluate_ctr_json_with_both_baselines(
+    data_dir: Path, movielens: Path, tmp_path: Path
+) -> None:
+    ali = _evaluate(tmp_path, "--dataset", "aliccp", "--data", str(data_dir / "ctr-samples"))
     assert ali["rows"] == 200
     assert set(ali["methods"]) == {"shopmind", "baseline", "logistic", "lightgbm"}
     for metrics in ali["methods"].values():
         assert {"auc", "gauc", "logloss", "ctcvr_auc"} <= set(metrics)
-    ml = _evaluate("--dataset", "movielens-100k", "--data", str(movielens))
+    ml = _evaluate(tmp_path, "--dataset", "movielens-100k", "--data", str(movielens))
     assert ml["rows"] == 4_000 and "ctcvr_auc" not in ml["methods"]["shopmind"]
     best = max(ml["methods"]["logistic"]["auc"], ml["methods"]["lightgbm"]["auc"])
     assert ml["methods"]["baseline"]["auc"] == best

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from shopmind.errors import InvalidInput, RowError, StoreError
-from shopmind.recommend.engine import Filters, Pick, RecommendEngine
-from shopmind.recommend.live import LiveRecommend
-from shopmind.serve.deps import SettingsDep, StoreDep, ranking
+from shopmind.errors import InvalidInput, RowError
+from shopmind.recommend.engine import Filters, Pick
+from shopmind.serve.deps import SettingsDep, StoreDep
+from shopmind.serve.lists import (
+    bought_together_list,
+    pick_dicts,
+    recommend_engine,
+    recommend_filters,
+    recommend_list,
+    similar_list,
+)
 from shopmind.serve.sponsor import with_ads
 
 router = APIRouter(tags=["recommend"])
@@ -18,28 +25,8 @@ router = APIRouter(tags=["recommend"])
 K = Annotated[int, Query(ge=1, le=100, description="How many products (1-100)")]
 
 
-def _engine(request: Request) -> RecommendEngine:
-    live = getattr(request.app.state, "recommend", None)
-    if live is None:
-        raise StoreError("recommendations are not loaded yet (the server is starting)")
-    return cast(LiveRecommend, live).engine
-
-
-def _list(picks: list[Pick]) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": p.id,
-            "title": p.title,
-            "score": round(p.score, 6),
-            "reasons": p.reasons.as_dict(),
-            "sponsored": False,
-        }
-        for p in picks
-    ]
-
-
 def _items(picks: list[Pick]) -> dict[str, Any]:
-    return {"items": _list(picks)}
+    return {"items": pick_dicts(picks)}
 
 
 @router.get("/recommend")
@@ -64,20 +51,13 @@ async def recommend(
             [RowError(1, "user", "no visitor given", "give user=USER_ID or session=SESSION_ID")],
             source="recommend request",
         )
-    if price_min is not None and price_max is not None and price_min > price_max:
-        raise InvalidInput(
-            [RowError(1, "price_min", "price_min is above price_max", "swap or fix the bounds")],
-            source="recommend request",
-        )
-    engine = _engine(request)
+    filters = recommend_filters(category, in_stock, price_min, price_max)
+    recommend_engine(request)  # 503 before the models are loaded
     visitor = user if user is not None else f"~{session}"
-    filters = Filters(category, in_stock, price_min, price_max)
 
     def run() -> dict[str, Any]:
-        events = store.list_events(visitor=visitor, limit=settings.recommend.history)
-        stage = ranking(request, settings, store, visitor, 1)
-        picks = engine.recommend(events, k, filters, stage.reorder, settings.rank.candidates)
-        items = _list(picks)
+        picks, stage = recommend_list(request, store, settings, visitor, k, filters)
+        items = pick_dicts(picks)
         if settings.ads.enabled:
             items = with_ads(
                 request, store, "recommend", items, visitor, None, stage.pctr, filters.matches
@@ -95,8 +75,8 @@ async def similar(
     in_stock: bool | None = None,
 ) -> dict[str, Any]:
     """Products like ``item`` (co-behaviour and text); 404 for an unknown product."""
-    engine = _engine(request)
-    picks = await run_in_threadpool(engine.similar, item, k, Filters(in_stock=in_stock))
+    recommend_engine(request)  # 503 before the models are loaded
+    picks = await run_in_threadpool(similar_list, request, item, k, Filters(in_stock=in_stock))
     return _items(picks)
 
 
@@ -106,5 +86,5 @@ async def bought_together(
 ) -> dict[str, Any]:
     """Products carted or bought with ``item`` in the same visit (text neighbours for new
     products); 404 for an unknown product."""
-    engine = _engine(request)
-    return _items(await run_in_threadpool(engine.bought_together, item, k))
+    recommend_engine(request)  # 503 before the models are loaded
+    return _items(await run_in_threadpool(bought_together_list, request, item, k))

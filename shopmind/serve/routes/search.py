@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from shopmind.errors import InvalidInput, RowError, StoreError
-from shopmind.search import SORT_ORDERS, Filters, SearchEngine
-from shopmind.search.live import LiveSearch
-from shopmind.serve.deps import Ranking, SettingsDep, StoreDep, ranking
+from shopmind.errors import InvalidInput, RowError
+from shopmind.search import SORT_ORDERS, Filters
+from shopmind.serve.deps import SettingsDep, StoreDep, ranker_on
+from shopmind.serve.lists import SearchAsk, search_engine, search_list
 from shopmind.serve.sponsor import with_ads
 
 router = APIRouter(tags=["search"])
@@ -19,13 +19,6 @@ _PARAMS = {
     "q", "k", "offset", "category", "brand", "price_min", "price_max", "in_stock", "sort",
     "user", "session",
 }  # fmt: skip
-
-
-def _engine(request: Request) -> SearchEngine:
-    live = getattr(request.app.state, "search", None)
-    if live is None:
-        raise StoreError("the search index is not loaded yet (the server is starting)")
-    return cast(LiveSearch, live).engine
 
 
 @router.get("/search")
@@ -76,10 +69,10 @@ async def search(
         price_max=price_max,
         in_stock=in_stock,
     )
-    engine = _engine(request)
+    engine = search_engine(request)
     visitor = user if user is not None else (f"~{session}" if session is not None else None)
-    live = getattr(request.app.state, "ranker", None)
-    ranked = settings.rank.enabled and live is not None and live.ranker is not None
+    ask = SearchAsk(q, k, offset, filters, sort, visitor)
+    ranked = ranker_on(request, settings)
 
     # ads go on the first page of a relevance order, and must pass the page's filters
     ads = (
@@ -90,11 +83,7 @@ async def search(
     )
 
     def run() -> dict[str, Any]:
-        stage = ranking(request, settings, store, visitor, offset // k + 1) if ranked else Ranking()
-        result = engine.search(
-            q, k=k, offset=offset, filters=filters, sort=sort, reorder=stage.reorder,
-            candidates=settings.rank.candidates,
-        ).as_dict()  # fmt: skip
+        result, stage = search_list(request, store, settings, ask)
         if ads:
             result["hits"] = with_ads(
                 request, store, "search", result["hits"], visitor, q, stage.pctr, filters.matches
