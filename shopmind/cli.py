@@ -356,7 +356,9 @@ def recommend(obj: _Ctx, user: str | None, session: str | None, k: int, as_json:
     visitor = user if user is not None else f"~{session}"
     with obj.store() as store:
         engine = _recommend_engine(obj, store)
-        events = store.list_events(visitor=visitor, limit=obj.settings.recommend.history)
+        events = store.list_events(
+            visitor=visitor, limit=obj.settings.recommend.history, types=engine.history_types
+        )
         _emit_picks(engine.recommend(events, k), as_json)
 
 

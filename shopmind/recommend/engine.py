@@ -239,6 +239,13 @@ class RecommendEngine:
         """The weight of "more like this": the strongest event type's."""
         return max(self.events.weights.values(), default=1.0)
 
+    @property
+    def history_types(self) -> tuple[str, ...]:
+        """The event types a visitor's history is made of (the others weigh nothing here):
+        serving reads only these, so impressions and searches do not crowd the window."""
+        weighed = [t for t, w in self.events.weights.items() if w > 0]
+        return tuple(sorted({*weighed, "not_interested", "more_like_this"}))
+
     def history(self, events: Sequence[StoredEvent]) -> VisitorHistory:
         """Usable history from a visitor's events (any order; sorted oldest first)."""
         ordered = sorted(events, key=lambda e: (e.ts or 0.0, e.seq))

@@ -114,7 +114,9 @@ def recommend_list(
     """A visitor's organic recommendations (from their newest events, through the ranker
     when one is on) and the ranker stage used. Reads the store: call it off the event loop."""
     engine = recommend_engine(request)
-    events = store.list_events(visitor=visitor, limit=settings.recommend.history)
+    events = store.list_events(
+        visitor=visitor, limit=settings.recommend.history, types=engine.history_types
+    )
     stage = ranking(request, settings, store, visitor, 1)
     picks = engine.recommend(events, k, filters, stage.reorder, settings.rank.candidates)
     return picks, stage

@@ -179,9 +179,14 @@ class Store(ABC):
 
     @abstractmethod
     def list_events(
-        self, visitor: str | None = None, item_id: str | None = None, limit: int = 100
+        self,
+        visitor: str | None = None,
+        item_id: str | None = None,
+        limit: int = 100,
+        types: Sequence[str] | None = None,
     ) -> list[StoredEvent]:
-        """The most recent events, newest first, optionally of one visitor or product."""
+        """The most recent events, newest first, optionally of one visitor or product and
+        only of the given ``types``."""
 
     @abstractmethod
     def iter_events(self, batch: int = 50_000) -> Iterator[list[StoredEvent]]:

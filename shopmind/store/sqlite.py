@@ -258,15 +258,23 @@ class SQLiteStore(Store):
         return WriteResult(inserted=inserted, duplicates=len(rows) - inserted)
 
     def list_events(
-        self, visitor: str | None = None, item_id: str | None = None, limit: int = 100
+        self,
+        visitor: str | None = None,
+        item_id: str | None = None,
+        limit: int = 100,
+        types: Sequence[str] | None = None,
     ) -> list[StoredEvent]:
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[object] = []
         if visitor is not None:
             clauses.append("visitor = ?")
             params.append(visitor)
         if item_id is not None:
             clauses.append("item_id = ?")
             params.append(item_id)
+        if types is not None:
+            clauses.append(f"type IN ({', '.join('?' * len(types))})" if types else "0")
+            params.extend(types)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         sql = (
             f"SELECT {_EVENT_COLUMNS} FROM events {where} "

@@ -168,6 +168,23 @@ class StoreContract:
         ordered = [e.item_id for batch in s.iter_events() for e in batch]
         assert ordered == ["d", "a", "c", "b"]  # time order; no time sorts first
 
+    def test_list_events_of_some_types_skips_the_others(self, s: Store) -> None:
+        # ad and organic impressions must not crowd a visitor's window of newest events
+        s.add_events(
+            [
+                event("u1", "a", "purchase", timestamp=1_700_000_000),
+                *[
+                    event("u1", f"x{i}", "impression", position=i + 1, timestamp=1_700_000_100 + i)
+                    for i in range(5)
+                ],
+                event("u1", "b", "view", timestamp=1_700_000_200),
+            ]
+        )
+        got = s.list_events(visitor="u1", limit=2, types=("view", "purchase"))
+        assert [e.item_id for e in got] == ["b", "a"]
+        assert s.list_events(visitor="u1", types=()) == []
+        assert len(s.list_events(visitor="u1", limit=3)) == 3
+
     def test_top_visitors_most_events_first_with_last_seen(self, s: Store) -> None:
         s.add_events(
             [
