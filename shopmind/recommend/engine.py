@@ -76,12 +76,14 @@ class Filters:
 
 @dataclass
 class Pick:
-    """One recommended product with its score and reasons tree."""
+    """One recommended product with its score and reasons tree (and the product itself,
+    for its price and picture)."""
 
     id: str
     title: str
     score: float
     reasons: Node
+    product: Product | None = None
 
 
 @dataclass
@@ -368,7 +370,7 @@ class RecommendEngine:
         root = Node("recommended", float(self.trending[i]))
         root.add("trending", float(self.trending[i])).add(why)
         p = self.products[i]
-        return Pick(p.id, p.title, float(self.trending[i]), root)
+        return Pick(p.id, p.title, float(self.trending[i]), root, p)
 
     def _pick(
         self,
@@ -390,7 +392,7 @@ class RecommendEngine:
                 title = self.products[h.items[src]].title
                 node.add(f"{verb} {title}", None if value is None else round(value, 4))
         p = self.products[i]
-        return Pick(p.id, p.title, score, root)
+        return Pick(p.id, p.title, score, root, p)
 
     def _sources(self, name: str, target: int, h: VisitorHistory) -> list[tuple[int, float | None]]:
         """The visitor's events that push ``target`` up most under one model."""
@@ -458,7 +460,7 @@ class RecommendEngine:
             p = self.products[int(j)]
             root = Node("bought together", None)
             root.add("text similarity (too few shared baskets)", round(float(sims[j]), 4))
-            out.append(Pick(p.id, p.title, float(sims[j]), root))
+            out.append(Pick(p.id, p.title, float(sims[j]), root, p))
         return out
 
     def bought_together(self, item_id: str, k: int = 10) -> list[Pick]:
@@ -473,7 +475,7 @@ class RecommendEngine:
             root.add("carted or bought in the same visit", counts[j]).add(
                 f"with {self.products[i].title}"
             )
-            picks.append(Pick(p.id, p.title, float(counts[j]), root))
+            picks.append(Pick(p.id, p.title, float(counts[j]), root, p))
         if len(picks) < k:
             seen = {self.row[p.id] for p in picks} | {i}
             for pick in self._neighbours(i, k + len(seen)):

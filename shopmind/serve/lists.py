@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from fastapi import Request
 
+from shopmind.catalog import Product
 from shopmind.config import Settings
 from shopmind.errors import InvalidInput, RowError, StoreError
 from shopmind.recommend.engine import Filters as PickFilters
@@ -139,8 +140,19 @@ def pick_dicts(picks: list[Pick]) -> list[dict[str, Any]]:
             "id": p.id,
             "title": p.title,
             "score": round(p.score, 6),
+            **shown_fields(p.product),
             "reasons": p.reasons.as_dict(),
             "sponsored": False,
         }
         for p in picks
     ]
+
+
+def shown_fields(product: Product | None) -> dict[str, Any]:
+    """What a list shows of a product beside its title: price, category, brand, picture."""
+    if product is None:
+        return dict.fromkeys(PRODUCT_FIELDS)
+    return {name: getattr(product, name) for name in PRODUCT_FIELDS}
+
+
+PRODUCT_FIELDS = ("price", "currency", "category", "brand", "in_stock", "image_url")

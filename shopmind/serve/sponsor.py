@@ -9,6 +9,7 @@ from fastapi import Request
 
 from shopmind.ads import AdServer, PCtr
 from shopmind.catalog import Product
+from shopmind.serve.lists import shown_fields
 from shopmind.store import Store
 
 
@@ -45,15 +46,7 @@ def with_ads(
     merged = list(organic)
     for hit in sorted(hits, key=lambda h: h.slot):
         product = products.get(hit.product)
-        shown = {
-            **hit.as_dict(),
-            "title": product.title if product else None,
-            "price": product.price if product else None,
-            "currency": product.currency if product else None,
-            "category": product.category if product else None,
-            "brand": product.brand if product else None,
-            "in_stock": product.in_stock if product else None,
-            "image_url": product.image_url if product else None,
-        }
+        shown = {**hit.as_dict(), "title": product.title if product else None}
+        shown.update(shown_fields(product))
         merged.insert(min(hit.slot - 1, len(merged)), shown)
     return merged

@@ -10,6 +10,7 @@ import pytest
 from shopmind.build import load_recommend, run_build
 from shopmind.config import Settings
 from shopmind.serve import create_app
+from shopmind.serve.lists import PRODUCT_FIELDS
 from shopmind.store import SQLiteStore
 from tests.serve.test_search_api import TestClient, _check_shape, _demo_home
 
@@ -48,7 +49,8 @@ def _get(client: TestClient, path: str, **params: Any) -> list[dict[str, Any]]:
         if item["sponsored"]:  # an ad in its slot: the auction says why
             assert item["reasons"]["label"] == "sponsored"
             continue
-        assert set(item) == {"id", "title", "score", "reasons", "sponsored"}
+        assert set(item) == {"id", "title", "score", "reasons", "sponsored", *PRODUCT_FIELDS}
+        assert item["price"] is not None
     items: list[dict[str, Any]] = data["items"]
     return items
 
