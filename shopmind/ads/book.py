@@ -191,13 +191,14 @@ class CampaignBook:
         at = epoch(None) if ts is None else ts
         with self._write() as conn:
             row = conn.execute(
-                "SELECT campaign, product, price, clicked_ts FROM impressions WHERE token = ?",
+                "SELECT campaign, product, price, clicked_ts, ts FROM impressions WHERE token = ?",
                 (token,),
             ).fetchone()
             if row is None:
                 logger.warning("ad click on unknown token %r: nothing charged", token)
                 return 0.0
             campaign, shown, price, clicked = int(row[0]), str(row[1]), int(row[2]), row[3]
+            at = max(at, float(row[4]))  # never before the ad was shown
             if clicked is not None:
                 return 0.0
             if product is not None and product != shown:

@@ -43,12 +43,17 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whit
 ProductId = Annotated[str, StringConstraints(min_length=1, max_length=256, strip_whitespace=True)]
 Keyword = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
 
+MAX_BID = 10_000.0  # money is kept in millionths in SQLite integers: bounded well inside them
+MAX_BUDGET = 1_000_000_000.0
+
 FIELD_FIXES: dict[str, str] = {
     "name": "give the campaign a name (1-200 characters)",
     "advertiser": "name the advertiser (1-200 characters)",
     "products": f"list 1 to {MAX_PRODUCTS} ids of products in the catalog",
-    "bid": "give the cost per click as a number > 0",
-    "daily_budget": "give a daily budget of at least one click at the bid",
+    "bid": f"give the cost per click as a number > 0 and at most {MAX_BID:,.0f}",
+    "daily_budget": (
+        f"give a daily budget of at least one click at the bid, at most {MAX_BUDGET:,.0f}"
+    ),
     "keywords": 'list target words or phrases, e.g. ["earbuds", "蓝牙耳机"], or none',
     "categories": 'list category paths, e.g. ["Electronics > Audio"], or none',
     "start": "use an ISO-8601 time like 2026-03-01T00:00:00Z",
@@ -65,8 +70,12 @@ class CampaignIn(BaseModel):
     name: Name
     advertiser: Name
     products: list[ProductId] = Field(min_length=1, max_length=MAX_PRODUCTS)
-    bid: float = Field(gt=0, allow_inf_nan=False, description="Cost per click, > 0.")
-    daily_budget: float = Field(gt=0, allow_inf_nan=False, description="Most spent per UTC day.")
+    bid: float = Field(
+        gt=0, le=MAX_BID, allow_inf_nan=False, description=f"Cost per click, > 0, <= {MAX_BID:,}."
+    )
+    daily_budget: float = Field(
+        gt=0, le=MAX_BUDGET, allow_inf_nan=False, description="Most spent per UTC day."
+    )
     keywords: list[Keyword] = Field(default_factory=list, max_length=1_000)
     categories: list[str] = Field(default_factory=list, max_length=1_000)
     start: datetime

@@ -42,6 +42,7 @@ CROSS_NUMS = (
     "text_similarity",
 )
 NUMS = VISITOR_NUMS + PRODUCT_NUMS + CROSS_NUMS
+PASSIVE = frozenset({"impression", "ad_impression", "search"})  # shown to, not done by, them
 KINDS = {"view": 1, "click": 1, "rating": 1, "more_like_this": 1, "cart": 2, "purchase": 3}
 _SMOOTH = 10.0  # pseudo-impressions at the shop's click rate in every running click rate
 
@@ -119,17 +120,24 @@ class ShopFeatures:
         return VisitorState(recent=deque(maxlen=max(1, self.history)))
 
     def update(self, state: VisitorState, stats: ProductStats | None, event: StoredEvent) -> None:
-        """Grow ``state`` (and ``stats``, when given) by one event."""
+        """Grow ``state`` (and ``stats``, when given) by one event.
+
+        What the shop showed (impressions, ad impressions) and searches are not the
+        visitor's actions: they do not count as events nor move the last-seen time, so a
+        page's own search and impressions, which serving has not seen yet when it ranks,
+        do not make a trained row look different from a served one.
+        """
+        item = event.item_id
+        if event.type in PASSIVE:
+            if event.type == "impression" and item is not None:
+                state.impressions += 1
+                if stats is not None:
+                    stats.impressions[item] += 1
+            return
         state.events += 1
         if event.ts is not None:
             state.last_ts = event.ts
-        item = event.item_id
         if item is None:
-            return
-        if event.type == "impression":
-            state.impressions += 1
-            if stats is not None:
-                stats.impressions[item] += 1
             return
         if event.type == "click":
             state.clicks += 1

@@ -91,6 +91,14 @@ def fit_net(
             f"every one of the {len(train)} training rows has click = {int(clicks[0])}; "
             "the model needs both clicked and unclicked impressions"
         )
+    valid_clicks = table.click[valid]
+    judge = len(valid) > 0 and valid_clicks.min() != valid_clicks.max()
+    if not judge:
+        logger.warning(
+            "the %d validation rows hold one class only: their AUC cannot choose a checkpoint, "
+            "so training runs to max_epochs or max_seconds",
+            len(valid),
+        )
     torch.manual_seed(config.seed)
     rng = torch.Generator().manual_seed(config.seed)
     nums = table.nums[train]
@@ -155,7 +163,7 @@ def fit_net(
             )
             losses.clear()
             bar.set_postfix(valid_auc=f"{score:.4f}")
-            if score > best[0] + 1e-5:
+            if score > best[0] + 1e-5 or not judge:  # without a judge, the newest is kept
                 best, bad = (score, copy.deepcopy(net.state_dict())), 0
             else:
                 bad += 1

@@ -17,26 +17,32 @@ class LiveRanker:
     """Holds the trained ranker at ``path`` (None while there is none).
 
     Serving asks :attr:`ranker` on every request; at most once per ``check_seconds`` the
-    file's modification time is compared, and a changed file is loaded whole (through
-    ``load``) before it replaces the old ranker, so a request sees one ranker or the other.
+    file's modification time and the catalog's ``version`` (the build id: new products,
+    prices, vectors) are compared, and on a change the ranker is loaded whole (through
+    ``load``) before it replaces the old one, so a request sees one ranker or the other.
     """
 
     def __init__(
-        self, path: Path, load: Callable[[Path], Ranker], check_seconds: float = 1.0
+        self,
+        path: Path,
+        load: Callable[[Path], Ranker],
+        check_seconds: float = 1.0,
+        version: Callable[[], object] | None = None,
     ) -> None:
         self.path = path
         self._load = load
+        self._version = version or (lambda: None)
         self._check = check_seconds
         self._lock = threading.Lock()
         self._ranker: Ranker | None = None
-        self._stamp: float | None = None
+        self._stamp: tuple[float, object] | None = None
         self._checked = 0.0
         self.error: str | None = None
         self._refresh()
 
     def _refresh(self) -> None:
         try:
-            stamp = self.path.stat().st_mtime
+            stamp = (self.path.stat().st_mtime, self._version())
         except FileNotFoundError:
             self._ranker, self._stamp = None, None
             return
@@ -61,6 +67,11 @@ class LiveRanker:
                 if now - self._checked >= self._check:
                     self._checked = now
                     self._refresh()
+        return self._ranker
+
+    @property
+    def current(self) -> Ranker | None:
+        """The ranker loaded now, without checking for a newer one (never blocks)."""
         return self._ranker
 
     def reset(self) -> None:

@@ -91,6 +91,9 @@ class CtrNet(nn.Module):
         for module in self.modules():
             if isinstance(module, nn.Embedding | nn.EmbeddingBag) and module.embedding_dim > 1:
                 nn.init.normal_(module.weight, std=EMBED_STD)
+                if module.padding_idx is not None:  # padding stays the zero vector
+                    with torch.no_grad():
+                        module.weight[module.padding_idx].zero_()
 
     def fields(self, b: Batch) -> list[torch.Tensor]:
         """The per-field vectors of a batch, in :meth:`Schema.fields` order."""

@@ -33,6 +33,7 @@ from shopmind.rank.table import (
 
 logger = logging.getLogger(__name__)
 PATH_WIDTH = 4
+DEVICE_DROPOUT = 0.1  # training rows without their device, so an unknown one means something
 
 
 @dataclass
@@ -141,12 +142,16 @@ def shop_data(
             f"{len(impressions)} impression events found, at least {config.min_rows} are "
             "needed: send an 'impression' event (with its position) for every product shown"
         )
+    # the shop's click rate (the prior of every running rate) from the training part only
+    fit = impressions[: max(1, round(len(impressions) * (1 - config.valid_fraction - test)))]
     n_clicks = sum(
         _after(clicks, (e.visitor, e.item_id or ""), e.ts or 0.0, config.click_window_seconds)
-        for e in impressions
+        for e in fit
     )
-    stats = ProductStats(shop_ctr=max(n_clicks / len(impressions), 1e-3))
+    stats = ProductStats(shop_ctr=max(n_clicks / len(fit), 1e-3))
+    rng = np.random.default_rng(config.seed)
     states: dict[str, VisitorState] = {}
+    shown: dict[str, list[StoredEvent]] = defaultdict(list)  # a page's impressions, not yet counted
     rows: list[Row] = []
     histories: list[list[tuple[str, int]]] = []
     click, purchase, position, visitors = [], [], [], []
@@ -155,10 +160,16 @@ def shop_data(
         if state is None:
             state = states[e.visitor] = features.new_state()
         if e.type == "impression" and e.item_id is not None:
+            # every row of one page sees the visitor as serving saw them: before the page,
+            # at the page's time
+            page = shown[e.visitor]
+            at = page[0].ts if page else e.ts
             profile = features.profile(state)
-            rows.append(
-                features.values(e.visitor, state, stats, e.item_id, e.context, e.ts, profile)
-            )
+            context = {"page": str(e.page or 1)}
+            if rng.random() >= DEVICE_DROPOUT:  # serving may not know the device
+                context["device"] = e.context.get("device", "")
+            row = features.values(e.visitor, state, stats, e.item_id, context, at, profile)
+            rows.append(row)
             histories.append(list(state.recent))
             key = (e.visitor, e.item_id)
             t = e.ts or 0.0
@@ -166,6 +177,10 @@ def shop_data(
             purchase.append(_after(buys, key, t, config.purchase_window_seconds))
             position.append(e.position or 0)
             visitors.append(e.visitor)
+            page.append(e)
+            continue
+        for seen in shown.pop(e.visitor, []):
+            features.update(state, stats, seen)
         features.update(state, stats, e)
     n = len(rows)
     split = (

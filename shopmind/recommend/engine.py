@@ -288,6 +288,11 @@ class RecommendEngine:
             ok &= self.price <= filters.price_max
         return ok
 
+    def excluded(self, events: Sequence[StoredEvent]) -> frozenset[str]:
+        """The products left out of this visitor's lists: hidden, and bought (or seen, per
+        ``recommend.exclude``)."""
+        return frozenset(self.ids[i] for i in self._excluded(self.history(events)))
+
     def _excluded(self, h: VisitorHistory) -> set[int]:
         out = set(h.hidden)
         if self.config.exclude == "seen":

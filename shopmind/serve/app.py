@@ -168,7 +168,7 @@ def _live_ranker(app: FastAPI, settings: Settings) -> LiveRanker:
         engine = live.engine if live is not None else None
         return open_ranker(settings.home, app.state.store, engine, settings.rank)
 
-    return LiveRanker(ranker_path(settings.home), load)
+    return LiveRanker(ranker_path(settings.home), load, version=lambda: _build_id(settings))
 
 
 def create_app(settings: Settings) -> FastAPI:

@@ -76,12 +76,17 @@ class Ranking:
 
     reorder: Reorder | None = None
     pctr: PCtr | None = None
+    exclude: frozenset[str] = frozenset()  # products this visitor must not be shown
 
 
 def ranker_on(request: Request, settings: Settings) -> bool:
     """Whether lists go through a trained ranker (``rank.enabled`` and one is trained)."""
     live = getattr(request.app.state, "ranker", None)
-    return settings.rank.enabled and live is not None and live.ranker is not None
+    # .current: a reload (torch.load, the catalog) happens in ranking(), off the event loop
+    if not settings.rank.enabled or live is None:
+        return False
+    ranker = cast(LiveRanker, live)
+    return ranker.current is not None or ranker.path.exists()
 
 
 def ranking(
@@ -94,6 +99,9 @@ def ranking(
         return Ranking()
     events = store.list_events(visitor=visitor, limit=RANK_EVENTS) if visitor else []
     context = {"page": str(page)}
+    device = request.query_params.get("device")
+    if device:
+        context["device"] = device
 
     def reorder(ids: list[str], explain: int) -> tuple[np.ndarray, list[Node]]:
         return ranker.reorder(visitor, events, ids, explain, context)

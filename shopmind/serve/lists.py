@@ -9,7 +9,7 @@ They return organic results only; the list routes place sponsored products on to
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from fastapi import Request
@@ -120,6 +120,8 @@ def recommend_list(
     )
     stage = ranking(request, settings, store, visitor, 1)
     picks = engine.recommend(events, k, filters, stage.reorder, settings.rank.candidates)
+    # what the visitor hid (not interested) or bought is no ad for them either
+    stage = replace(stage, exclude=engine.excluded(events))
     return picks, stage
 
 

@@ -22,11 +22,13 @@ def with_ads(
     query: str | None,
     pctr: PCtr | None,
     admit: Callable[[Product], bool],
+    exclude: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
     """``items`` (organic results, marked ``"sponsored": false``) with the auction's winners
     inserted at the configured slots, marked ``"sponsored": true`` with the auction in their
-    reasons. An ad must pass ``admit`` (the page's filters). Writes the ad impressions: call
-    it off the event loop."""
+    reasons. An ad must pass ``admit`` (the page's filters) and not be in ``exclude`` (what
+    the visitor hid or bought). Slots past the end of a short list are not offered. Writes
+    the ad impressions: call it off the event loop."""
     organic = [{**item, "sponsored": False} for item in items]  # (search hits have it)
     ads: AdServer | None = getattr(request.app.state, "ads", None)
     if ads is None:
@@ -35,8 +37,8 @@ def with_ads(
         placement=placement,
         visitor=visitor,
         query=query,
-        organic=[item["id"] for item in items],
-        slots=ads.slots_for(placement),
+        organic=[*(item["id"] for item in items), *sorted(exclude)],
+        slots=[s for s in ads.slots_for(placement) if s <= len(items) + 1],
         pctr=pctr,
         admit=admit,
     )

@@ -29,10 +29,12 @@ def _stamped(events: list[Event]) -> list[Event]:
 
 
 def _charge_ad_clicks(ads: AdServer, events: list[Event]) -> None:
-    """Charge the ad clicks among stored events (a token charges once, however often sent)."""
+    """Charge the ad clicks among stored events (a token charges once, however often sent),
+    at the server's time: a client's timestamp must not move the charge to another day's
+    budget."""
     for e in events:
         if e.type == "ad_click" and "ad" in e.context:
-            ads.click(e.context["ad"], e.ts, e.item_id)
+            ads.click(e.context["ad"], None, e.item_id)
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED)

@@ -41,6 +41,7 @@ async def recommend(
     in_stock: bool | None = None,
     price_min: Annotated[float | None, Query(ge=0)] = None,
     price_max: Annotated[float | None, Query(ge=0)] = None,
+    device: Annotated[str | None, Query(description="The shopper's device, for the ranker")] = None,
 ) -> dict[str, Any]:
     """Products for one visitor, from their newest events (an unknown visitor gets what is
     trending); each with a reasons tree naming the visitor's products it follows from. With
@@ -60,8 +61,9 @@ async def recommend(
         items = pick_dicts(picks)
         if settings.ads.enabled:
             items = with_ads(
-                request, store, "recommend", items, visitor, None, stage.pctr, filters.matches
-            )
+                request, store, "recommend", items, visitor, None, stage.pctr, filters.matches,
+                stage.exclude,
+            )  # fmt: skip
         return {"items": items}
 
     return await run_in_threadpool(run)

@@ -17,7 +17,7 @@ router = APIRouter(tags=["search"])
 
 _PARAMS = {
     "q", "k", "offset", "category", "brand", "price_min", "price_max", "in_stock", "sort",
-    "user", "session",
+    "user", "session", "device",
 }  # fmt: skip
 
 
@@ -37,6 +37,7 @@ async def search(
     sort: Annotated[str, Query(description=f"One of {', '.join(SORT_ORDERS)}")] = "relevance",
     user: Annotated[str | None, Query(description="The visitor's user_id (for ranking)")] = None,
     session: Annotated[str | None, Query(description="An anonymous visitor's session_id")] = None,
+    device: Annotated[str | None, Query(description="The shopper's device, for the ranker")] = None,
 ) -> dict[str, Any]:
     """Products for a query, best first, each with a reasons tree; facet counts over all.
 

@@ -326,7 +326,6 @@ async function showCampaigns() {
 
 // ---- routing -------------------------------------------------------------------------------
 function route() {
-  const hash = decodeURIComponent(location.hash.slice(1)) || "search";
   const [head, query] = location.hash.slice(1).split("?");
   const [view, arg] = (head || "search").split("/");
   for (const section of document.querySelectorAll(".view")) section.hidden = section.id !== `view-${view}`;
@@ -334,14 +333,14 @@ function route() {
     if (link.dataset.view === view) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
   }
   const params = Object.fromEntries(new URLSearchParams(query || ""));
-  const target = arg ? decodeURIComponent(arg) : "";
+  let target = arg || "";
+  try { target = decodeURIComponent(target); } catch (e) { /* a bare % typed by hand: as is */ }
   if (view === "search") showSearch(params);
   else if (view === "visitor") { loadVisitorList(); showVisitor(target); }
   else if (view === "product") showProduct(target);
   else if (view === "map") showMap(params.category || "");
   else if (view === "evaluations") showEvaluations();
   else if (view === "campaigns") showCampaigns();
-  return hash;
 }
 
 document.addEventListener("DOMContentLoaded", () => {

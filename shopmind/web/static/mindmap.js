@@ -73,18 +73,15 @@ class MindMap {
     this.svg.appendChild(this.view);
     this.host.appendChild(this.svg);
     this.svg.addEventListener("wheel", (e) => { e.preventDefault(); this.zoom(e.deltaY < 0 ? 1.1 : 0.9); }, { passive: false });
-    let drag = null;
+    // dragging listens on the window only while a drag lasts (an old map leaves nothing behind)
     this.svg.addEventListener("pointerdown", (e) => {
       if (e.target.closest(".mm-node")) return;
-      drag = { x: e.clientX - this.dx, y: e.clientY - this.dy };
+      const from = { x: e.clientX - this.dx, y: e.clientY - this.dy };
+      const move = (m) => { this.dx = m.clientX - from.x; this.dy = m.clientY - from.y; this.apply(); };
+      const up = () => { window.removeEventListener("pointermove", move); window.removeEventListener("pointerup", up); };
+      window.addEventListener("pointermove", move);
+      window.addEventListener("pointerup", up);
     });
-    window.addEventListener("pointermove", (e) => {
-      if (!drag) return;
-      this.dx = e.clientX - drag.x;
-      this.dy = e.clientY - drag.y;
-      this.apply();
-    });
-    window.addEventListener("pointerup", () => { drag = null; });
   }
 
   zoom(factor) {
