@@ -76,6 +76,7 @@ def test_create_list_read_pause_and_resume(client: TestClient) -> None:
     [
         ({"bid": -0.5}, "bid", "greater than 0"),
         ({"bid": 0}, "bid", "greater than 0"),
+        ({"bid": 1e13}, "bid", "less than or equal to 10000"),  # overflowed the ledger before
         ({"end": "2026-02-01T00:00:00Z"}, "end", "not after the start"),
         ({"products": ["e1", "nope-1", "nope-2"]}, "products", "nope-1, nope-2"),
         ({"daily_budget": 0.4}, "daily_budget", "below one click"),

@@ -149,3 +149,18 @@ def test_ranking_off_and_a_broken_ranker_file_leave_serving_up(
         assert response.status_code == 200
         assert not any("ranker" in _branches(h) for h in response.json()["hits"])
         assert c.app.state.ranker.error  # type: ignore[attr-defined]
+
+
+def test_products_a_visitor_hid_are_no_ads_for_them(client: TestClient) -> None:
+    campaigns = client.get("/campaigns").json()
+    sonic = next(c for c in campaigns if c["advertiser"] == "SonicArc")
+    fan = {"user_id": "ad-fan"}
+    views = [{**fan, "item_id": p, "type": "view"} for p in sonic["products"][:3]]
+    assert client.post("/events/batch", json={"events": views}).status_code == 202
+    first = client.get("/recommend", params={"user": "ad-fan", "k": 5}).json()["items"]
+    shown = [i["id"] for i in first if i["sponsored"]]
+    assert shown, "the fan of the advertiser's category is shown its ad"
+    hide = [{**fan, "item_id": p, "type": "not_interested"} for p in sonic["products"]]
+    assert client.post("/events/batch", json={"events": hide}).status_code == 202
+    after = client.get("/recommend", params={"user": "ad-fan", "k": 5}).json()["items"]
+    assert not {i["id"] for i in after} & set(sonic["products"])
