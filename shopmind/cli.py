@@ -507,7 +507,8 @@ def train_ranker_cmd(obj: _Ctx, as_json: bool) -> None:
         path, summary = _train_ranker(settings, store)
     text = (
         f"ranker trained on {summary['impressions']:,} impressions (click rate "
-        f"{summary['click_rate']:.3f}): validation AUC {summary['best_auc']:.4f} after "
+        f"{summary['click_rate']:.3f}): validation AUC {summary['best_auc']:.4f} "
+        f"(logistic regression {summary['baseline_auc']:.4f}) after "
         f"{summary['epochs']:.2f} epochs in {summary['seconds']:.1f} s ({summary['stopped']}); "
         f"saved to {path}"
     )

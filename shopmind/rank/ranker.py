@@ -23,9 +23,11 @@ from shopmind.catalog import Product
 from shopmind.config import RankConfig
 from shopmind.events import StoredEvent
 from shopmind.explain import Node
+from shopmind.rank.baseline import fit_logistic
 from shopmind.rank.ctr import CtrModel, save_state
 from shopmind.rank.features import CATS, NUMS, VISITOR_CATS, ProductStats, ShopFeatures
 from shopmind.rank.fit import FitReport, fit_ctr
+from shopmind.rank.metrics import auc
 from shopmind.rank.shop import PATH_WIDTH, RowCoder, shop_data
 from shopmind.rank.table import CtrTable, Vocab
 
@@ -260,7 +262,9 @@ def train_ranker(
     config: RankConfig,
     progress: bool = True,
 ) -> tuple[Ranker, FitReport]:
-    """Train a ranker on a shop's impressions (see :func:`shopmind.rank.shop.shop_data`).
+    """Train a ranker on a shop's impressions (see :func:`shopmind.rank.shop.shop_data`);
+    its report carries logistic regression's validation AUC on the same rows
+    (``baseline_auc``) beside its own (``best_auc``).
 
     Raises:
         TrainingError: too few impressions, or no clicks among them.
@@ -269,8 +273,20 @@ def train_ranker(
     shop = shop_data(events, features, config)
     t, s = shop.data.table, shop.data.split
     model, report = fit_ctr(t, s.train, s.valid, config, progress)
+    # the yardstick on the same rows: a shop should know when a linear model reads its
+    # clicks as well (small logs, simple behaviour)
+    valid = t.take(s.valid)
+    baseline = auc(valid.click, fit_logistic(t, s.train, s.valid, config.seed)(valid))
+    if baseline > report.best_auc:
+        logger.warning(
+            "the ranker's validation AUC %.4f is below logistic regression's %.4f on the same "
+            "rows: this log may be too small or too simple for the deep model",
+            report.best_auc,
+            baseline,
+        )
     summary = {
         **asdict(report),
+        "baseline_auc": round(baseline, 5),
         "impressions": len(t),
         "click_rate": round(float(t.click.mean()), 4),
         "purchase_rate": round(float(t.purchase.mean()), 4) if t.purchase is not None else None,

@@ -50,6 +50,7 @@ def test_train_ranker_reports_and_saves(trained: tuple[Settings, dict[str, Any]]
     assert 0.05 < report["click_rate"] < 0.6
     assert report["curve"] and report["stopped"]
     assert report["best_auc"] > 0.55  # the demo's clicks follow taste, language and position
+    assert 0.5 < report["baseline_auc"] < 1  # the yardstick on the same validation rows
     assert Path(report["path"]) == ranker_path(settings.home)
     assert ranker_path(settings.home).stat().st_size > 10_000
 
