@@ -509,7 +509,8 @@ def train_ranker_cmd(obj: _Ctx, as_json: bool) -> None:
         f"ranker trained on {summary['impressions']:,} impressions (click rate "
         f"{summary['click_rate']:.3f}): validation AUC {summary['best_auc']:.4f} "
         f"(logistic regression {summary['baseline_auc']:.4f}) after "
-        f"{summary['epochs']:.2f} epochs in {summary['seconds']:.1f} s ({summary['stopped']}); "
+        f"{summary['epochs']:.2f} epochs (all nets together) in {summary['seconds']:.1f} s "
+        f"({summary['stopped']}); "
         f"saved to {path}"
     )
     _emit({**summary, "path": str(path)}, as_json, text)
