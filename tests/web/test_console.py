@@ -261,3 +261,20 @@ def test_stale_results_and_unknown_visitors_say_so_in_the_page(page: Page, serve
     assert page.locator("#why-map .mm-node").count() == 0
     page.goto(f"{server}/#product/no-such-product")
     expect(page.locator("#product-status")).to_have_class("status error")
+
+
+def test_the_mind_map_speaks_chinese_on_request(page: Page, server: str) -> None:
+    page.goto(f"{server}/#search?q=蓝牙耳机")
+    expect(page.locator("#results li.result").first).to_be_visible()
+    page.get_by_role("button", name="Show reasons in Chinese (中文)").click()
+    organic = page.locator("#results li.result:not(.sponsored)").first
+    organic.get_by_role("button", name="Why is", exact=False).click()
+    expect(page.locator("#why-map .mm-node").first).to_be_visible()
+    labels = _node_labels(page)
+    assert labels[0].startswith("搜索结果")
+    assert any(label.startswith("语义") for label in labels)
+    assert any(label.startswith("排序模型") for label in labels)
+    assert page.evaluate("document.documentElement.lang") == "zh"
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Show reasons in English").click()  # and back
+    assert page.evaluate("localStorage.getItem('shopmind-lang')") == "en"

@@ -3,6 +3,16 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
+let LANG = localStorage.getItem("shopmind-lang") || "en";  // the mind maps' label language
+
+function setLang(lang) {
+  LANG = lang;
+  localStorage.setItem("shopmind-lang", lang);
+  const button = $("lang");
+  button.textContent = lang === "zh" ? "EN" : "中文";
+  button.setAttribute("aria-label", lang === "zh" ? "Show reasons in English" : "Show reasons in Chinese (中文)");
+  document.documentElement.lang = lang === "zh" ? "zh" : "en";
+}
 
 async function api(path, options) {
   const response = await fetch(path, options);
@@ -51,7 +61,7 @@ async function openWhy(title, explainParams) {
   try {
     const data = await api(`/explain?${new URLSearchParams(explainParams)}`);
     status("why-status", `rank ${data.rank ?? "?"} · ${data.kind}`);
-    new MindMap($("why-map"), data.tree, title);
+    new MindMap($("why-map"), data.tree, title, LANG);
     const first = $("why-map").querySelector(".mm-node");
     if (first) first.focus();
   } catch (err) {
@@ -239,7 +249,7 @@ async function showMap(category) {
   try {
     const params = category ? { category } : {};
     const tree = await api(`/shopmap?${new URLSearchParams(params)}`);
-    new MindMap($("shopmap"), tree.tree || tree, "shop map");
+    new MindMap($("shopmap"), tree.tree || tree, "shop map", LANG);
     status("map-status", "");
   } catch (err) {
     status("map-status", err.message, true);
@@ -344,6 +354,8 @@ function route() {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  setLang(LANG);
+  $("lang").addEventListener("click", () => setLang(LANG === "zh" ? "en" : "zh"));
   $("search-form").addEventListener("submit", runSearch);
   $("visitor-form").addEventListener("submit", (e) => { e.preventDefault(); location.hash = `visitor/${encodeURIComponent($("visitor-id").value.trim())}`; });
   $("product-form").addEventListener("submit", (e) => { e.preventDefault(); location.hash = `product/${encodeURIComponent($("product-id").value.trim())}`; });

@@ -22,16 +22,19 @@ function formatValue(v) {
   return a >= 100 ? v.toFixed(1) : a >= 1 ? v.toFixed(3) : v.toFixed(4);
 }
 
-function nodeText(node) {
+function nodeText(node, lang) {
   const value = formatValue(node.value);
-  return value === "" ? node.label : `${node.label}: ${value}`;
+  const label = window.translateLabel ? window.translateLabel(node.label, lang || "en") : node.label;
+  return value === "" ? label : `${label}: ${value}`;
 }
 
 class MindMap {
-  /** Draw `tree` into `host` (an element); `title` names the map for screen readers. */
-  constructor(host, tree, title) {
+  /** Draw `tree` into `host` (an element); `title` names the map for screen readers;
+   *  `lang` ("en" or "zh") is the language of the labels. */
+  constructor(host, tree, title, lang) {
     this.host = host;
     this.tree = tree;
+    this.lang = lang || "en";
     this.title = title || tree.label;
     this.scale = 1;
     this.dx = 0;
@@ -95,7 +98,7 @@ class MindMap {
 
   layout(node, depth, path, rows) {
     // returns {node, x, y, w, h, kids}; y is the centre, in units of ROW
-    const w = textWidth(nodeText(node)) + 2 * PAD;
+    const w = textWidth(nodeText(node, this.lang)) + 2 * PAD;
     const open = !this.collapsed.has(path);
     const kids = [];
     if (open) {
@@ -133,7 +136,7 @@ class MindMap {
       g.setAttribute("role", "treeitem");
       g.setAttribute("tabindex", "0");
       g.setAttribute("aria-level", String(level + 1));
-      g.setAttribute("aria-label", nodeText(box.node));
+      g.setAttribute("aria-label", nodeText(box.node, this.lang));
       g.dataset.label = box.node.label;
       if (box.hasKids) g.setAttribute("aria-expanded", String(box.open));
       const rect = document.createElementNS(SVG_NS, "rect");
@@ -145,7 +148,7 @@ class MindMap {
       const text = document.createElementNS(SVG_NS, "text");
       text.setAttribute("x", box.x + PAD);
       text.setAttribute("y", cy + 4.5);
-      text.textContent = nodeText(box.node) + (box.hasKids && !box.open ? "  ▸" : "");
+      text.textContent = nodeText(box.node, this.lang) + (box.hasKids && !box.open ? "  ▸" : "");
       g.appendChild(rect);
       g.appendChild(text);
       const toggle = () => {
