@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from shopmind.rank.table import (
     Split,
     code_columns,
     code_lists,
+    group_codes,
     ordered_split,
 )
 
@@ -111,7 +112,7 @@ def load_movielens(folder: Path, history: int = 10, min_count: int = 2) -> CtrDa
         cats=cats,
         nums=past.counts,
         click=label,
-        group=_groups(uid),
+        group=group_codes(uid),
         multi=genres,
         history=hist,
         history_kind=past.kinds,
@@ -124,24 +125,23 @@ def load_movielens(folder: Path, history: int = 10, min_count: int = 2) -> CtrDa
     return CtrData("movielens-100k", table, split, notes)
 
 
-def _groups(keys: Sequence[str]) -> np.ndarray:
-    codes: dict[str, int] = {}
-    return np.fromiter((codes.setdefault(k, len(codes)) for k in keys), np.int64, len(keys))
-
-
 def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
     with path.open(encoding="utf-8", errors="replace", newline="") as fh:
         rows = list(csv.reader(fh))
     if not rows:
         raise InvalidFile(f"{path}: the file is empty")
-    width = len(rows[0])
-    bad = next((i for i, r in enumerate(rows) if len(r) != width), None)
+    _check_width(path, rows[0], rows[1:], first_line=2)
+    return rows[0], rows[1:]
+
+
+def _check_width(path: Path, header: list[str], rows: list[list[str]], first_line: int) -> None:
+    """Refuse a row whose column count differs from the header's, naming its line."""
+    bad = next((i for i, r in enumerate(rows) if len(r) != len(header)), None)
     if bad is not None:
         raise InvalidFile(
-            f"{path}: row {bad + 1} has {len(rows[bad])} columns, the header {width}; "
-            "fix or drop the row"
+            f"{path}: row {bad + first_line} has {len(rows[bad])} columns, the header "
+            f"{len(header)}; fix or drop the row"
         )
-    return rows[0], rows[1:]
 
 
 def _log_number(value: str) -> float:
@@ -163,14 +163,8 @@ def _tabular(
     group: str | None,
     min_count: int,
 ) -> CtrTable:
-    """A table of plain categorical and numeric columns (Criteo, Avazu, Ali-CCP)."""
-    width = len(header)
-    bad = next((i for i, r in enumerate(rows) if len(r) != width), None)
-    if bad is not None:
-        raise InvalidFile(
-            f"{name}: row {bad + 2} has {len(rows[bad])} columns, the header {width}; "
-            "fix or drop the row"
-        )
+    """A table of plain categorical and numeric columns (Criteo, Avazu, Ali-CCP); the rows
+    are rectangular (checked as they are read)."""
     index = {h: i for i, h in enumerate(header)}
     for column in labels.values():
         if column not in index:
@@ -195,7 +189,9 @@ def _tabular(
         nums=tuple(num_cols),
         tasks=("click", "purchase") if purchase is not None else ("click",),
     )
-    groups = _groups([r[index[group]] for r in rows]) if group else np.zeros(len(rows), np.int64)
+    groups = (
+        group_codes([r[index[group]] for r in rows]) if group else np.zeros(len(rows), np.int64)
+    )
     return CtrTable(schema, cats=cats, nums=nums, click=click, group=groups, purchase=purchase)
 
 
@@ -210,6 +206,7 @@ def load_criteo(path: Path, min_count: int = 2) -> CtrData:
         header = ["label"] + [f"I{i}" for i in range(1, 14)] + [f"C{i}" for i in range(1, 27)]
         with file.open(encoding="utf-8", errors="replace") as fh:
             rows = [line.rstrip("\n").split("\t") for line in fh if line.strip()]
+        _check_width(file, header, rows, first_line=1)
     split = ordered_split(len(rows))
     table = _tabular(
         "criteo",

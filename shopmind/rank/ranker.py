@@ -101,7 +101,7 @@ class Ranker:
         if hit is None:
             cats, path, nums = self.features.product_part(self.stats, item)
             vocabs = self.coder.vocabs[len(VISITOR_CATS) :]
-            codes = np.array([v.codes.get(c, 0) for v, c in zip(vocabs, cats, strict=True)])
+            codes = np.array([v.code(c) for v, c in zip(vocabs, cats, strict=True)])
             path_codes = np.zeros(PATH_WIDTH, np.int64)
             found = self.coder.path_vocab.encode(path[:PATH_WIDTH])
             path_codes[: len(found)] = found
@@ -127,7 +127,7 @@ class Ranker:
         parts = [self._product(i) for i in ids]
         cats = np.empty((n, len(CATS)), np.int64)
         for j, value in enumerate(v_cats):
-            cats[:, j] = self.coder.vocabs[j].codes.get(value, 0)
+            cats[:, j] = self.coder.vocabs[j].code(value)
         cats[:, len(VISITOR_CATS) :] = np.stack([p[0] for p in parts])
         nums = np.empty((n, len(NUMS)), np.float32)
         nums[:, : len(v_nums)] = v_nums

@@ -24,10 +24,10 @@ from shopmind.rank.table import (
     CtrData,
     CtrTable,
     Schema,
-    Split,
     Vocab,
     code_columns,
     code_lists,
+    group_codes,
     ordered_split,
 )
 
@@ -183,32 +183,21 @@ def shop_data(
             features.update(state, stats, seen)
         features.update(state, stats, e)
     n = len(rows)
-    split = (
-        ordered_split(n, config.valid_fraction, test)
-        if test
-        else _two_way(n, config.valid_fraction)
-    )
+    split = ordered_split(n, config.valid_fraction, test)
     columns = [[r.cats[j] for r in rows] for j in range(len(CATS))]
     _, vocabs = code_columns(columns, split.train, config.min_count)
     _, path_vocab = code_lists([r.path for r in rows], split.train, PATH_WIDTH)
     coder = RowCoder(vocabs, path_vocab, features.history)
-    codes: dict[str, int] = {}
-    groups = np.fromiter((codes.setdefault(v, len(codes)) for v in visitors), np.int64, n)
+    groups = group_codes(visitors)
     table = coder.table(rows, histories, groups)
     table.click = np.asarray(click, np.float32)
     table.purchase = np.asarray(purchase, np.float32) * table.click
     table.position = np.asarray(position, np.int64)
     notes = [
-        f"{n:,} impressions of {len(codes):,} visitors; click = a click or view of the product "
-        f"within {config.click_window_seconds:.0f} s, purchase within "
+        f"{n:,} impressions of {int(groups.max()) + 1:,} visitors; click = a click or view of "
+        f"the product within {config.click_window_seconds:.0f} s, purchase within "
         f"{config.purchase_window_seconds:.0f} s",
         "time-ordered split",
     ]
     logger.info("ranker table: %d impressions, click rate %.3f", n, float(table.click.mean()))
     return ShopData(CtrData("shop", table, split, notes), coder, stats)
-
-
-def _two_way(n: int, valid: float) -> Split:
-    cut = n - max(1, round(n * valid))
-    idx = np.arange(n)
-    return Split(idx[:cut], idx[cut:], idx[:0])

@@ -38,6 +38,10 @@ class Vocab:
         """The number of codes, 0 included."""
         return len(self.codes) + 1
 
+    def code(self, value: str) -> int:
+        """One value's code (0 when not kept)."""
+        return self.codes.get(value, UNKNOWN)
+
     def encode(self, values: Iterable[str]) -> np.ndarray:
         """Codes for ``values`` (0 for values not kept)."""
         get = self.codes.get
@@ -144,14 +148,20 @@ class CtrData:
 
 def ordered_split(n: int, valid: float = 0.1, test: float = 0.1) -> Split:
     """The first rows train, the next ``valid`` share validates, the last ``test`` share tests
-    (rows must already be in time order)."""
-    n_test = max(1, round(n * test))
+    (rows must already be in time order); ``test = 0`` keeps no test rows."""
+    n_test = max(1, round(n * test)) if test > 0 else 0
     n_valid = max(1, round(n * valid))
     n_train = n - n_test - n_valid
     if n_train < 1:
         raise TrainingError(f"{n} rows are too few to split into train, validation and test")
     idx = np.arange(n)
     return Split(idx[:n_train], idx[n_train : n_train + n_valid], idx[n_train + n_valid :])
+
+
+def group_codes(keys: Sequence[str]) -> np.ndarray:
+    """Each key's group number (0, 1, ... in order of first appearance), for GAUC."""
+    codes: dict[str, int] = {}
+    return np.fromiter((codes.setdefault(k, len(codes)) for k in keys), np.int64, len(keys))
 
 
 def code_columns(
