@@ -130,15 +130,18 @@ def stage_bm25s(data: Path, home: Path) -> dict[str, Any]:
     return _timed(top10, data, build_s, peak)
 
 
-def stage_http(data: Path, home: Path) -> dict[str, Any]:
-
+def _stage_http(data: Path, home: Path, workers: int) -> dict[str, Any]:
     _home(home, "auto")
-    env = {"SHOPMIND_INGEST__PROGRESS": "false", "SHOPMIND_SERVE__LOG_LEVEL": "error"}
+    env = {
+        "SHOPMIND_INGEST__PROGRESS": "false",
+        "SHOPMIND_SERVE__LOG_LEVEL": "error",
+        "SHOPMIND_SERVE__WORKERS": str(workers),
+    }
     prep = [harness.SHOPMIND, "--home", str(home)]
     products = str(data / "homedepot" / "products.csv")
     for args in (["ingest", "products", products], ["build"]):
         subprocess.run([*prep, *args], env={**os.environ, **env}, check=True, capture_output=True)
-    server, url = start_server(home, env)
+    server, url = start_server(home, env, processes=workers)
     queries = _queries(data)
     try:
         return harness.drive(
@@ -153,17 +156,26 @@ def stage_http(data: Path, home: Path) -> dict[str, Any]:
         server.wait(30)
 
 
+def stage_http(data: Path, home: Path) -> dict[str, Any]:
+    return _stage_http(data, home, 1)
+
+
+def stage_http2(data: Path, home: Path) -> dict[str, Any]:
+    return _stage_http(data, home, 2)
+
+
 STAGES = {
     "hybrid": stage_hybrid,
     "lexical": stage_lexical,
     "bm25s": stage_bm25s,
     "http": stage_http,
+    "http2": stage_http2,
 }
 
 
 def report(res: dict[str, Any]) -> None:
     """Print the table of results next to the baselines."""
-    hybrid, lexical, base, http = res["hybrid"], res["lexical"], res["bm25s"], res["http"]
+    hybrid, lexical, base = res["hybrid"], res["lexical"], res["bm25s"]
     print(f"\n{'':28} {'hybrid':>10} {'lexical':>10} {'bm25s':>10} {'hybrid/bm25s':>13}")
     for key, label in [
         ("build_s", "index build (s)"),
@@ -180,11 +192,13 @@ def report(res: dict[str, Any]) -> None:
         "from the shared cache; a query includes encoding it, fusion, filters, facets and "
         f"reasons; {hybrid['queries']:,} queries, one thread)"
     )
-    print(
-        f"\nHTTP, {HTTP_CLIENTS} concurrent clients for {HTTP_SECONDS:.0f} s: "
-        f"{http['qps']:.0f} queries/s, p50 {http['p50_ms']:.1f} ms, p99 {http['p99_ms']:.1f} ms, "
-        f"{http['errors']} errors of {http['requests']:,}"
-    )
+    for stage, processes in (("http", 1), ("http2", 2)):
+        http = res[stage]
+        print(
+            f"\nHTTP, {processes} server process(es), {HTTP_CLIENTS} concurrent clients for "
+            f"{HTTP_SECONDS:.0f} s: {http['qps']:.0f} queries/s, p50 {http['p50_ms']:.1f} ms, "
+            f"p99 {http['p99_ms']:.1f} ms, {http['errors']} errors of {http['requests']:,}"
+        )
 
 
 if __name__ == "__main__":

@@ -49,9 +49,10 @@ def free_port() -> int:
 
 
 def start_server(
-    home: Path, env: dict[str, str], wait_s: float = 60.0
+    home: Path, env: dict[str, str], wait_s: float = 60.0, processes: int = 1
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """Start ``shopmind serve`` on a free loopback port and wait until it is ready."""
+    """Start ``shopmind serve`` on a free loopback port and wait until it is ready: every
+    one of its ``processes`` has answered ``/ready`` (each on a new connection)."""
     import httpx
 
     port = free_port()
@@ -62,14 +63,18 @@ def start_server(
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    with httpx.Client(base_url=url) as client:
-        for _ in range(int(wait_s * 10)):
-            try:
-                if client.get("/ready").status_code == 200:
+    ready: set[int] = set()
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        try:
+            r = httpx.get(f"{url}/ready")
+            if r.status_code == 200:
+                ready.add(r.json()["detail"]["process"])
+                if len(ready) >= processes:
                     return server, url
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
     server.kill()
     raise RuntimeError(f"shopmind serve did not become ready at {url}")
 

@@ -360,6 +360,14 @@ class ServeConfig(_Section):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65_535)
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Server processes on one port, for throughput on several cores (Python "
+        "runs one request's Python code at a time per process); each loads the models, and a "
+        "catalog write reaches them all within a second.",
+    )
     max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1_024)
     max_batch: int = Field(default=10_000, ge=1, description="Most rows in one batch request.")
     max_page_size: int = Field(default=1_000, ge=1)

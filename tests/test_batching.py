@@ -92,6 +92,8 @@ def test_vector_scores_from_many_threads_equal_single_products() -> None:
     for t in threads:
         t.join(10)
     for i, q in enumerate(queries):
-        np.testing.assert_allclose(got[i], vectors @ q, rtol=1e-5, atol=1e-5)
+        np.testing.assert_array_equal(got[i], index.scores(q))  # as if alone
+        # half precision: within 2e-3 of float32 for these (not unit) 16-d vectors
+        np.testing.assert_allclose(got[i], vectors @ q, rtol=2e-3, atol=2e-2)
     both = index.scores_many([queries[0], queries[1]])
-    np.testing.assert_allclose(np.stack(both), queries[:2] @ vectors.T, rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(np.stack(both), np.stack([got[0], got[1]]))

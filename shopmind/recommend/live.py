@@ -46,11 +46,15 @@ class LiveRecommend:
             current = self._version()
             if current != self._seen:
                 self._seen = current
-                self.refresh()
+                self._refresher.request()
         return self._engine
 
     def refresh(self) -> None:
-        """Refit soon; calls during a refit cause one more refit, not one each."""
+        """Refit soon; calls during a refit cause one more refit, not one each.
+
+        The version now current counts as seen: the change this call is about (e.g. this
+        process's catalog write, which also raises the version) needs no second refit."""
+        self._seen = self._version()
         self._refresher.request()
 
     def wait(self, timeout: float | None = None) -> bool:

@@ -9,6 +9,10 @@ lookup. Writes that arrive during a re-index cause one more re-index, not one ea
 A new build (``shopmind build``, or a tuned encoder activated) is noticed within
 ``every`` seconds and loaded in the background the same way, so a model change swaps the
 product vectors and the query encoder together: serving never mixes two models.
+
+Several server processes can serve one store (``serve.workers``): a catalog write reaches
+the process that took it at once, and the others within ``every`` seconds, through the
+store's catalog version (:meth:`Store.catalog_version`), which every product write raises.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ class LiveSearch:
         cache: the vector cache folder.
         reload: opens the current build's engine (called when ``version`` changes).
         version: names the current build; checked at most every ``every`` seconds.
+        catalog: the store's catalog version (checked as often); a change made by another
+            process re-indexes here too.
     """
 
     def __init__(
@@ -47,8 +53,11 @@ class LiveSearch:
         reload: Callable[[], SearchEngine] | None = None,
         version: Callable[[], object] = lambda: None,
         every: float = 1.0,
+        catalog: Callable[[], int] = lambda: 0,
     ) -> None:
         self._engine = engine
+        self._catalog = catalog
+        self._catalog_seen = catalog()
         self._store = store
         self._config = config
         self._cache = cache
@@ -65,17 +74,27 @@ class LiveSearch:
     def engine(self) -> SearchEngine:
         """The engine to answer with now (a newer build is loaded in the background)."""
         now = time.monotonic()
-        if self._reload is not None and now - self._checked >= self._every:
+        if now - self._checked >= self._every:
             self._checked = now
             current = self._version()
-            if current != self._seen:
+            if self._reload is not None and current != self._seen:
                 self._seen = current
                 self._new_build = True
                 self._refresher.request()
+            self.sync()  # another process may have written to the catalog
         return self._engine
+
+    def sync(self) -> None:
+        """Check the catalog version now (not at the next poll): a re-index starts if another
+        process changed the catalog since. Call :meth:`wait` after it to use the new index."""
+        catalog = self._catalog()
+        if catalog != self._catalog_seen:
+            self._catalog_seen = catalog
+            self._refresher.request()
 
     def catalog_changed(self) -> None:
         """Mark the index stale and make sure a background re-index will pick it up."""
+        self._catalog_seen = self._catalog()  # this write needs no second re-index
         self._refresher.request()
 
     def wait(self, timeout: float | None = None) -> bool:

@@ -22,7 +22,7 @@ from shopmind import __version__
 from shopmind.ads import AdServer, CampaignBook, EngineQuality
 from shopmind.build import current_build, open_ranker, open_recommend, open_search, ranker_path
 from shopmind.catalog import FIELD_FIXES as PRODUCT_FIXES
-from shopmind.config import Settings
+from shopmind.config import Settings, load
 from shopmind.errors import (
     Conflict,
     InvalidInput,
@@ -137,7 +137,8 @@ def _fit_recommend(app: FastAPI, settings: Settings) -> RecommendEngine:
     """Fit recommendations on the store, with the search engine's product vectors."""
     live = app.state.search
     if live is not None:
-        live.wait(600)  # after a catalog write, use the re-indexed products' vectors
+        live.sync()  # after a catalog write (here or in another process), use the
+        live.wait(600)  # re-indexed products' vectors
     return open_recommend(
         settings.home,
         app.state.store,
@@ -171,6 +172,13 @@ def _live_ranker(app: FastAPI, settings: Settings) -> LiveRanker:
     return LiveRanker(ranker_path(settings.home), load, version=lambda: _build_id(settings))
 
 
+def app_from_environment() -> FastAPI:
+    """The app for settings from the environment and files alone: what each process of a
+    ``serve.workers`` > 1 server builds (``shopmind serve`` exports ``SHOPMIND_HOME`` and
+    ``SHOPMIND_CONFIG`` for them)."""
+    return create_app(load())
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the API for ``settings``; the store opens at startup and closes at shutdown.
 
@@ -191,9 +199,11 @@ def create_app(settings: Settings) -> FastAPI:
             settings.home / "cache" / "embeddings",
             reload=lambda: open_search(settings.home, store, settings.search),
             version=lambda: _build_id(settings),
+            catalog=store.catalog_version,
         )
         app.state.recommend = LiveRecommend(
-            lambda: _fit_recommend(app, settings), version=lambda: _build_id(settings)
+            lambda: _fit_recommend(app, settings),
+            version=lambda: (_build_id(settings), store.catalog_version()),
         )
         app.state.ads = _open_ads(app, settings)
         app.state.ranker = _live_ranker(app, settings)

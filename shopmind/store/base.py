@@ -124,6 +124,11 @@ class Store(ABC):
 
     # -- products --------------------------------------------------------------------------
     @abstractmethod
+    def catalog_version(self) -> int:
+        """A number every product write (upsert, patch, delete) raises, in the same
+        transaction: processes serving one store poll it to learn that the catalog changed."""
+
+    @abstractmethod
     def upsert_products(self, products: Sequence[Product]) -> WriteResult:
         """Insert new products and replace existing ones by id (created_at is kept)."""
 

@@ -77,6 +77,17 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        2,
+        "the catalog version, bumped by every product write (server processes poll it)",
+        """
+        CREATE TABLE meta (
+            key   TEXT PRIMARY KEY,
+            value INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        INSERT INTO meta (key, value) VALUES ('catalog_version', 0);
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

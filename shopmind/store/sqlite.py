@@ -144,6 +144,13 @@ class SQLiteStore(Store):
             found.update(r[0] for r in rows)
         return found
 
+    def catalog_version(self) -> int:
+        row = self._conn().execute("SELECT value FROM meta WHERE key = 'catalog_version'")
+        return int(row.fetchone()[0])
+
+    def _catalog_changed(self) -> None:
+        self._conn().execute("UPDATE meta SET value = value + 1 WHERE key = 'catalog_version'")
+
     def upsert_products(self, products: Sequence[Product]) -> WriteResult:
         if not products:
             return WriteResult()
@@ -164,6 +171,7 @@ class SQLiteStore(Store):
         with self.transaction():
             existing = self.known_product_ids(distinct)
             self._conn().executemany(sql, params)
+            self._catalog_changed()
         return WriteResult(inserted=len(distinct) - len(existing), updated=len(existing))
 
     def patch_products(self, patches: Sequence[ProductPatch]) -> WriteResult:
@@ -200,6 +208,8 @@ class SQLiteStore(Store):
             for part, marks in _in_chunks(ids):
                 cur = conn.execute(f"DELETE FROM products WHERE id IN ({marks})", part)
                 deleted += cur.rowcount
+            if deleted:
+                self._catalog_changed()
         return deleted
 
     def get_products(self, ids: Sequence[str]) -> dict[str, Product]:

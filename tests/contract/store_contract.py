@@ -110,6 +110,22 @@ class StoreContract:
         assert stats.events == 2
         assert stats.unknown_item_events == 1
 
+    def test_catalog_version_rises_with_product_writes_only(self, s: Store) -> None:
+        v0 = s.catalog_version()
+        s.upsert_products([product("a"), product("b")])
+        v1 = s.catalog_version()
+        s.add_events([event("u1", "a")])
+        assert v1 > v0 and s.catalog_version() == v1  # events are not the catalog
+        s.patch_products([ProductPatch(id="a", price=3.0)])
+        v2 = s.catalog_version()
+        assert s.delete_products(["missing"]) == 0 and s.catalog_version() == v2 > v1
+        s.delete_products(["b"])
+        v3 = s.catalog_version()
+        with pytest.raises(RuntimeError), s.transaction():
+            s.upsert_products([product("c")])
+            raise RuntimeError("rolled back")
+        assert v3 > v2 and s.catalog_version() == v3  # a rolled-back write changes nothing
+
     def test_list_paginates_in_id_order_and_filters_a_category_subtree(self, s: Store) -> None:
         s.upsert_products(
             [

@@ -81,6 +81,21 @@ def test_vector_index_search_upsert_and_round_trip(tmp_path: Path) -> None:
     assert np.allclose(again.vector_of("f"), index.vectors[5])  # type: ignore[arg-type]
 
 
+def test_half_precision_scans_keep_the_float32_order() -> None:
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(5_000, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = VectorIndex("test", [str(i) for i in range(5_000)], vectors)
+    for q in vectors[:20] + rng.normal(scale=0.05, size=(20, 384)).astype(np.float32):
+        q /= np.linalg.norm(q)
+        exact, half = vectors @ q, index.scores(q)
+        assert half.dtype == np.float32 and np.abs(half - exact).max() < 5e-4
+        assert np.array_equal(np.argsort(-half)[:5], np.argsort(-exact)[:5])
+    first = vectors[0].copy()
+    index.upsert(["0"], -first[None])  # a changed vector is scanned as changed
+    assert index.scores(first)[0] < -0.99
+
+
 def test_product_text_adds_what_the_title_lacks() -> None:
     p = Product(id="x", title="Loveseat", brand="Oakly", category="Home > Furniture > Sofas")
     assert product_text(p) == "Loveseat | Oakly | Sofas"

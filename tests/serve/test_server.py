@@ -138,3 +138,59 @@ def test_demo_server_end_to_end(server: Server) -> None:
     log = _tail(server.log, 20_000)
     assert "Application shutdown complete" in log, log  # the lifespan closed the store
     assert "Traceback" not in log, log
+
+
+def _answer(base: str, path: str, **params: object) -> tuple[int, dict[str, object]]:
+    """One request on a new connection (the kernel may hand it to any process), and the id
+    of the process that answered it (asked on the same connection)."""
+    with httpx.Client(base_url=base, timeout=10.0) as http:
+        body: dict[str, object] = http.get(path, params=params).json()
+        ready = http.get("/ready").json()
+    return int(ready["detail"]["process"]), body
+
+
+def test_several_processes_serve_one_store_and_all_see_a_catalog_write(tmp_path: Path) -> None:
+    from shopmind.catalog import Product
+    from shopmind.store import open_store
+
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "shopmind.toml").write_text('[search]\nencoder = "hashing"\n')
+    with open_store(f"sqlite:///{home / 'shopmind.db'}") as store:
+        store.upsert_products(
+            [Product(id=f"p{i}", title=f"Oak table {i}", price=10.0 + i) for i in range(20)]
+        )
+    port = _free_port()
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(SHOPMIND), "--home", str(home), "serve", "--port", str(port), "--workers", "2"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "SHOPMIND_INGEST__PROGRESS": "false"},
+            cwd=tmp_path,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base, process, log)
+        seen: set[int] = set()
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while len(seen) < 2 and time.monotonic() < deadline:
+            seen.add(_answer(base, "/health")[0])
+        assert len(seen) == 2, f"one process answered everything:\n{_tail(log)}"
+
+        new = {"id": "z1", "title": "Zebra striped lamp", "price": 30.0}
+        assert httpx.post(f"{base}/products", json=new, timeout=10.0).status_code == 201
+        found: set[int] = set()
+        deadline = time.monotonic() + 20.0
+        while found != seen and time.monotonic() < deadline:
+            process_id, body = _answer(base, "/search", q="zebra lamp")
+            hits = body["hits"]
+            assert isinstance(hits, list)
+            if hits and hits[0]["id"] == "z1":
+                found.add(process_id)
+        assert found == seen, f"the write reached {len(found)} of 2 processes:\n{_tail(log)}"
+    finally:
+        _stop(process)
+    assert "Traceback" not in _tail(log, 20_000)

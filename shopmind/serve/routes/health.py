@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
@@ -23,7 +24,8 @@ def health() -> Health:
 
 @router.get("/ready", responses={503: {"model": Health}})
 def ready(request: Request, response: Response) -> Health:
-    """The store is open at the expected schema and answers queries."""
+    """The store is open at the expected schema and answers queries; ``process`` is the id of
+    the server process that answered (one of ``serve.workers``)."""
     store = getattr(request.app.state, "store", None)
     if store is None:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
@@ -37,7 +39,8 @@ def ready(request: Request, response: Response) -> Health:
     if version != LATEST_VERSION:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
         return Health(status="unavailable", detail={"schema_version": version})
-    return Health(status="ready", detail={"schema_version": version, "products": products})
+    detail = {"schema_version": version, "products": products, "process": os.getpid()}
+    return Health(status="ready", detail=detail)
 
 
 @router.get("/stats")
