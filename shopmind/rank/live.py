@@ -37,6 +37,7 @@ class LiveRanker:
         self._ranker: Ranker | None = None
         self._stamp: tuple[float, object] | None = None
         self._checked = 0.0
+        self._present = (False, -float("inf"))  # whether the file exists, and when checked
         self.error: str | None = None
         self._refresh()
 
@@ -68,6 +69,19 @@ class LiveRanker:
                     self._checked = now
                     self._refresh()
         return self._ranker
+
+    @property
+    def present(self) -> bool:
+        """Whether a ranker is loaded or its file exists (looked at most every
+        ``check_seconds``): serving asks it on every request, on the event loop."""
+        if self._ranker is not None:
+            return True
+        exists, when = self._present
+        now = time.monotonic()
+        if now - when >= self._check:
+            exists = self.path.exists()
+            self._present = (exists, now)
+        return exists
 
     @property
     def current(self) -> Ranker | None:

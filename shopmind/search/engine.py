@@ -429,11 +429,12 @@ class SearchEngine:
             parts = np.zeros((len(page), 0), dtype=np.float32)
         products = self.lookup([self.index.ids[i] for i in page])
         hits: list[Hit] = []
+        matched_scores = scores[matched]
         for row, i in enumerate(page):
             product = products.get(self.index.ids[i])
             if product is None:
                 continue  # deleted since the build
-            rank = 1 + int(np.count_nonzero(scores[matched] > scores[i]))
+            rank = 1 + int(np.count_nonzero(matched_scores > scores[i]))
             reasons = self._reasons(int(i), rank, got, parts[row], filters, sort)
             for label, value in notes.get(int(i), []):
                 reasons.add(label, value)

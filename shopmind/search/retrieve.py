@@ -99,12 +99,18 @@ class Retrieval:
     fusion: str
     corrected: str | None = None  # the query with its typos corrected (did you mean)
     feedback: int = 0  # how many top products refined the query vector
+    nearest: np.ndarray | None = None  # the similarities of the nearest products, ascending
 
     def dense_rank(self, doc: int) -> int:
         """1-based rank of a product by similarity (0 without a dense retriever)."""
         if self.dense is None:
             return 0
-        return 1 + int(np.count_nonzero(self.dense > self.dense[doc]))
+        value = self.dense[doc]
+        near = self.nearest
+        if near is not None and len(near) and value >= near[0]:
+            # every product more similar is among the nearest: count there, not in the catalog
+            return 1 + len(near) - int(np.searchsorted(near, value, side="right"))
+        return 1 + int(np.count_nonzero(self.dense > value))
 
 
 def retrieve(
@@ -161,6 +167,7 @@ def retrieve(
     else:
         similarity = first = dense.vectors.scores(vector)
     fused, scored, in_dense = _fuse(lexical, similarity, depth, config)
+    nearest = np.sort(similarity[in_dense])
     # shown (and counted, and faceted): word matches, and near products similar enough to
     # the query itself (feedback pulls the vector toward whatever came first)
     near_only = np.flatnonzero(in_dense & (lexical <= 0))
@@ -178,6 +185,7 @@ def retrieve(
         config.fusion,
         corrected,
         len(top),
+        nearest,
     )
 
 

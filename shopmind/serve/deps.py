@@ -86,7 +86,7 @@ def ranker_on(request: Request, settings: Settings) -> bool:
     if not settings.rank.enabled or live is None:
         return False
     ranker = cast(LiveRanker, live)
-    return ranker.current is not None or ranker.path.exists()
+    return ranker.present
 
 
 def ranking(

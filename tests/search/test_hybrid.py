@@ -16,6 +16,7 @@ from shopmind.embed.cache import encode_cached
 from shopmind.index import VectorIndex, product_text
 from shopmind.search import SearchEngine
 from shopmind.search.hybrid import convex, ranks_of, rrf, scaled
+from shopmind.search.retrieve import retrieve
 from shopmind.store import Store
 
 
@@ -94,6 +95,22 @@ def test_half_precision_scans_keep_the_float32_order() -> None:
     first = vectors[0].copy()
     index.upsert(["0"], -first[None])  # a changed vector is scanned as changed
     assert index.scores(first)[0] < -0.99
+
+
+def test_dense_ranks_counted_among_the_nearest_equal_the_catalog_count() -> None:
+    rng = np.random.default_rng(5)
+    products = [
+        Product(id=f"p{i}", title=f"item {i} {'oak' if i % 7 else 'pine'}") for i in range(400)
+    ]
+    enc = HashingEncoder(dim=32)
+    engine = SearchEngine.from_products(
+        products, encoder=enc, config=SearchConfig(dense_depth=50, feedback_depth=0)
+    )
+    assert engine.dense is not None
+    got = retrieve(engine.index, engine.dense, engine.config, "oak item 12")
+    assert got.dense is not None and got.nearest is not None and len(got.nearest) == 50
+    for doc in [*np.argsort(-got.dense)[:60], *rng.integers(0, 400, 20)]:
+        assert got.dense_rank(int(doc)) == 1 + int(np.count_nonzero(got.dense > got.dense[doc]))
 
 
 def test_product_text_adds_what_the_title_lacks() -> None:
