@@ -1,7 +1,8 @@
 """Search benchmark on the full HomeDepot catalog: index build, latency in process and over HTTP.
 
 Stages (each its own process): shopmind's default hybrid pipeline (BM25F + MiniLM, fused),
-shopmind lexical only (``search.encoder = "none"``), and the baseline in the same run:
+the same through the approximate (IVF) index that catalogs of ``search.ann_min_products``
+use, shopmind lexical only (``search.encoder = "none"``), and the baseline in the same run:
 plain BM25 (bm25s ``get_scores`` + ``argpartition``, the library's fast path) over the
 same titles.
 
@@ -10,8 +11,8 @@ same titles.
   encodes the 54,667 titles (about 10 minutes on one core), later runs reuse them;
 - in process: per-query latency p50/p99 of ``SearchEngine.search`` (k=10: query encoding,
   fusion, facets, reasons included) and of the baseline's top-10, one thread;
-- over HTTP: a real ``shopmind serve`` process (hybrid), 8 concurrent clients, queries per
-  second and p50/p99.
+- over HTTP: a real ``shopmind serve`` (hybrid), one process and two (``serve.workers``),
+  8 concurrent clients, queries per second and p50/p99.
 
 Usage::
 
@@ -67,18 +68,20 @@ def _timed(
     }
 
 
-def _home(home: Path, encoder: str) -> None:
-    """A bench home whose vector cache is the shared one (encoding 55k titles takes minutes)."""
+def _home(home: Path, encoder: str, ann: bool = False) -> None:
+    """A bench home whose vector cache is the shared one (encoding 55k titles takes minutes);
+    with ``ann``, the approximate index serves this catalog (by default only far larger)."""
     home.mkdir(parents=True, exist_ok=True)
     (home / "shopmind.toml").write_text(
         f'[ingest]\nprogress = false\n[search]\nencoder = "{encoder}"\n'
+        + ("ann_min_products = 1\n" if ann else "")
     )
     CACHE.mkdir(parents=True, exist_ok=True)
     (home / "cache").mkdir(exist_ok=True)
     (home / "cache" / "embeddings").symlink_to(CACHE, target_is_directory=True)
 
 
-def _stage_pipeline(data: Path, home: Path, encoder: str) -> dict[str, Any]:
+def _stage_pipeline(data: Path, home: Path, encoder: str, ann: bool = False) -> dict[str, Any]:
     import torch
 
     from shopmind.build import open_search, run_build
@@ -87,7 +90,7 @@ def _stage_pipeline(data: Path, home: Path, encoder: str) -> dict[str, Any]:
     from shopmind.store import open_store
 
     torch.set_num_threads(1)
-    _home(home, encoder)
+    _home(home, encoder, ann)
     settings = load(home=home)
     with open_store(settings.store_url, settings.store) as store:
         ingest_products(store, data / "homedepot" / "products.csv", settings.ingest)
@@ -101,6 +104,66 @@ def _stage_pipeline(data: Path, home: Path, encoder: str) -> dict[str, Any]:
 
 def stage_hybrid(data: Path, home: Path) -> dict[str, Any]:
     return _stage_pipeline(data, home, "auto")
+
+
+def stage_hybrid_ann(data: Path, home: Path) -> dict[str, Any]:
+    return _stage_pipeline(data, home, "auto", ann=True)
+
+
+def stage_scan_1m(data: Path, home: Path) -> dict[str, Any]:
+    """Exact scan against the approximate index on a million synthetic 384-d unit vectors
+    (2,000 clusters): how the dense stage scales past the HomeDepot catalog."""
+    import torch
+
+    from shopmind.index import VectorIndex
+    from shopmind.index.ann import IvfIndex
+
+    torch.set_num_threads(1)
+    n, dim, depth = 1_000_000, 384, 1_000
+    rng = np.random.default_rng(0)
+    centres = rng.standard_normal((2_000, dim), dtype=np.float32)
+    vectors = np.empty((n, dim), dtype=np.float32)
+    for start in range(0, n, 100_000):
+        part = centres[rng.integers(0, 2_000, 100_000)]
+        part += rng.standard_normal(part.shape, dtype=np.float32)
+        vectors[start : start + 100_000] = part / np.linalg.norm(part, axis=1, keepdims=True)
+    queries = vectors[rng.choice(n, 200, replace=False)] + 0.05 * rng.standard_normal(
+        (200, dim), dtype=np.float32
+    )
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    index = VectorIndex("synthetic", [str(i) for i in range(n)], vectors)
+    exact_ms, truth = [], []
+    for q in queries:
+        t = time.perf_counter()
+        scores = index.scores(q)
+        top = np.argpartition(-scores, depth - 1)[:depth]
+        exact_ms.append(1000 * (time.perf_counter() - t))
+        truth.append(top[np.argsort(-scores[top])])
+    t = time.perf_counter()
+    ann = IvfIndex.build(vectors)
+    build_s = time.perf_counter() - t
+    ann_ms, found = [], []
+    for q in queries:
+        t = time.perf_counter()
+        rows, _ = ann.search(q, depth)
+        ann_ms.append(1000 * (time.perf_counter() - t))
+        found.append(rows)
+    return {
+        "products": n,
+        "lists": ann.lists,
+        "probes": ann.probes,
+        "ann_build_s": build_s,
+        "exact_p50_ms": _pct(exact_ms, 50),
+        "exact_p99_ms": _pct(exact_ms, 99),
+        "ann_p50_ms": _pct(ann_ms, 50),
+        "ann_p99_ms": _pct(ann_ms, 99),
+        "recall@100": float(
+            np.mean([len(set(f) & set(t[:100])) / 100 for f, t in zip(found, truth, strict=True)])
+        ),
+        "recall@1000": float(
+            np.mean([len(set(f) & set(t)) / depth for f, t in zip(found, truth, strict=True)])
+        ),
+    }
 
 
 def stage_lexical(data: Path, home: Path) -> dict[str, Any]:
@@ -166,6 +229,8 @@ def stage_http2(data: Path, home: Path) -> dict[str, Any]:
 
 STAGES = {
     "hybrid": stage_hybrid,
+    "hybrid_ann": stage_hybrid_ann,
+    "scan_1m": stage_scan_1m,
     "lexical": stage_lexical,
     "bm25s": stage_bm25s,
     "http": stage_http,
@@ -191,6 +256,20 @@ def report(res: dict[str, Any]) -> None:
         "(shopmind's build includes the interaction matrix and, for hybrid, product vectors "
         "from the shared cache; a query includes encoding it, fusion, filters, facets and "
         f"reasons; {hybrid['queries']:,} queries, one thread)"
+    )
+    ann = res["hybrid_ann"]
+    print(
+        f"\nhybrid through the approximate index (IVF, {ann['queries']:,} queries): build "
+        f"{ann['build_s']:.2f} s, peak {ann['peak_mib']:.0f} MiB, p50 {ann['p50_ms']:.2f} ms, "
+        f"p99 {ann['p99_ms']:.2f} ms"
+    )
+    big = res["scan_1m"]
+    print(
+        f"the 1,000 nearest of {big['products']:,} synthetic vectors: exact scan "
+        f"p50 {big['exact_p50_ms']:.1f} / p99 {big['exact_p99_ms']:.1f} ms; IVF ({big['lists']} "
+        f"lists, {big['probes']} probed, built in {big['ann_build_s']:.1f} s) p50 "
+        f"{big['ann_p50_ms']:.2f} / p99 {big['ann_p99_ms']:.2f} ms, recall of the exact top 100 "
+        f"{big['recall@100']:.3f}, of the top 1,000 {big['recall@1000']:.3f}"
     )
     for stage, processes in (("http", 1), ("http2", 2)):
         http = res[stage]

@@ -173,6 +173,22 @@ class SearchConfig(_Section):
         le=1.0,
         description="A product no query word matches joins the results only this similar.",
     )
+    ann_min_products: int = Field(
+        default=500_000,
+        ge=1,
+        description="Catalogs with at least this many products find their nearest products "
+        "through an approximate index (IVF, built with the index and saved in the build) "
+        "instead of reading every vector; exact below it.",
+    )
+    ann_lists: int = Field(
+        default=0, ge=0, description="The approximate index's clusters (0: about √products)."
+    )
+    ann_probes: int = Field(
+        default=0,
+        ge=0,
+        description="Clusters a query scans (0: a tenth of them, at least 8); more find more "
+        "of the truly nearest products, slower.",
+    )
 
 
 class TrainConfig(_Section):

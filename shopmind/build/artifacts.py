@@ -128,7 +128,7 @@ def run_build(
     encoder = None
     if search is not None:
         encoder = resolve_encoder(search.encoder, products, models_dir(home))
-    _, index = save_search(tmp, products, encoder, home / "cache" / "embeddings")
+    _, index = save_search(tmp, products, encoder, home / "cache" / "embeddings", search)
     if recommend is not None:
         vectors = (index.ids, index.vectors) if index is not None else None
         engine = RecommendEngine.fit(store, config, recommend, vectors, products=products)

@@ -207,6 +207,8 @@ class SearchEngine:
         columns: the filterable catalog columns in index order.
         lookup: reads the current products by id (the store's ``get_products``).
         popularity: a popularity score per indexed product (for sorting), or None.
+        dense: the dense retriever (hybrid search), or None (lexical only).
+        config: the search settings.
     """
 
     def __init__(
@@ -221,8 +223,9 @@ class SearchEngine:
         self.index = index
         self.columns = columns
         self.lookup = lookup
-        self.dense = dense
         self.config = config or SearchConfig()
+        # a large catalog gets its approximate index here unless the build brought one
+        self.dense = dense.with_ann(self.config) if dense is not None else None
         learned = dense.encoder.fusion_alpha if dense is not None else None
         if learned is not None and "alpha" not in self.config.model_fields_set:
             # a tuned model's fusion weight, learned on its held-out queries; a weight set

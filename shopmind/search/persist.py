@@ -12,10 +12,14 @@ from shopmind.catalog import Product
 from shopmind.config import SearchConfig
 from shopmind.embed import Encoder, shared_encoder
 from shopmind.index import LexicalIndex, VectorIndex
+from shopmind.index.ann import IvfIndex
 from shopmind.search.engine import CatalogColumns, Lookup, SearchEngine
 from shopmind.search.retrieve import Dense
 
 logger = logging.getLogger(__name__)
+
+
+ANN_FILE = "vectors.ivf"
 
 
 def save_search(
@@ -23,15 +27,20 @@ def save_search(
     products: list[Product],
     encoder: Encoder | None = None,
     cache: Path | None = None,
+    config: SearchConfig | None = None,
 ) -> tuple[LexicalIndex, VectorIndex | None]:
     """Index products and write the lexical index, catalog columns and (with an encoder)
-    the product vectors into ``folder/search``; returns the two indexes."""
+    the product vectors into ``folder/search``, with their approximate index when the
+    catalog is large enough for one (``search.ann_min_products``); returns the indexes."""
     index = LexicalIndex().build_products(products)
     index.save(folder / "search")
     vectors = None
     if encoder is not None:
         vectors = VectorIndex.from_products(encoder, products, cache)
         vectors.save(folder / "search")
+        ann = Dense(vectors, encoder).with_ann(config or SearchConfig()).ann
+        if ann is not None:
+            ann.save(folder / "search" / ANN_FILE)
     cols = CatalogColumns.from_products(products)
     (folder / "search" / "columns.json").write_text(
         json.dumps(
@@ -70,7 +79,12 @@ def load_search(
     dense = None
     if (folder / "search" / "vectors.json").is_file() and config.encoder != "none":
         vectors = VectorIndex.load(folder / "search")
-        dense = Dense(vectors, shared_encoder(vectors.encoder, models))
+        ann = None
+        if (folder / "search" / ANN_FILE).is_file():
+            ann = IvfIndex.load(folder / "search" / ANN_FILE, config.ann_probes)
+            if ann.rows != len(vectors.ids):
+                raise ValueError(f"{folder / 'search' / ANN_FILE} is not of these vectors")
+        dense = Dense(vectors, shared_encoder(vectors.encoder, models), ann)
     text = json.loads((folder / "search" / "columns.json").read_text())
     arrays = np.load(folder / "search" / "columns.npz")
     cols = CatalogColumns(

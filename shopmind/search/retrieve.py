@@ -36,11 +36,15 @@ from shopmind.config import SearchConfig
 from shopmind.embed import Encoder
 from shopmind.embed.base import normalise_rows
 from shopmind.index import LexicalIndex, QueryTerm, VectorIndex
+from shopmind.index.ann import IvfIndex
 from shopmind.search.hybrid import convex, ranks_of, rrf
 from shopmind.search.query import SynonymTable, did_you_mean
 
 _TIE_BREAK = 1e-6
 QUERY_CACHE = 10_000
+# with an approximate index, the best word matches by BM25F that get an exact similarity
+# (per nearest product fused): the others fuse as the least similar product known
+EXACT_MATCHES_PER_NEAREST = 5
 
 
 @lru_cache(maxsize=QUERY_CACHE)
@@ -79,10 +83,20 @@ def _query_batcher(encoder: Encoder) -> Coalescer[str, np.ndarray]:
 
 @dataclass(frozen=True)
 class Dense:
-    """The dense retriever: product vectors and the encoder that made them."""
+    """The dense retriever: product vectors and the encoder that made them, and for large
+    catalogs an approximate index over the vectors (``search.ann_min_products``)."""
 
     vectors: VectorIndex
     encoder: Encoder
+    ann: IvfIndex | None = None
+
+    def with_ann(self, config: SearchConfig) -> Dense:
+        """Itself, with an approximate index when the catalog is large enough for one."""
+        n = len(self.vectors.ids)
+        if self.ann is not None or n < config.ann_min_products:
+            return self
+        ann = IvfIndex.build(self.vectors.vectors, config.ann_lists, config.ann_probes)
+        return Dense(self.vectors, self.encoder, ann)
 
 
 @dataclass
@@ -157,21 +171,25 @@ def retrieve(
             matches = matches[np.argpartition(-lexical[matches], feedback - 1)[:feedback]]
         top = matches
     elif feedback:
-        first = dense.vectors.scores(vector)
-        fused, scored, _ = _fuse(lexical, first, depth, config)
+        first, near = _similarity(dense, vector, lexical, depth)
+        fused, scored, _ = _fuse(lexical, first, near, config)
         top = scored[np.argsort(-fused[scored], kind="stable")[:feedback]]
     if len(top):
         centroid = dense.vectors.vectors[top].mean(axis=0)
         refined = _unit(vector + config.feedback_weight * centroid)
-        similarity = dense.vectors.scores(refined)
+        similarity, near = _similarity(dense, refined, lexical, depth)
     else:
-        similarity = first = dense.vectors.scores(vector)
-    fused, scored, in_dense = _fuse(lexical, similarity, depth, config)
+        similarity, near = _similarity(dense, vector, lexical, depth)
+        first = similarity
+    fused, scored, in_dense = _fuse(lexical, similarity, near, config)
     nearest = np.sort(similarity[in_dense])
     # shown (and counted, and faceted): word matches, and near products similar enough to
     # the query itself (feedback pulls the vector toward whatever came first)
     near_only = np.flatnonzero(in_dense & (lexical <= 0))
-    own = first[near_only] if first is not None else dense.vectors.vectors[near_only] @ vector
+    if first is not None and dense.ann is None:
+        own = first[near_only]
+    else:  # an approximate index knows the first pass's similarity of its own nearest only
+        own = dense.vectors.vectors[near_only] @ vector
     shown = lexical > 0
     shown[near_only[own >= config.min_similarity]] = True
     return Retrieval(
@@ -194,12 +212,37 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return unit
 
 
+def _similarity(
+    dense: Dense, vector: np.ndarray, lexical: np.ndarray, depth: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every product's similarity to ``vector``, and the rows of the ``depth`` nearest.
+
+    Exact: the whole catalog is scanned. With an approximate index, only the nearest it
+    finds and the best word matches get their similarity; every other product gets the
+    least similarity known, so that it neither widens the fusion's scale nor ranks above
+    a product scored for real.
+    """
+    if dense.ann is None:
+        similarity = dense.vectors.scores(vector)
+        return similarity, np.argpartition(-similarity, depth - 1)[:depth]
+    rows, sims = dense.ann.search(vector, depth)
+    matches = np.flatnonzero(lexical > 0)
+    keep = EXACT_MATCHES_PER_NEAREST * depth
+    if len(matches) > keep:
+        matches = matches[np.argpartition(-lexical[matches], keep - 1)[:keep]]
+    exact = dense.vectors.vectors[matches] @ vector
+    floor = min(float(sims.min(initial=1.0)), float(exact.min(initial=1.0)))
+    similarity = np.full(len(lexical), floor, dtype=np.float32)
+    similarity[matches] = exact
+    similarity[rows] = sims
+    return similarity, rows
+
+
 def _fuse(
-    lexical: np.ndarray, similarity: np.ndarray, depth: int, config: SearchConfig
+    lexical: np.ndarray, similarity: np.ndarray, nearest: np.ndarray, config: SearchConfig
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fused scores of every product, the fused products, and which are among the nearest."""
     n = len(lexical)
-    nearest = np.argpartition(-similarity, depth - 1)[:depth]
     in_dense = np.zeros(n, dtype=bool)
     in_dense[nearest] = True
     scored = np.flatnonzero((lexical > 0) | in_dense)

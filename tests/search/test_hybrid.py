@@ -14,6 +14,7 @@ from shopmind.config import SearchConfig, Settings
 from shopmind.embed import HashingEncoder, choose_encoder_name, make_encoder
 from shopmind.embed.cache import encode_cached
 from shopmind.index import VectorIndex, product_text
+from shopmind.index.ann import IvfIndex
 from shopmind.search import SearchEngine
 from shopmind.search.hybrid import convex, ranks_of, rrf, scaled
 from shopmind.search.retrieve import retrieve
@@ -221,6 +222,61 @@ def test_a_build_saves_vectors_and_serving_uses_them(store: Store, settings: Set
     lexical_only = run_build(store, settings.home, settings.events)  # no search config
     assert lexical_only.products == 5
     assert open_search(settings.home, store, hashing).dense is None
+
+
+def _clustered(n: int, dim: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(20, dim))
+    v = centres[rng.integers(0, 20, n)] + 0.3 * rng.normal(size=(n, dim))
+    out: np.ndarray = (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
+    return out
+
+
+def test_the_approximate_index_finds_the_nearest_and_round_trips(tmp_path: Path) -> None:
+    vectors = _clustered(4_000, 32, 1)
+    ann = IvfIndex.build(vectors, seed=0)
+    assert ann.lists == 63 and ann.probes == 8 and ann.rows == 4_000
+    overlap = []
+    for q in vectors[:50]:
+        rows, sims = ann.search(q, 10)
+        exact = np.argsort(-(vectors @ q))[:10]
+        overlap.append(len(set(rows) & set(exact)) / 10)
+        np.testing.assert_allclose(sims, vectors[rows] @ q, atol=1e-5)  # exact scores
+        assert np.all(np.diff(sims) <= 0)
+    assert np.mean(overlap) >= 0.9
+    ann.save(tmp_path / "v.ivf")
+    again = IvfIndex.load(tmp_path / "v.ivf", probes=63)  # every cluster: exact
+    for q in vectors[50:60]:
+        assert list(again.search(q, 10)[0]) == list(np.argsort(-(vectors @ q))[:10])
+
+
+def test_a_large_catalog_is_searched_through_the_approximate_index(
+    store: Store, settings: Settings
+) -> None:
+    words = ["oak", "pine", "steel", "glass", "wool", "linen", "brass", "clay"]
+    things = ["table", "chair", "lamp", "shelf", "rug", "vase", "bench", "desk"]
+    catalog = [
+        Product(id=f"p{i}", title=f"{words[i % 8]} {things[i // 8 % 8]} {i}", price=1.0 + i)
+        for i in range(600)
+    ]
+    exact_config = SearchConfig(encoder="hashing", dense_depth=40)
+    ann_config = exact_config.model_copy(update={"ann_min_products": 500, "ann_probes": 10_000})
+    exact = SearchEngine.from_products(catalog, encoder=HashingEncoder(), config=exact_config)
+    ann = SearchEngine.from_products(catalog, encoder=HashingEncoder(), config=ann_config)
+    assert exact.dense is not None and exact.dense.ann is None
+    assert ann.dense is not None and ann.dense.ann is not None  # 600 >= 500
+    for q in ["oak table", "glass lamp 17", "wool"]:
+        # every cluster probed: the same hits, up to float16 (the exact scan) against
+        # float32 (the index) on near-equal hashing similarities
+        got = [h.product.id for h in ann.search(q, k=10).hits]
+        want = [h.product.id for h in exact.search(q, k=10).hits]
+        assert got[0] == want[0] and len(set(got) & set(want)) >= 8
+    store.upsert_products(catalog)
+    run_build(store, settings.home, settings.events, search=ann_config)
+    served = open_search(settings.home, store, ann_config)
+    assert served.dense is not None and served.dense.ann is not None
+    assert served.dense.ann.rows == 600  # read from the build, not made again
+    assert served.search("brass desk", k=1).hits[0].product.title.startswith("brass")
 
 
 @pytest.mark.parametrize(
