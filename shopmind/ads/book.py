@@ -9,6 +9,10 @@ spend it adds to commit together or not at all.
 A click charges ``min(price, budget left today)`` once per impression token: a second
 click on the same token, or a click once the day's budget is spent, charges nothing, so a
 campaign never spends more than its daily budget.
+
+Campaigns are kept in memory and read again when the book's campaigns version changed:
+every campaign write raises it, so the processes of one server (``serve.workers``) see
+each other's new or paused campaigns at their next read.
 """
 
 from __future__ import annotations
@@ -72,7 +76,9 @@ class CampaignBook:
         with self._lock:
             self._conn.executescript(SCHEMA)  # IF NOT EXISTS throughout: safe to rerun
             self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            self._campaigns = {c.id: c for c in self._read_campaigns()}
+            self._campaigns: dict[int, Campaign] = {}
+            self._seen = -1  # the campaigns version the dict above holds
+            self._fresh()
 
     # -- lifecycle --------------------------------------------------------------------------
     def close(self) -> None:
@@ -109,15 +115,30 @@ class CampaignBook:
             return self._conn.execute(sql, params).fetchall()
 
     # -- campaigns --------------------------------------------------------------------------
-    def _read_campaigns(self) -> list[Campaign]:
-        rows = self._conn.execute("SELECT id, status, created, body FROM campaigns ORDER BY id")
-        return [_campaign(*row) for row in rows]
+    def _fresh(self) -> None:
+        """Read the campaigns again if another process (or connection) changed them.
+        Call under the lock; a closed book answers from memory."""
+        if self._closed:
+            return
+        row = self._conn.execute("SELECT value FROM book_meta WHERE key = 'campaigns_version'")
+        version = int(row.fetchone()[0])
+        if version != self._seen:
+            rows = self._conn.execute("SELECT id, status, created, body FROM campaigns")
+            self._campaigns = {c.id: c for c in (_campaign(*r) for r in rows)}
+            self._seen = version
+
+    def _changed(self, conn: sqlite3.Connection) -> None:
+        """Inside a campaign write: catch up with others' writes, then raise the version."""
+        self._fresh()
+        conn.execute("UPDATE book_meta SET value = value + 1 WHERE key = 'campaigns_version'")
+        self._seen += 1
 
     def add_campaign(self, campaign: CampaignIn, now: datetime | None = None) -> Campaign:
         """Store a validated campaign; returns it with its new id."""
         created = epoch(now)
         body = campaign.model_dump_json(exclude={"status"})
         with self._write() as conn:
+            self._changed(conn)
             cur = conn.execute(
                 "INSERT INTO campaigns (status, created, body) VALUES (?, ?, ?)",
                 (campaign.status, created, body),
@@ -130,6 +151,7 @@ class CampaignBook:
     def get_campaign(self, campaign_id: int) -> Campaign:
         """One campaign; raises NotFound."""
         with self._lock:
+            self._fresh()
             found = self._campaigns.get(campaign_id)
         if found is None:
             raise NotFound(f"campaign {campaign_id} does not exist; GET /campaigns lists them")
@@ -138,13 +160,16 @@ class CampaignBook:
     def campaigns(self, status: CampaignStatus | None = None) -> list[Campaign]:
         """Every campaign (or those with ``status``), by id."""
         with self._lock:
+            self._fresh()
             every = sorted(self._campaigns.values(), key=lambda c: c.id)
         return [c for c in every if status is None or c.status == status]
 
     def set_status(self, campaign_id: int, status: CampaignStatus) -> Campaign:
         """Pause or resume a campaign; raises NotFound."""
-        current = self.get_campaign(campaign_id)
+        self.get_campaign(campaign_id)  # NotFound before any write
         with self._write() as conn:
+            self._changed(conn)
+            current = self._campaigns[campaign_id]
             conn.execute("UPDATE campaigns SET status = ? WHERE id = ?", (status, campaign_id))
             changed = current.model_copy(update={"status": status})
             self._campaigns[campaign_id] = changed

@@ -52,6 +52,11 @@ CREATE TABLE IF NOT EXISTS product_counts (
     clicks INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (product, campaign)
 );
+CREATE TABLE IF NOT EXISTS book_meta (
+    key TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO book_meta (key, value) VALUES ('campaigns_version', 0);
 """
 
 

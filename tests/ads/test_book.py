@@ -55,6 +55,23 @@ def test_campaigns_persist_and_change_status(tmp_path: Path) -> None:
             book.set_status(99, "active")
 
 
+def test_two_books_on_one_file_see_each_others_campaign_writes(tmp_path: Path) -> None:
+    # what two server processes (serve.workers) hold: one book each on the same file
+    path = tmp_path / "ads.sqlite"
+    with CampaignBook(path) as a, CampaignBook(path) as b:
+        made = a.add_campaign(campaign_in(name="One"), now=START)
+        assert [c.name for c in b.campaigns("active")] == ["One"]
+        b.set_status(made.id, "paused")
+        assert a.get_campaign(made.id).status == "paused"
+        assert a.campaigns("active") == []
+        other = b.add_campaign(campaign_in(name="Two"), now=START)
+        a.set_status(other.id, "paused")  # a catches up with b's campaign before writing
+        assert [(c.name, c.status) for c in a.campaigns()] == [("One", "paused"), ("Two", "paused")]
+        assert b.campaigns() == a.campaigns()
+    with CampaignBook(path) as again:
+        assert [c.status for c in again.campaigns()] == ["paused", "paused"]
+
+
 def test_a_click_charges_once(book: CampaignBook, add_campaign: AddCampaign) -> None:
     c = add_campaign(bid=1.0, daily_budget=10.0)
     [token] = _record(book, c.id, 1, price=0.7)
