@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from shopmind import __version__
-from shopmind.config import CONFIG_ENV, Settings, load
+from shopmind.config import CONFIG_ENV, LOG_FORMAT, Settings, load
 from shopmind.errors import NotFound, ShopmindError
 from shopmind.search import SORT_ORDERS, Filters
 from shopmind.store import Store, open_store
@@ -93,7 +93,7 @@ class _Group(click.Group):
 def main(ctx: click.Context, home: str | None, config: str | None, verbose: int) -> None:
     """shopmind: search and recommendations for a shop, on its own data."""
     level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=level, format=LOG_FORMAT)
     ctx.obj = _Ctx(home, config)
 
 
@@ -853,9 +853,12 @@ def _serve(
     import uvicorn
 
     from shopmind.serve import create_app
+    from shopmind.serve.app import WORKER_LOG_ENV
 
     processes = workers or settings.serve.workers
     if processes > 1:
+        # migrate the store once, here, before the processes open it together
+        open_store(settings.store_url, settings.store).close()
         # each process loads the settings itself: from the same home and file as this one
         os.environ["SHOPMIND_HOME"] = str(settings.home.resolve())
         if config is not None:
@@ -864,6 +867,7 @@ def _serve(
         # cores: 2 threads each, spinning between kernels, took the gain of the second one)
         for name in _MATH_THREADS:
             os.environ.setdefault(name, "1")
+        os.environ[WORKER_LOG_ENV] = str(logging.getLogger().level)  # -v reaches them too
     uvicorn.run(
         create_app(settings) if processes == 1 else "shopmind.serve.app:app_from_environment",
         factory=processes > 1,

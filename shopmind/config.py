@@ -42,6 +42,7 @@ from shopmind.events.models import EVENT_TYPES
 
 ENV_PREFIX = "SHOPMIND_"
 CONFIG_ENV = "SHOPMIND_CONFIG"
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"  # the CLI's and the server's logs
 CONFIG_FILE_NAME = "shopmind.toml"
 
 _toml_file: ContextVar[Path | None] = ContextVar("_toml_file", default=None)

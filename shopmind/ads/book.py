@@ -103,10 +103,12 @@ class CampaignBook:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn
+                self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                self._seen = -1  # a campaigns version raised in it was not kept: read again
                 raise
-            self._conn.execute("COMMIT")
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
@@ -230,6 +232,7 @@ class CampaignBook:
                 logger.warning("ad click %s names %s, shown was %s: refused", token, product, shown)
                 return 0.0
             day = utc_day(at)
+            self._fresh()  # the campaign may be another process's, new to this one
             found = self._campaigns.get(campaign)
             budget = to_micros(found.daily_budget) if found is not None else 0
             spent = conn.execute(

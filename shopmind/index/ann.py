@@ -76,6 +76,23 @@ class IvfIndex:
         built.index.nprobe = min(built.probes, lists)
         return built
 
+    def fits(self, vectors: np.ndarray) -> bool:
+        """Whether these clusters suit ``vectors``: the same width, and a catalog within half
+        to twice the size they were made for (a re-index after writes keeps them)."""
+        n, dim = vectors.shape
+        return dim == int(self.index.d) and 0.5 <= default_lists(n) / self.lists <= 2.0
+
+    def refilled(self, vectors: np.ndarray) -> IvfIndex:
+        """A new index over ``vectors`` with these clusters: no k-means, only each vector
+        filed under its nearest centroid (what a re-index after catalog writes needs)."""
+        import faiss
+
+        index: Any = faiss.clone_index(self.index)
+        index.reset()
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        index.nprobe = self.index.nprobe
+        return IvfIndex(index, self.probes)
+
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The rows of (up to) the ``k`` most similar vectors in the scanned clusters, and
         their similarities, best first."""

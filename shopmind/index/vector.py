@@ -115,13 +115,14 @@ class VectorIndex:
                 new.append(n)
             else:
                 self.vectors[row] = vectors[n]
-        self._half = None  # the scans' copy is made again from the new vectors
         if new:
             base = len(self.ids)
             self.ids.extend(ids[n] for n in new)
             stacked = vectors[new]
             self.vectors = np.vstack([self.vectors, stacked]) if self.vectors.size else stacked
             self._row.update({ids[n]: base + i for i, n in enumerate(new)})
+        with self._half_lock:  # after the new vectors are in: a scan now copies those
+            self._half = None
 
     def save(self, folder: Path) -> None:
         """Write ``vectors.npy`` and ``vectors.json`` into ``folder``."""

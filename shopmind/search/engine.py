@@ -23,6 +23,7 @@ from shopmind.embed import Encoder
 from shopmind.errors import InvalidInput, RowError
 from shopmind.explain import Node
 from shopmind.index import LexicalIndex, VectorIndex, analyze
+from shopmind.index.ann import IvfIndex
 from shopmind.search.query import SynonymTable
 from shopmind.search.retrieve import Dense, Retrieval, retrieve
 from shopmind.search.rules import apply_rules
@@ -249,18 +250,21 @@ class SearchEngine:
         config: SearchConfig | None = None,
         cache: Path | None = None,
         lookup: Lookup | None = None,
+        trained: IvfIndex | None = None,
     ) -> SearchEngine:
         """Index products in memory (tests, small shops, the evaluate command).
 
         With an ``encoder``, products are also embedded (through the vector cache in
         ``cache`` when given) and search is hybrid. Hits are read back with ``lookup``
-        (the store's ``get_products``), by default from ``products`` themselves.
+        (the store's ``get_products``), by default from ``products`` themselves. A large
+        catalog's approximate index reuses ``trained``'s clusters when they fit.
         """
+        config = config or SearchConfig()
         index = LexicalIndex().build_products(products)
         dense = None
         if encoder is not None:
             vectors = VectorIndex.from_products(encoder, products, cache, progress=False)
-            dense = Dense(vectors, encoder)
+            dense = Dense(vectors, encoder).with_ann(config, trained)
         pop = None
         if popularity:
             pop = np.asarray([popularity.get(p.id, 0.0) for p in products], dtype=np.float32)

@@ -42,6 +42,8 @@ class LiveSearch:
         version: names the current build; checked at most every ``every`` seconds.
         catalog: the store's catalog version (checked as often); a change made by another
             process re-indexes here too.
+        catalog_at: the catalog version ``engine`` was made from, read before it was (a
+            write in between then re-indexes); by default read now.
     """
 
     def __init__(
@@ -54,10 +56,11 @@ class LiveSearch:
         version: Callable[[], object] = lambda: None,
         every: float = 1.0,
         catalog: Callable[[], int] = lambda: 0,
+        catalog_at: int | None = None,
     ) -> None:
         self._engine = engine
         self._catalog = catalog
-        self._catalog_seen = catalog()
+        self._catalog_seen = catalog() if catalog_at is None else catalog_at
         self._store = store
         self._config = config
         self._cache = cache
@@ -120,6 +123,7 @@ class LiveSearch:
             config=self._config,
             cache=self._cache,
             lookup=self._store.get_products,
+            trained=old.dense.ann if old.dense is not None else None,
         )
 
     def _swap(self, engine: SearchEngine) -> None:

@@ -80,7 +80,8 @@ def load_search(
     if (folder / "search" / "vectors.json").is_file() and config.encoder != "none":
         vectors = VectorIndex.load(folder / "search")
         ann = None
-        if (folder / "search" / ANN_FILE).is_file():
+        large = len(vectors.ids) >= config.ann_min_products  # the settings now, not the build's
+        if large and (folder / "search" / ANN_FILE).is_file():
             ann = IvfIndex.load(folder / "search" / ANN_FILE, config.ann_probes)
             if ann.rows != len(vectors.ids):
                 raise ValueError(f"{folder / 'search' / ANN_FILE} is not of these vectors")

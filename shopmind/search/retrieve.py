@@ -90,13 +90,18 @@ class Dense:
     encoder: Encoder
     ann: IvfIndex | None = None
 
-    def with_ann(self, config: SearchConfig) -> Dense:
-        """Itself, with an approximate index when the catalog is large enough for one."""
+    def with_ann(self, config: SearchConfig, trained: IvfIndex | None = None) -> Dense:
+        """Itself, with an approximate index when the catalog is large enough for one;
+        ``trained``'s clusters are reused when they fit (no k-means on a re-index)."""
         n = len(self.vectors.ids)
         if self.ann is not None or n < config.ann_min_products:
             return self
-        ann = IvfIndex.build(self.vectors.vectors, config.ann_lists, config.ann_probes)
-        return Dense(self.vectors, self.encoder, ann)
+        vectors = self.vectors.vectors
+        if trained is not None and trained.fits(vectors):
+            return Dense(self.vectors, self.encoder, trained.refilled(vectors))
+        return Dense(
+            self.vectors, self.encoder, IvfIndex.build(vectors, config.ann_lists, config.ann_probes)
+        )
 
 
 @dataclass
@@ -182,7 +187,9 @@ def retrieve(
         similarity, near = _similarity(dense, vector, lexical, depth)
         first = similarity
     fused, scored, in_dense = _fuse(lexical, similarity, near, config)
-    nearest = np.sort(similarity[in_dense])
+    # an approximate index may miss a word match more similar than its nearest: rank then
+    # among every similarity known
+    nearest = np.sort(similarity[in_dense]) if dense.ann is None else None
     # shown (and counted, and faceted): word matches, and near products similar enough to
     # the query itself (feedback pulls the vector toward whatever came first)
     near_only = np.flatnonzero(in_dense & (lexical <= 0))
@@ -222,10 +229,10 @@ def _similarity(
     least similarity known, so that it neither widens the fusion's scale nor ranks above
     a product scored for real.
     """
-    if dense.ann is None:
+    rows, sims = dense.ann.search(vector, depth) if dense.ann is not None else (None, None)
+    if rows is None or sims is None or not len(rows):  # exact, or nothing in the clusters
         similarity = dense.vectors.scores(vector)
         return similarity, np.argpartition(-similarity, depth - 1)[:depth]
-    rows, sims = dense.ann.search(vector, depth)
     matches = np.flatnonzero(lexical > 0)
     keep = EXACT_MATCHES_PER_NEAREST * depth
     if len(matches) > keep:

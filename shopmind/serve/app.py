@@ -8,6 +8,7 @@ row / field / fix items the CLI prints), StoreError → 503.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,7 +23,7 @@ from shopmind import __version__
 from shopmind.ads import AdServer, CampaignBook, EngineQuality
 from shopmind.build import current_build, open_ranker, open_recommend, open_search, ranker_path
 from shopmind.catalog import FIELD_FIXES as PRODUCT_FIXES
-from shopmind.config import Settings, load
+from shopmind.config import LOG_FORMAT, Settings, load
 from shopmind.errors import (
     Conflict,
     InvalidInput,
@@ -172,10 +173,16 @@ def _live_ranker(app: FastAPI, settings: Settings) -> LiveRanker:
     return LiveRanker(ranker_path(settings.home), load, version=lambda: _build_id(settings))
 
 
+WORKER_LOG_ENV = "_SHOPMIND_LOG_LEVEL"  # the log level `shopmind serve` hands its processes
+
+
 def app_from_environment() -> FastAPI:
     """The app for settings from the environment and files alone: what each process of a
-    ``serve.workers`` > 1 server builds (``shopmind serve`` exports ``SHOPMIND_HOME`` and
-    ``SHOPMIND_CONFIG`` for them)."""
+    ``serve.workers`` > 1 server builds (``shopmind serve`` exports ``SHOPMIND_HOME``,
+    ``SHOPMIND_CONFIG`` and its log level for them)."""
+    level = os.environ.get(WORKER_LOG_ENV)
+    if level is not None:
+        logging.basicConfig(level=int(level), format=LOG_FORMAT)
     return create_app(load())
 
 
@@ -192,6 +199,7 @@ def create_app(settings: Settings) -> FastAPI:
         settings.home.mkdir(parents=True, exist_ok=True)
         store = open_store(settings.store_url, settings.store)
         app.state.store = store
+        catalog_at = store.catalog_version()  # before the engine reads the catalog
         app.state.search = LiveSearch(
             open_search(settings.home, store, settings.search),
             store,
@@ -200,6 +208,7 @@ def create_app(settings: Settings) -> FastAPI:
             reload=lambda: open_search(settings.home, store, settings.search),
             version=lambda: _build_id(settings),
             catalog=store.catalog_version,
+            catalog_at=catalog_at,
         )
         app.state.recommend = LiveRecommend(
             lambda: _fit_recommend(app, settings),

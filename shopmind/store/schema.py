@@ -122,9 +122,15 @@ def migrate(conn: sqlite3.Connection, migrations: tuple[Migration, ...] = MIGRAT
     for step in migrations:
         if step.version <= version:
             continue
-        logger.info("migrating store to schema %d: %s", step.version, step.description)
         try:
             conn.execute("BEGIN IMMEDIATE")
+            # another process opening the store at the same time may have migrated it
+            # while this one waited for the write lock (the server's worker processes do)
+            version = current_version(conn)
+            if step.version <= version:
+                conn.execute("COMMIT")
+                continue
+            logger.info("migrating store to schema %d: %s", step.version, step.description)
             for statement in _statements(step.sql):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {int(step.version)}")

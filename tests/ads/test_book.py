@@ -72,6 +72,16 @@ def test_two_books_on_one_file_see_each_others_campaign_writes(tmp_path: Path) -
         assert [c.status for c in again.campaigns()] == ["paused", "paused"]
 
 
+def test_a_click_taken_by_another_process_is_charged(tmp_path: Path) -> None:
+    path = tmp_path / "ads.sqlite"
+    with CampaignBook(path) as a, CampaignBook(path) as b:
+        b.campaigns()  # b has read the campaigns before a's is made
+        made = a.add_campaign(campaign_in(name="One"), now=START)
+        (token,) = _record(a, made.id, 1, 0.5)
+        assert b.click(token, ts=T) == 0.5  # b learns of a's campaign to charge it
+        assert a.spend_today(made.id, now=NOON) == 0.5
+
+
 def test_a_click_charges_once(book: CampaignBook, add_campaign: AddCampaign) -> None:
     c = add_campaign(bid=1.0, daily_budget=10.0)
     [token] = _record(book, c.id, 1, price=0.7)

@@ -250,6 +250,49 @@ def test_the_approximate_index_finds_the_nearest_and_round_trips(tmp_path: Path)
         assert list(again.search(q, 10)[0]) == list(np.argsort(-(vectors @ q))[:10])
 
 
+def test_clusters_are_reused_for_a_catalog_of_about_the_same_size() -> None:
+    vectors = _clustered(4_000, 32, 2)
+    trained = IvfIndex.build(vectors, seed=0)
+    fewer = trained.refilled(vectors[:3_900])  # a re-index after deletes: no k-means
+    assert (fewer.rows, fewer.lists, fewer.probes) == (3_900, trained.lists, trained.probes)
+    rows, _ = fewer.search(vectors[0], 5)
+    assert rows[0] == 0 and rows.max() < 3_900
+    assert trained.fits(vectors[:3_900]) and not trained.fits(_clustered(40_000, 32, 3))
+    assert not trained.fits(_clustered(4_000, 16, 4))
+
+
+def test_with_few_clusters_probed_unknown_similarities_take_the_floor() -> None:
+    catalog = [
+        Product(id=f"p{i}", title=f"{w} {t} {i}", price=1.0)
+        for i, (w, t) in enumerate(
+            (w, t)
+            for w in ("oak", "pine", "steel", "glass", "wool")
+            for t in ("table", "lamp") * 60
+        )
+    ]
+    config = SearchConfig(
+        encoder="hashing", dense_depth=30, feedback_depth=0, ann_min_products=1, ann_probes=1
+    )
+    engine = SearchEngine.from_products(catalog, encoder=HashingEncoder(), config=config)
+    assert engine.dense is not None and engine.dense.ann is not None
+    got = retrieve(engine.index, engine.dense, engine.config, "steel lamp")
+    assert got.dense is not None and got.nearest is None
+    vector = engine.dense.encoder.encode_query(["steel lamp"])[0]
+    exact = engine.dense.vectors.vectors @ vector
+    is_exact = np.isclose(got.dense, exact, atol=1e-5)
+    floor = got.dense.min()
+    assert np.all(is_exact | (got.dense == floor)) and not is_exact.all()
+    rows, _ = engine.dense.ann.search(vector, 30)
+    assert is_exact[rows].all()  # the index's nearest: their real similarity
+    matches = np.sort(got.lexical[got.lexical > 0])[::-1]
+    assert len(matches) > 150  # more word matches than get a similarity (5 per nearest)
+    assert is_exact[got.lexical > matches[149]].all()  # the best of them do
+    known = is_exact
+    for doc in np.flatnonzero(known)[:40]:  # ranks among every similarity known
+        assert got.dense_rank(int(doc)) == 1 + int(np.count_nonzero(got.dense > got.dense[doc]))
+    assert engine.search("steel lamp", k=5).hits[0].product.title.startswith("steel lamp")
+
+
 def test_a_large_catalog_is_searched_through_the_approximate_index(
     store: Store, settings: Settings
 ) -> None:

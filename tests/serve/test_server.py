@@ -155,7 +155,8 @@ def test_several_processes_serve_one_store_and_all_see_a_catalog_write(tmp_path:
 
     home = tmp_path / "home"
     home.mkdir()
-    (home / "shopmind.toml").write_text('[search]\nencoder = "hashing"\n')
+    config = tmp_path / "elsewhere.toml"  # not in the home: --config must reach the processes
+    config.write_text('[search]\nencoder = "hashing"\nsynonyms = [["zebra", "okapi"]]\n')
     with open_store(f"sqlite:///{home / 'shopmind.db'}") as store:
         store.upsert_products(
             [Product(id=f"p{i}", title=f"Oak table {i}", price=10.0 + i) for i in range(20)]
@@ -164,7 +165,18 @@ def test_several_processes_serve_one_store_and_all_see_a_catalog_write(tmp_path:
     log = tmp_path / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(SHOPMIND), "--home", str(home), "serve", "--port", str(port), "--workers", "2"],
+            [
+                SHOPMIND,
+                "--home",
+                home,
+                "--config",
+                config,
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+            ],
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -185,7 +197,7 @@ def test_several_processes_serve_one_store_and_all_see_a_catalog_write(tmp_path:
         found: set[int] = set()
         deadline = time.monotonic() + 20.0
         while found != seen and time.monotonic() < deadline:
-            process_id, body = _answer(base, "/search", q="zebra lamp")
+            process_id, body = _answer(base, "/search", q="okapi")  # the file's synonym
             hits = body["hits"]
             assert isinstance(hits, list)
             if hits and hits[0]["id"] == "z1":

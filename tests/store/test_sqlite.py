@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,6 +45,50 @@ def test_data_survives_reopening(tmp_path: Path) -> None:
         store.add_events([event("u", "a")])
     with open_store(f"sqlite:///{tmp_path / 's.db'}") as again:
         assert (again.count_products(), again.count_events()) == (1, 1)
+
+
+def test_processes_opening_an_old_store_at_once_migrate_it_once(tmp_path: Path) -> None:
+    # what the worker processes of `serve --workers N` do on their first start after an
+    # upgrade: each opens the store at the same moment, each finds the old schema
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, MIGRATIONS[:1])
+    conn.execute(
+        "INSERT INTO products (id, title, in_stock, language, created_at, updated_at) "
+        "VALUES ('a', 'Oak table', 1, 'en', 0, 0)"
+    )
+    conn.close()
+    code = (
+        "import sys, time; from shopmind.store import SQLiteStore\n"
+        "while time.time() < float(sys.argv[2]): pass\n"  # all open at the same moment
+        "s = SQLiteStore(sys.argv[1]); print(s.schema_version(), s.count_products())"
+    )
+    start = str(time.time() + 3.0)
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(path), start], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(4)
+    ]
+    outs = [r.communicate(timeout=60)[0].split() for r in runs]
+    assert all(r.returncode == 0 for r in runs)
+    assert outs == [[str(LATEST_VERSION), "1"]] * 4
+
+
+def test_a_migration_another_connection_made_meanwhile_is_not_run_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "s.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, MIGRATIONS[:1])
+    migrate(sqlite3.connect(path, isolation_level=None))  # the other process, first
+    reads = iter([1])  # this one read the version before the other migrated
+
+    def stale_then_real(c: sqlite3.Connection) -> int:
+        return next(reads, None) or int(c.execute("PRAGMA user_version").fetchone()[0])
+
+    monkeypatch.setattr("shopmind.store.schema.current_version", stale_then_real)
+    assert migrate(conn) == LATEST_VERSION  # no "table meta already exists"
 
 
 def test_open_store_names_known_schemes_on_a_miss() -> None:
