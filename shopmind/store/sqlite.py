@@ -74,7 +74,7 @@ class SQLiteStore(Store):
                     self.path, isolation_level=None, check_same_thread=False, timeout=0
                 )
                 conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
-                conn.execute("PRAGMA journal_mode = WAL")
+                _wal(conn, self._busy_timeout_ms / 1000)
                 conn.execute(f"PRAGMA synchronous = {self._synchronous.upper()}")
                 conn.execute(f"PRAGMA cache_size = -{int(self._cache_kib)}")
             except sqlite3.DatabaseError as err:
@@ -383,6 +383,23 @@ def _product_row(p: Product, now: float) -> tuple[Any, ...]:
         created,
         updated,
     )
+
+
+def _wal(conn: sqlite3.Connection, wait_s: float) -> None:
+    """Put the file in WAL mode (it stays so). Switching needs the file to itself, and
+    SQLite does not wait for that: when other processes open a new store at the same moment
+    (a server's workers), retry until ``wait_s`` has passed."""
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _product_from_row(row: tuple[Any, ...]) -> Product:
