@@ -314,6 +314,17 @@ def test_a_large_catalog_is_searched_through_the_approximate_index(
         got = [h.product.id for h in ann.search(q, k=10).hits]
         want = [h.product.id for h in exact.search(q, k=10).hits]
         assert got[0] == want[0] and len(set(got) & set(want)) >= 8
+    # a re-index (LiveSearch) hands over the clusters: the same centroids, no k-means
+    assert ann.dense.ann is not None
+    again = SearchEngine.from_products(
+        catalog[:590], encoder=HashingEncoder(), config=ann_config, trained=ann.dense.ann
+    )
+    assert again.dense is not None and again.dense.ann is not None
+    assert again.dense.ann.rows == 590
+    centroids = ann.dense.ann.index.quantizer.reconstruct_n(0, ann.dense.ann.lists)
+    np.testing.assert_array_equal(
+        again.dense.ann.index.quantizer.reconstruct_n(0, again.dense.ann.lists), centroids
+    )
     store.upsert_products(catalog)
     run_build(store, settings.home, settings.events, search=ann_config)
     served = open_search(settings.home, store, ann_config)
