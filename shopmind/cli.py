@@ -878,15 +878,18 @@ def _serve(
     )
 
 
-@main.command()
-@click.option("--host", default=None, help="Bind address (default 127.0.0.1).")
-@click.option("--port", default=None, type=click.IntRange(1, 65_535), help="Default 8000.")
-@click.option(
+_WORKERS = click.option(
     "--workers",
     default=None,
     type=click.IntRange(1, 64),
     help="Server processes (default serve.workers, 1); use the cores for throughput.",
 )
+
+
+@main.command()
+@click.option("--host", default=None, help="Bind address (default 127.0.0.1).")
+@click.option("--port", default=None, type=click.IntRange(1, 65_535), help="Default 8000.")
+@_WORKERS
 @pass_ctx
 def serve(obj: _Ctx, host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs) until stopped."""
@@ -897,8 +900,11 @@ def serve(obj: _Ctx, host: str | None, port: int | None, workers: int | None) ->
 @click.option("--host", default=None, help="Bind address (default 127.0.0.1).")
 @click.option("--port", default=None, type=click.IntRange(1, 65_535), help="Default 8000.")
 @click.option("--no-serve", is_flag=True, help="Build the demo home and exit.")
+@_WORKERS
 @pass_ctx
-def demo(obj: _Ctx, host: str | None, port: int | None, no_serve: bool) -> None:
+def demo(
+    obj: _Ctx, host: str | None, port: int | None, no_serve: bool, workers: int | None
+) -> None:
     """Build the bundled demo shop into the home if it is empty, then serve it."""
     from shopmind.demo import build_demo
 
@@ -921,4 +927,4 @@ def demo(obj: _Ctx, host: str | None, port: int | None, no_serve: bool) -> None:
     if not no_serve:
         where = f"http://{host or settings.serve.host}:{port or settings.serve.port}"
         click.echo(f"shopmind demo at {where} (API docs at {where}/docs); Ctrl-C stops", err=True)
-        _serve(settings, host, port, obj.config)
+        _serve(settings, host, port, obj.config, workers)
