@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +19,28 @@ DATA = Path(
         "SHARED_DATA_DIR", Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
     )
 ).resolve()
+
+
+def open_at_once(imports: str, run: str, path: Path, processes: int = 4) -> list[list[str]]:
+    """Run ``processes`` Python processes that execute ``imports``, wait for one common
+    moment, then execute ``run`` (``path`` is ``sys.argv[1]``): what the worker processes of
+    ``serve --workers N`` do to the files of a home. Asserts every process succeeded and
+    returns each one's printed words."""
+    code = f"import sys, time\n{imports}\nwhile time.time() < float(sys.argv[2]): pass\n{run}"
+    start = str(time.time() + 3.0)
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(path), start],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(processes)
+    ]
+    done = [r.communicate(timeout=60) for r in runs]
+    failed = [err for r, (_, err) in zip(runs, done, strict=True) if r.returncode != 0]
+    assert not failed, failed[0]
+    return [out.split() for out, _ in done]
 
 
 @pytest.fixture(autouse=True)

@@ -41,6 +41,7 @@ from shopmind.ads.records import (
     utc_day,
 )
 from shopmind.errors import NotFound, SchemaVersionError, StoreError
+from shopmind.store.sqlite import enable_wal
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ class CampaignBook:
                 self.path, isolation_level=None, check_same_thread=False, timeout=0
             )
             self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-            self._conn.execute("PRAGMA journal_mode = WAL")
+            enable_wal(self._conn, busy_timeout_ms / 1000)
             self._conn.execute("PRAGMA synchronous = NORMAL")
             version = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
         except sqlite3.DatabaseError as err:

@@ -37,6 +37,13 @@ class IvfIndex:
     index: Any
     probes: int
 
+    @classmethod
+    def probing(cls, index: Any, probes: int) -> IvfIndex:
+        """``index`` scanning ``probes`` clusters a query (0: a tenth of them, at least 8)."""
+        probes = probes or max(8, int(index.nlist) // 10)
+        index.nprobe = min(probes, int(index.nlist))
+        return cls(index, probes)
+
     @property
     def rows(self) -> int:
         """How many vectors it holds."""
@@ -72,9 +79,7 @@ class IvfIndex:
             sample = data[np.sort(rng.choice(n, TRAIN_PER_LIST * lists, replace=False))]
         index.train(sample)
         index.add(data)
-        built = cls(index, probes or max(8, lists // 10))
-        built.index.nprobe = min(built.probes, lists)
-        return built
+        return cls.probing(index, probes)
 
     def fits(self, vectors: np.ndarray) -> bool:
         """Whether these clusters suit ``vectors``: the same width, and a catalog within half
@@ -90,8 +95,7 @@ class IvfIndex:
         index: Any = faiss.clone_index(self.index)
         index.reset()
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-        index.nprobe = self.index.nprobe
-        return IvfIndex(index, self.probes)
+        return IvfIndex.probing(index, self.probes)
 
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The rows of (up to) the ``k`` most similar vectors in the scanned clusters, and
@@ -119,10 +123,7 @@ class IvfIndex:
         """Read what :meth:`save` wrote; ``probes`` 0 keeps a tenth of the clusters."""
         import faiss
 
-        index: Any = faiss.read_index(str(path))
-        loaded = cls(index, probes or max(8, int(index.nlist) // 10))
-        loaded.index.nprobe = min(loaded.probes, int(index.nlist))
-        return loaded
+        return cls.probing(faiss.read_index(str(path)), probes)
 
 
 __all__ = ["IvfIndex", "default_lists"]

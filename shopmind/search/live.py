@@ -79,8 +79,8 @@ class LiveSearch:
         now = time.monotonic()
         if now - self._checked >= self._every:
             self._checked = now
-            current = self._version()
-            if self._reload is not None and current != self._seen:
+            current = self._version() if self._reload is not None else self._seen
+            if current != self._seen:  # without a reload there is no build to look at
                 self._seen = current
                 self._new_build = True
                 self._refresher.request()

@@ -74,7 +74,7 @@ class SQLiteStore(Store):
                     self.path, isolation_level=None, check_same_thread=False, timeout=0
                 )
                 conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
-                _wal(conn, self._busy_timeout_ms / 1000)
+                enable_wal(conn, self._busy_timeout_ms / 1000)
                 conn.execute(f"PRAGMA synchronous = {self._synchronous.upper()}")
                 conn.execute(f"PRAGMA cache_size = -{int(self._cache_kib)}")
             except sqlite3.DatabaseError as err:
@@ -385,10 +385,10 @@ def _product_row(p: Product, now: float) -> tuple[Any, ...]:
     )
 
 
-def _wal(conn: sqlite3.Connection, wait_s: float) -> None:
+def enable_wal(conn: sqlite3.Connection, wait_s: float) -> None:
     """Put the file in WAL mode (it stays so). Switching needs the file to itself, and
-    SQLite does not wait for that: when other processes open a new store at the same moment
-    (a server's workers), retry until ``wait_s`` has passed."""
+    SQLite does not wait for that: when other processes open a new file at the same moment
+    (a server's workers: the store, the campaign book), retry until ``wait_s`` has passed."""
     if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
         return
     deadline = time.monotonic() + wait_s

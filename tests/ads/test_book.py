@@ -12,6 +12,7 @@ from shopmind.ads import AdServer, CampaignBook, Impression
 from shopmind.errors import NotFound
 from shopmind.events import Event
 from shopmind.store import Store
+from tests.conftest import open_at_once
 
 from .conftest import NOON, START, AddCampaign, MakeServer, campaign_in
 
@@ -70,6 +71,15 @@ def test_two_books_on_one_file_see_each_others_campaign_writes(tmp_path: Path) -
         assert b.campaigns() == a.campaigns()
     with CampaignBook(path) as again:
         assert [c.status for c in again.campaigns()] == ["paused", "paused"]
+
+
+def test_processes_opening_a_new_book_at_once_all_open_it(tmp_path: Path) -> None:
+    outs = open_at_once(
+        "from shopmind.ads import CampaignBook",
+        "print(len(CampaignBook(sys.argv[1]).campaigns()))",
+        tmp_path / "ads.sqlite",
+    )
+    assert outs == [["0"]] * 4
 
 
 def test_a_click_taken_by_another_process_is_charged(tmp_path: Path) -> None:

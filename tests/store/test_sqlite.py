@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,6 +19,7 @@ from shopmind.store import (
     migrate,
     open_store,
 )
+from tests.conftest import open_at_once
 from tests.contract.store_contract import StoreContract, event, product
 
 
@@ -58,20 +56,11 @@ def test_processes_opening_an_old_store_at_once_migrate_it_once(tmp_path: Path) 
         "VALUES ('a', 'Oak table', 1, 'en', 0, 0)"
     )
     conn.close()
-    code = (
-        "import sys, time; from shopmind.store import SQLiteStore\n"
-        "while time.time() < float(sys.argv[2]): pass\n"  # all open at the same moment
-        "s = SQLiteStore(sys.argv[1]); print(s.schema_version(), s.count_products())"
+    outs = open_at_once(
+        "from shopmind.store import SQLiteStore",
+        "s = SQLiteStore(sys.argv[1]); print(s.schema_version(), s.count_products())",
+        path,
     )
-    start = str(time.time() + 3.0)
-    runs = [
-        subprocess.Popen(
-            [sys.executable, "-c", code, str(path), start], stdout=subprocess.PIPE, text=True
-        )
-        for _ in range(4)
-    ]
-    outs = [r.communicate(timeout=60)[0].split() for r in runs]
-    assert all(r.returncode == 0 for r in runs)
     assert outs == [[str(LATEST_VERSION), "1"]] * 4
 
 
