@@ -432,8 +432,9 @@ def train() -> None:
 def train_encoder(
     obj: _Ctx, judgments_file: str | None, from_events: bool, no_activate: bool, as_json: bool
 ) -> None:
-    """Fine-tune the search encoder (MiniLM; an adapter over USE for Chinese catalogs),
-    then activate it: products are re-embedded into a new build, the old model is kept."""
+    """Tune the search encoder (MiniLM's query tower; an adapter over USE for Chinese
+    catalogs), then activate it in a new build (products are re-embedded unless only the
+    queries' side was tuned); the old model is kept."""
     from shopmind.build import models_dir
     from shopmind.embed import resolve_encoder
     from shopmind.embed.models import ModelRegistry

@@ -195,15 +195,18 @@ class SearchConfig(_Section):
 class TrainConfig(_Section):
     """Fine-tuning the encoder on the shop's own signals (``shopmind train encoder``).
 
-    Training stops by ``max_seconds`` (15 minutes), keeping its best check; on 2 CPU cores
-    the defaults step through about 27,000 of up to 50,000 pairs in that time
+    Training stops by ``max_seconds`` (15 minutes) or after ``epochs``, keeping its best
+    check; on 2 CPU cores MiniLM's query tower (the default) steps through about 98,000
+    pairs in that time (nearly two epochs of 50,000), whole fine-tuning about 27,000 once
     (benchmarks/README.md, Training).
     """
 
-    method: Literal["auto", "finetune", "adapter"] = Field(
+    method: Literal["auto", "query", "finetune", "adapter"] = Field(
         default="auto",
-        description="auto: fine-tune MiniLM whole, an adapter over encoders that cannot be "
-        "trained here (USE); adapter: a linear adapter over any encoder (seconds).",
+        description="auto: a query tower for MiniLM, an adapter for encoders that cannot "
+        "be trained here (USE); query: tune MiniLM's query side against the pretrained "
+        "product vectors (minutes, no catalog re-encoding); finetune: MiniLM whole (the "
+        "catalog is encoded again); adapter: a linear adapter over any encoder (seconds).",
     )
     max_pairs: int = Field(default=50_000, ge=1, description="Pairs beyond this are sampled.")
     max_seconds: float = Field(
@@ -221,11 +224,17 @@ class TrainConfig(_Section):
         default=3,
         ge=0,
         le=48,
-        description="Lower transformer layers kept frozen (with the embeddings): half of "
-        "MiniLM's six, which makes a step 1.5 times as fast on the CPU.",
+        description="Whole fine-tuning: lower transformer layers kept frozen (with the "
+        "embeddings); half of MiniLM's six makes a step 1.5 times as fast on the CPU.",
     )
     max_tokens: int = Field(default=64, ge=8, le=512, description="Tokens kept per text.")
     scale: float = Field(default=20.0, gt=0, description="Inverse temperature of the loss.")
+    softmax_products: int = Field(
+        default=200_000,
+        ge=1_000,
+        description="Query tower: a step's softmax runs over the whole catalog up to this "
+        "many products, over a random sample of this many beyond.",
+    )
     hard_negatives: bool = Field(
         default=True,
         description="Add one hard negative per pair: a judged-irrelevant product, else one "

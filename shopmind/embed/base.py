@@ -20,6 +20,12 @@ class Encoder(ABC):
     languages: frozenset[str]
     fusion_alpha: float | None = None  # a tuned model's learned lexical weight in fusion
 
+    @property
+    def vectors_name(self) -> str:
+        """The name its product vectors are cached under: the encoder's own, unless it
+        encodes products exactly as another encoder does (a tuned query tower)."""
+        return self.name
+
     @abstractmethod
     def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
         """(n, dim) float32 vectors of product texts, L2-normalised."""

@@ -28,10 +28,11 @@ def encode_cached(
     batch: int = 512,
     progress: bool = True,
 ) -> np.ndarray:
-    """Document vectors for ``texts``, reusing and extending ``folder/<encoder>.npz``."""
+    """Document vectors for ``texts``, reusing and extending ``folder/<vectors name>.npz``
+    (:attr:`Encoder.vectors_name`)."""
     keys = [_key(t) for t in texts]
     known: dict[str, np.ndarray] = {}
-    path = folder / f"{encoder.name}.npz" if folder is not None else None
+    path = folder / f"{encoder.vectors_name}.npz" if folder is not None else None
     if path is not None and path.is_file():
         data = np.load(path)
         known = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))

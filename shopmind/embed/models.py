@@ -1,15 +1,17 @@
 """Tuned encoders kept in the home, and which one is active.
 
 ``HOME/models/NAME/`` holds one trained model: ``model.json`` (what it is, its training
-report) and either ``model/`` (a fine-tuned sentence-transformers folder) or
-``adapter.npz`` (a linear adapter over a frozen base encoder). ``HOME/models/ACTIVE``
+report) and either ``model/`` (a sentence-transformers folder: the whole model fine-tuned,
+or a query tower over the base's product vectors) or ``adapter.npz`` (a linear adapter
+over a frozen base encoder). ``HOME/models/ACTIVE``
 names the active model; without it (or with ``pretrained``) the pretrained encoders
 serve. A model is written into a hidden folder and renamed when complete, and the pointer
 is replaced atomically, so a reader never sees half a model. Models are never deleted by
 activation: rolling back is activating the previous name.
 
 A tuned encoder's name is ``BASE@NAME`` (``minilm@tuned-20261129-201500``): vectors are
-cached and indexed under it, so vectors from two models are never mixed.
+indexed under it and, unless it is a query tower (whose product vectors are the base's),
+cached under it, so vectors from two models are never mixed.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ class ModelInfo:
     """One trained model's manifest."""
 
     name: str
-    kind: str  # "finetune" or "adapter"
+    kind: str  # "finetune", "query" (a query tower) or "adapter"
     base: str  # the pretrained encoder it tunes: "minilm" or "use"
     created_at: float
     report: dict[str, Any] = field(default_factory=dict)
@@ -122,6 +124,13 @@ class ModelRegistry:
 
             adapter = LinearAdapter.load(folder / "adapter.npz")
             encoder = AdaptedEncoder(shared_encoder(info.base), adapter, info.encoder_name)
+        elif info.kind == "query":
+            from shopmind.embed.factory import shared_encoder
+            from shopmind.embed.sentence import MiniLMEncoder
+            from shopmind.embed.tower import QueryTowerEncoder
+
+            tower = MiniLMEncoder(path=str(folder / "model"), name=info.encoder_name)
+            encoder = QueryTowerEncoder(shared_encoder(info.base), tower, info.encoder_name)
         else:
             from shopmind.embed.sentence import MiniLMEncoder
 

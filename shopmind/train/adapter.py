@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from shopmind.config import TrainConfig
 from shopmind.embed.adapter import LinearAdapter
-from shopmind.train.encoder import batches
+from shopmind.train.loop import batches
 from shopmind.train.pairs import Pairs
 from shopmind.train.report import TrainReport
 from shopmind.train.valid import ValidationSet

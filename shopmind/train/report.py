@@ -13,7 +13,7 @@ from shopmind.train.valid import ValidationSet
 class TrainReport:
     """Pairs, the validation curve, the checkpoint kept and the time taken."""
 
-    kind: str  # "finetune" (the whole model) or "adapter" (a map over frozen vectors)
+    kind: str  # "finetune" (the whole model), "query" (a query tower), "adapter" (a map)
     base: str  # the pretrained encoder tuned
     pairs: int = 0
     train_pairs: int = 0

@@ -1,9 +1,11 @@
 """``shopmind train encoder``: from pairs to a tuned model in the registry.
 
-The path is chosen by the encoder the catalog uses (:func:`shopmind.embed.resolve_encoder`):
-MiniLM (English catalogs) is fine-tuned whole (:mod:`shopmind.train.encoder`); the
-multilingual encoder, which cannot be trained here, gets a linear adapter over its frozen
-vectors (:mod:`shopmind.train.adapter`), which works for Chinese as for English. Training
+The path is chosen by the encoder the catalog uses (:func:`shopmind.embed.resolve_encoder`)
+and ``train.method``: MiniLM (English catalogs) gets a query tower trained against its
+frozen product vectors (:mod:`shopmind.train.tower`; ``finetune`` tunes it whole,
+:mod:`shopmind.train.encoder`); the multilingual encoder, which cannot be trained here,
+gets a linear adapter over its frozen vectors (:mod:`shopmind.train.adapter`), which
+works for Chinese as for English. Training
 always starts from the pretrained encoder, so a run does not depend on earlier ones.
 """
 
@@ -30,6 +32,7 @@ from shopmind.train.encoder import finetune
 from shopmind.train.negatives import mine_negatives
 from shopmind.train.pairs import Pairs
 from shopmind.train.report import TrainReport
+from shopmind.train.tower import train_query_tower
 from shopmind.train.valid import ValidationSet
 
 logger = logging.getLogger(__name__)
@@ -80,10 +83,11 @@ def train_model(
     """
     started = time.perf_counter()
     weights = finetunable(base) if config.method != "adapter" else None
-    if weights is None and config.method == "finetune":
+    if weights is None and config.method in ("finetune", "query"):
         raise TrainingError(
             f"the {base.name} encoder cannot be fine-tuned here; set train.method to adapter"
         )
+    whole = weights is not None and config.method == "finetune"
     pairs = pairs.sample(config.max_pairs, config.seed).require(config.min_pairs)
     texts = {p.id: product_text(p) for p in products}
     train, valid = pairs.split(config.valid_fraction, config.seed)
@@ -97,10 +101,10 @@ def train_model(
     # the anchors' frozen vectors: the adapter trains on them; mining needs them without
     # a scorer
     anchor_vectors = None
-    if weights is None or (scorer is None and config.hard_negatives):
+    if weights is None or (whole and scorer is None and config.hard_negatives):
         anchor_vectors = _encode_queries(base, anchors)
     negatives: dict[str, list[str]] = {}
-    if config.hard_negatives:
+    if config.hard_negatives and (whole or weights is None):  # a tower sees every product
         negatives = mine_negatives(train, anchor_vectors, index.vectors, index.ids, scorer=scorer)
     logger.info(
         "training on %d pairs over %d anchors (%d held out); hard negatives for %d anchors",
@@ -111,7 +115,19 @@ def train_model(
     )
     staging = registry.staging()
     try:
-        if weights is not None:
+        if weights is not None and not whole:
+            report = train_query_tower(
+                weights,
+                staging / "model",
+                train,
+                check,
+                index.vectors,
+                index.ids,
+                config,
+                base=base.name,
+                progress=progress,
+            )
+        elif weights is not None:
             report = finetune(
                 weights,
                 staging / "model",

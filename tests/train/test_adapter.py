@@ -10,17 +10,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from shopmind.catalog import Product
 from shopmind.config import TrainConfig
 from shopmind.embed import Encoder, shared_encoder
 from shopmind.embed.models import ModelRegistry
-from shopmind.evaluate.metrics import ndcg_at_k
 from shopmind.train import Pairs, train_model
+from tests.train.named import Categories, category_pairs, mean_ndcg, named_catalog
 
-CATEGORIES = {
+CATEGORIES: Categories = {
     "earphones": (
         [
             "无线耳机",
@@ -67,35 +66,11 @@ CATEGORIES = {
 
 
 def _catalog() -> tuple[list[Product], dict[str, str]]:
-    products: list[Product] = []
-    category: dict[str, str] = {}
-    for name, (_, titles) in CATEGORIES.items():
-        for title in titles:
-            for n in range(1, 6):
-                pid = f"{name}-{len(products)}"
-                products.append(Product(id=pid, title=title.format(n=n), language="zh"))
-                category[pid] = name
-    return products, category
+    return named_catalog(CATEGORIES, "zh")
 
 
 def _pairs(category: dict[str, str], queries: range) -> Pairs:
-    pairs = Pairs(source="test judgments")
-    for name, (texts, _) in CATEGORIES.items():
-        for i in queries:
-            for pid, c in category.items():
-                if c == name:
-                    pairs.add(texts[i], pid, 1.0)
-    return pairs
-
-
-def _ndcg(encoder: Encoder, products: list[Product], judged: Pairs) -> float:
-    docs = encoder.encode_documents([p.title for p in products])
-    total = 0.0
-    for query in judged.anchors:
-        scores = docs @ encoder.encode_query([query])[0]
-        ranked = [products[i].id for i in np.argsort(-scores)[:10]]
-        total += ndcg_at_k(judged.positives[query], ranked, 10)
-    return total / len(judged.anchors)
+    return category_pairs(CATEGORIES, category, queries)
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +92,7 @@ def test_the_adapter_ranks_unseen_chinese_queries_better(use: Encoder, tmp_path:
     tuned = registry.encoder(info.name)
     assert tuned.name == f"use@{info.name}"
     unseen = _pairs(category, range(5, 8))
-    before, after = _ndcg(use, products, unseen), _ndcg(tuned, products, unseen)
+    before, after = mean_ndcg(use, products, unseen), mean_ndcg(tuned, products, unseen)
     assert after > before + 0.1, (before, after)
     # the model went into the registry whole, and is not active until activated
     assert [m.name for m in registry.list()] == [info.name]

@@ -10,7 +10,7 @@ import pytest
 from shopmind.errors import TrainingError
 from shopmind.events.models import StoredEvent
 from shopmind.train import Pairs, pairs_from_events, pairs_from_judgments, pairs_from_sequences
-from shopmind.train.encoder import batches
+from shopmind.train.loop import batches
 
 
 def _event(
