@@ -465,8 +465,9 @@ def train_encoder(
         served = SearchEngine.from_products(
             products, encoder=base, config=settings.search, cache=cache
         )
-        # the tuned product vectors land in the cache (the build reuses them), and the
-        # fusion weight is learned on the held-out anchors
+        # a tuned model's product vectors land in the cache (the build reuses them; a
+        # query tower's are the pretrained ones already there), and the fusion weight is
+        # learned on the held-out anchors
         trained, _ = tune_search(
             products, pairs, served, registry, settings.train, cache, settings.ingest.progress
         )
@@ -519,7 +520,8 @@ def train_ranker_cmd(obj: _Ctx, as_json: bool) -> None:
 
 
 def _activate(obj: _Ctx, store: Store, name: str) -> str:
-    """Activate a model and re-embed the catalog into a new build (serving picks it up)."""
+    """Activate a model in a new build (serving picks it up); the catalog's vectors come
+    from the model's cache, encoding only what is not there yet."""
     from shopmind.build import models_dir
     from shopmind.embed.models import PRETRAINED, ModelRegistry
 
@@ -581,8 +583,8 @@ def models_list(obj: _Ctx, as_json: bool) -> None:
 @_home_option
 @pass_ctx
 def models_activate(obj: _Ctx, name: str) -> None:
-    """Serve with model NAME (``pretrained`` rolls back to the pretrained encoders); the
-    catalog is re-embedded into a new build, swapped in whole."""
+    """Serve with model NAME (``pretrained`` rolls back to the pretrained encoders) in a
+    new build, swapped in whole; product vectors not in the model's cache are encoded."""
     from shopmind.build import models_dir
     from shopmind.embed.models import PRETRAINED, ModelRegistry
 

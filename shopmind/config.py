@@ -214,7 +214,11 @@ class TrainConfig(_Section):
     )
     epochs: int = Field(default=2, ge=1, le=100)
     batch_size: int = Field(
-        default=64, ge=2, le=4_096, description="Pairs per step; the others are negatives."
+        default=64,
+        ge=2,
+        le=4_096,
+        description="Pairs per step; in whole fine-tuning and adapters the batch's other "
+        "products are negatives (a query tower's are the whole catalog).",
     )
     learning_rate: float = Field(default=5e-5, gt=0, le=1.0)
     warmup: float = Field(default=0.1, ge=0, lt=1, description="Share of steps warming up.")
@@ -237,8 +241,9 @@ class TrainConfig(_Section):
     )
     hard_negatives: bool = Field(
         default=True,
-        description="Add one hard negative per pair: a judged-irrelevant product, else one "
-        "the current index ranks high that is not a positive.",
+        description="Whole fine-tuning and adapters: add one hard negative per pair, a "
+        "judged-irrelevant product, else one the current index ranks high that is not a "
+        "positive (a query tower's softmax has every product).",
     )
     valid_fraction: float = Field(default=0.1, gt=0, lt=1, description="Anchors held out.")
     valid_fillers: int = Field(default=1_000, ge=0, description="Random products in the pool.")

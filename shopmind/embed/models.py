@@ -47,7 +47,8 @@ class ModelInfo:
 
     @property
     def encoder_name(self) -> str:
-        """The name its vectors are indexed and cached under."""
+        """The name its vectors are indexed under (and cached under, unless it is a query
+        tower: those are the base's, :attr:`Encoder.vectors_name`)."""
         return f"{self.base}@{self.name}"
 
 

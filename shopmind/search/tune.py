@@ -104,9 +104,10 @@ def tune_search(
     cache: Path | None = None,
     progress: bool = True,
 ) -> tuple[Trained, SearchEngine]:
-    """Train a model of ``served``'s (pretrained) encoder on ``pairs``, with hard negatives
-    from ``served``'s top results (the mistakes the tuned encoder should fix), and the
-    search engine with it (:func:`tuned_engine`); ``served`` indexes ``products``."""
+    """Train a model of ``served``'s (pretrained) encoder on ``pairs`` (whole fine-tuning
+    and adapters take hard negatives from ``served``'s top results, the mistakes the tuned
+    encoder should fix), and the search engine with it (:func:`tuned_engine`); ``served``
+    indexes ``products``."""
     if served.dense is None:
         from shopmind.errors import TrainingError
 

@@ -67,6 +67,8 @@ class ValidationSet:
 
     def score_vectors(self, queries: np.ndarray, docs: np.ndarray) -> float:
         """:meth:`score` from vectors already made (row i of ``docs`` = ``pool[i]``)."""
+        if not self.anchors:
+            return 0.0
         sims = queries @ docs.T
         total = 0.0
         for row, gains in zip(sims, self.gains, strict=True):

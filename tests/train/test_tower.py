@@ -171,3 +171,24 @@ def test_train_encoder_activates_a_tower_without_encoding_the_catalog_again(
     hits = _ok(home, "search", "true wireless buds", "--json")["hits"]  # never trained on
     assert [category[h["id"]] for h in hits[:3]] == ["earphones"] * 3
     assert f"minilm@{trained['model']}" in json.dumps(hits[0]["reasons"])
+
+
+def test_past_softmax_products_a_step_samples_the_catalog(minilm: Encoder, tmp_path: Path) -> None:
+    products, category = named_catalog(CATEGORIES, "en")
+    registry = ModelRegistry(tmp_path / "models")
+    config = TrainConfig(
+        min_pairs=10, valid_fraction=0.2, valid_fillers=0, batch_size=16, epochs=4
+    ).model_copy(update={"softmax_products": 20})  # below the catalog's 80 (the floor is 1,000)
+    trained = train_model(
+        products,
+        category_pairs(CATEGORIES, category, range(5)),
+        minilm,
+        registry,
+        config,
+        progress=False,
+    )
+    assert trained.report.best > trained.report.untuned
+    unseen = category_pairs(CATEGORIES, category, range(5, 8))
+    tuned = registry.encoder(trained.info.name)
+    before, after = mean_ndcg(minilm, products, unseen), mean_ndcg(tuned, products, unseen)
+    assert after > before + 0.1, (before, after)
