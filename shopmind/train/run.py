@@ -87,7 +87,8 @@ def train_model(
         raise TrainingError(
             f"the {base.name} encoder cannot be fine-tuned here; set train.method to adapter"
         )
-    whole = weights is not None and config.method == "finetune"
+    # the path: a query tower (MiniLM's default), the whole model, or an adapter
+    kind = "adapter" if weights is None else "finetune" if config.method == "finetune" else "query"
     pairs = pairs.sample(config.max_pairs, config.seed).require(config.min_pairs)
     texts = {p.id: product_text(p) for p in products}
     train, valid = pairs.split(config.valid_fraction, config.seed)
@@ -101,10 +102,10 @@ def train_model(
     # the anchors' frozen vectors: the adapter trains on them; mining needs them without
     # a scorer
     anchor_vectors = None
-    if weights is None or (whole and scorer is None and config.hard_negatives):
+    if kind == "adapter" or (kind == "finetune" and scorer is None and config.hard_negatives):
         anchor_vectors = _encode_queries(base, anchors)
     negatives: dict[str, list[str]] = {}
-    if config.hard_negatives and (whole or weights is None):  # a tower sees every product
+    if config.hard_negatives and kind != "query":  # a tower's softmax has every product
         negatives = mine_negatives(train, anchor_vectors, index.vectors, index.ids, scorer=scorer)
     logger.info(
         "training on %d pairs over %d anchors (%d held out); hard negatives for %d anchors",
@@ -115,7 +116,8 @@ def train_model(
     )
     staging = registry.staging()
     try:
-        if weights is not None and not whole:
+        if kind == "query":
+            assert weights is not None
             report = train_query_tower(
                 weights,
                 staging / "model",
@@ -127,7 +129,8 @@ def train_model(
                 base=base.name,
                 progress=progress,
             )
-        elif weights is not None:
+        elif kind == "finetune":
+            assert weights is not None
             report = finetune(
                 weights,
                 staging / "model",

@@ -13,10 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from shopmind.catalog import Product
 from shopmind.config import TrainConfig
 from shopmind.embed import Encoder, encode_cached, shared_encoder
 from shopmind.embed.models import ModelRegistry
-from shopmind.train import train_model
+from shopmind.train import Trained, train_model
 from tests.train.named import Categories, category_pairs, mean_ndcg, named_catalog
 
 CATEGORIES: Categories = {
@@ -81,12 +82,17 @@ def minilm() -> Encoder:
     return shared_encoder("minilm")
 
 
-def test_the_query_tower_ranks_unseen_queries_better(minilm: Encoder, tmp_path: Path) -> None:
+# small enough to train in seconds on the 80 products
+SMALL = TrainConfig(min_pairs=10, valid_fraction=0.2, valid_fillers=0, batch_size=16, epochs=4)
+
+
+def _tower_gains(
+    minilm: Encoder, registry: ModelRegistry, config: TrainConfig, cache: Path | None = None
+) -> tuple[Trained, Encoder, list[Product]]:
+    """Train a tower on queries 0-4 of each category; it must rank queries 5-7 (never
+    trained on) far better than the pretrained encoder. The model, its encoder, the
+    catalog."""
     products, category = named_catalog(CATEGORIES, "en")
-    registry = ModelRegistry(tmp_path / "models")
-    cache = tmp_path / "cache"
-    config = TrainConfig(min_pairs=10, valid_fraction=0.2, valid_fillers=0, batch_size=16, epochs=4)
-    assert config.method == "auto"  # a query tower is what auto picks for MiniLM
     trained = train_model(
         products,
         category_pairs(CATEGORIES, category, range(5)),
@@ -96,14 +102,23 @@ def test_the_query_tower_ranks_unseen_queries_better(minilm: Encoder, tmp_path: 
         cache,
         progress=False,
     )
-    info, report = trained.info, trained.report
-    assert info.kind == "query" and info.base == "minilm"
-    assert report.best > report.untuned  # the validation curve shows the gain
-    tuned = registry.encoder(info.name)
-    assert tuned.name == f"minilm@{info.name}"
+    assert trained.report.best > trained.report.untuned  # the validation curve shows it
+    tuned = registry.encoder(trained.info.name)
     unseen = category_pairs(CATEGORIES, category, range(5, 8))
     before, after = mean_ndcg(minilm, products, unseen), mean_ndcg(tuned, products, unseen)
     assert after > before + 0.1, (before, after)
+    return trained, tuned, products
+
+
+def test_the_query_tower_ranks_unseen_queries_better(minilm: Encoder, tmp_path: Path) -> None:
+    assert SMALL.method == "auto"  # a query tower is what auto picks for MiniLM
+    cache = tmp_path / "cache"
+    trained, tuned, products = _tower_gains(
+        minilm, ModelRegistry(tmp_path / "models"), SMALL, cache
+    )
+    info = trained.info
+    assert info.kind == "query" and info.base == "minilm"
+    assert tuned.name == f"minilm@{info.name}"
     # products keep the pretrained vectors, read from the pretrained encoder's cache
     titles = [p.title for p in products]
     assert tuned.vectors_name == "minilm"
@@ -174,21 +189,5 @@ def test_train_encoder_activates_a_tower_without_encoding_the_catalog_again(
 
 
 def test_past_softmax_products_a_step_samples_the_catalog(minilm: Encoder, tmp_path: Path) -> None:
-    products, category = named_catalog(CATEGORIES, "en")
-    registry = ModelRegistry(tmp_path / "models")
-    config = TrainConfig(
-        min_pairs=10, valid_fraction=0.2, valid_fillers=0, batch_size=16, epochs=4
-    ).model_copy(update={"softmax_products": 20})  # below the catalog's 80 (the floor is 1,000)
-    trained = train_model(
-        products,
-        category_pairs(CATEGORIES, category, range(5)),
-        minilm,
-        registry,
-        config,
-        progress=False,
-    )
-    assert trained.report.best > trained.report.untuned
-    unseen = category_pairs(CATEGORIES, category, range(5, 8))
-    tuned = registry.encoder(trained.info.name)
-    before, after = mean_ndcg(minilm, products, unseen), mean_ndcg(tuned, products, unseen)
-    assert after > before + 0.1, (before, after)
+    sampled = SMALL.model_copy(update={"softmax_products": 20})  # below the catalog's 80
+    _tower_gains(minilm, ModelRegistry(tmp_path / "models"), sampled)  # (the floor is 1,000)
