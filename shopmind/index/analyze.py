@@ -22,7 +22,7 @@ import Stemmer
 _STEMMER = Stemmer.Stemmer("english")
 
 # "in" is not here: it is also the inch unit
-_STOP = frozenset(["a", "an", "and", "the", "for", "of", "with", "to", "on", "by", "or", "at"])
+STOP_WORDS = frozenset(["a", "an", "and", "the", "for", "of", "with", "to", "on", "by", "or", "at"])
 
 # multi-word and punctuated measures first, then single words (after lower-casing)
 _PHRASES: list[tuple[re.Pattern[str], str]] = [
@@ -170,6 +170,6 @@ def analyze(text: str, query: bool = False) -> list[str]:
         for piece in pieces:
             if piece[0].isdigit():
                 terms.append(piece)
-            elif piece not in _STOP:
+            elif piece not in STOP_WORDS:
                 terms.append(word_term(piece))
     return terms

@@ -12,6 +12,15 @@ Among several words equally near a typo, the noisy-channel model of spelling cor
 (Kernighan, Church & Gale 1990) picks: a word the catalog uses often is a likelier intent
 than a rare one, a transposition is one slip, and a slip to a neighbouring key is cheaper
 than any other (``conduet`` → ``conduit``, not ``conduct``; ``olastic`` → ``plastic``).
+
+Shoppers and catalogs split and join words differently (``flash light`` / ``Flashlight``,
+``windowair`` / ``Window Air``), as compounding languages do all the time. Two neighbouring
+query words whose join is a catalog word also search for it (a *compound* term), weighted
+so that the joined word counts what the two words would together; a word the catalog
+does not know whose two halves it does know, and uses together in at least
+``SPLIT_MIN_PRODUCTS`` products, also searches for the halves (a *split*, discounted as
+one typing slip, the missing space). On the HomeDepot judgments the two moved recall@100
+from 0.8366 to 0.8422 (README, Search).
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +40,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
 from shopmind.catalog import Product
-from shopmind.index.analyze import analyze, word_term
+from shopmind.index.analyze import STOP_WORDS, analyze, word_term
 from shopmind.index.topk import top_k
 
 DEFAULT_FIELD_WEIGHTS: dict[str, float] = {
@@ -46,6 +56,11 @@ PREFIX_DISCOUNT = 0.8
 EDIT_COST = 3.0  # log-odds one slip costs against a word's catalog frequency
 NEAR_KEY_COST = 0.5  # a slip to a neighbouring key, as a share of an edit
 MIN_SHARE = 0.05  # expansions this much less likely than the best are dropped
+SPLIT_MIN_PRODUCTS = 2  # products that must use a split's two halves together
+_SPLIT_MIN_WORD = 6  # shorter unknown words are not split (each half needs 3 letters)
+_SPLIT_MIN_PART = 3
+# not joined with a neighbour: stop words, and "in" (the inch: "10 in duct" is no "induct")
+_NO_COMPOUND = STOP_WORDS | {"in"}
 _KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 _KEY_AT = {c: (r, i) for r, row in enumerate(_KEYBOARD) for i, c in enumerate(row)}
 
@@ -89,7 +104,7 @@ class QueryTerm:
 
     term: str
     weight: float
-    source: str  # "exact", "typo" or "prefix"
+    source: str  # "exact", "typo", "prefix", "compound" or "split"
     typed: str
 
 
@@ -185,7 +200,59 @@ class LexicalIndex:
             for term, source, weight in self._expand(typed, raw.get(typed, typed)):
                 if term not in out or out[term].weight < weight:
                     out[term] = QueryTerm(term, weight, source, typed)
+        for found in self._compounds(query) + self._splits(raw.values()):
+            if found.term not in out or out[found.term].weight < found.weight:
+                out[found.term] = found
         return list(out.values())
+
+    def _compounds(self, query: str) -> list[QueryTerm]:
+        """Catalog words that two neighbouring query words make when joined."""
+        found: list[QueryTerm] = []
+        words = re.findall(r"[^\W_]+", query.lower())
+        for a, b in pairwise(words):
+            if not (a.isascii() and a.isalpha() and b.isascii() and b.isalpha()):
+                continue
+            if min(len(a), len(b)) < 2 or a in _NO_COMPOUND or b in _NO_COMPOUND:
+                continue
+            joined = word_term(a + b)
+            column = self.vocab.get(joined)
+            if column is None:
+                continue
+            # the joined word counts what its two words would (a rare join is no jackpot)
+            parts = sum(
+                float(self.idf[self.vocab[t]])
+                for t in {word_term(a), word_term(b)}
+                if t in self.vocab
+            )
+            weight = min(1.0, parts / max(float(self.idf[column]), 1e-9))
+            if weight > 0:
+                found.append(QueryTerm(joined, weight, "compound", f"{a} {b}"))
+        return found
+
+    def _splits(self, words: Iterable[str]) -> list[QueryTerm]:
+        """For each word the catalog does not know, the two known halves it is made of."""
+        found: list[QueryTerm] = []
+        for word in words:
+            if len(word) < _SPLIT_MIN_WORD or not word.isalpha() or word_term(word) in self.vocab:
+                continue
+            best: tuple[int, str, str] | None = None
+            for cut in range(_SPLIT_MIN_PART, len(word) - _SPLIT_MIN_PART + 1):
+                left, right = word_term(word[:cut]), word_term(word[cut:])
+                if left not in self.vocab or right not in self.vocab:
+                    continue
+                together = len(np.intersect1d(self._rows(left), self._rows(right)))
+                if together >= SPLIT_MIN_PRODUCTS and (best is None or together > best[0]):
+                    best = (together, left, right)
+            if best is not None:
+                found += [QueryTerm(half, TYPO_DISCOUNT, "split", word) for half in best[1:]]
+        return found
+
+    def _rows(self, term: str) -> np.ndarray:
+        """The products that use a term."""
+        column = self.vocab[term]
+        start, end = self.matrix.indptr[column], self.matrix.indptr[column + 1]
+        rows: np.ndarray = self.matrix.indices[start:end]
+        return rows
 
     def _expand(self, typed: str, word: str) -> list[tuple[str, str, float]]:
         found: list[tuple[str, str, float]] = []

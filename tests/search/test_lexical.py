@@ -136,6 +136,67 @@ def test_a_transposition_is_one_typo() -> None:
     assert terms["garden"].weight == pytest.approx(TYPO_DISCOUNT)
 
 
+# a catalog that writes some words joined and some apart
+SPLIT_DOCS: list[tuple[str, dict[str, str]]] = [
+    ("f1", {"title": "Coast LED Flashlight"}),
+    ("f2", {"title": "Flash Drive 64 GB"}),
+    ("f3", {"title": "Night Light Plug-In"}),
+    ("w1", {"title": "LG 8,000 BTU Window Air Conditioner"}),
+    ("w2", {"title": "Frigidaire Window Air Conditioner with Remote"}),
+    ("w3", {"title": "Window Film"}),
+    ("a1", {"title": "Air Filter 16 in."}),
+    ("d1", {"title": "Indoor Door Mat"}),
+    ("d2", {"title": "Round Metal Duct 10 in."}),
+    ("t1", {"title": "Industrial Shelving"}),
+    ("t2", {"title": "Hiking Trail Map"}),
+    ("t3", {"title": "Indus River Print"}),
+]
+
+
+@pytest.fixture(scope="module")
+def split_index() -> LexicalIndex:
+    return LexicalIndex().build(SPLIT_DOCS)
+
+
+def test_two_query_words_also_find_the_catalog_word_they_make(split_index: LexicalIndex) -> None:
+    # "flash light": the flashlight first, though no title has both words apart
+    assert _ids(split_index, "flash light")[0] == "f1"
+    terms = {t.term: t for t in split_index.query_terms("flash light")}
+    joined = terms["flashlight"]
+    assert (joined.source, joined.typed) == ("compound", "flash light")
+    # the joined word counts what the two words would, not its own (higher) rarity
+    idf = {t: float(split_index.idf[split_index.vocab[t]]) for t in ("flash", "light")}
+    rare = float(split_index.idf[split_index.vocab["flashlight"]])
+    assert joined.weight == pytest.approx(min(1.0, (idf["flash"] + idf["light"]) / rare))
+    assert terms["flash"].source == terms["light"].source == "exact"
+
+
+def test_words_are_not_joined_across_a_number_or_with_the_inch(
+    split_index: LexicalIndex,
+) -> None:
+    assert "induct" not in {t.term for t in split_index.query_terms("10 in duct")}
+    assert "indoor" not in {t.term for t in split_index.query_terms("36 in. 2 door mat")}
+    assert _ids(split_index, "10 in duct")[0] == "d2"
+
+
+def test_an_unknown_word_is_split_into_two_words_the_catalog_uses_together(
+    split_index: LexicalIndex,
+) -> None:
+    terms = {t.term: t for t in split_index.query_terms("windowair conditioner")}
+    for half in ("window", "air"):
+        assert terms[half] == QueryTerm(half, TYPO_DISCOUNT, "split", "windowair")
+    assert set(_ids(split_index, "windowair")[:2]) == {"w1", "w2"}
+
+
+def test_halves_no_product_uses_together_are_no_split(split_index: LexicalIndex) -> None:
+    # "indus" and "trail" are both catalog words, but never in one title: a typo, not a split
+    terms = split_index.query_terms("industrail shelving")
+    assert not [t for t in terms if t.source == "split"]
+    assert _ids(split_index, "industrail shelving")[0] == "t1"
+    # a word the catalog knows is never split ("flashlight" is not "flash" + "light")
+    assert not [t for t in split_index.query_terms("flashlight") if t.source == "split"]
+
+
 def test_long_number_prefix_finds_the_code(index: LexicalIndex) -> None:
     assert _ids(index, "7400008") == ["h1"]
     assert index.query_terms("7400008") == [
