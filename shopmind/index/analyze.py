@@ -3,7 +3,8 @@
 English: NFKC and lower case; measures normalised (``1/2 in.``, ``3/4"``, ``12 gal.``,
 ``sq. ft.`` become ``1/2 in``, ``3/4 in``, ``12 gal``, ``sqft``), dimensions split and kept
 (``2x4`` gives ``2``, ``x``, ``4``), model codes kept whole without their
-punctuation (``SC-141`` also gives ``sc141``), Snowball stems for words.
+punctuation (``SC-141`` also gives ``sc141``), Snowball stems for words, irregular plurals
+to their singular first (``shelves`` is ``shelf``).
 Chinese: traditional characters folded to simplified (``藍牙`` is ``蓝牙``); every character,
 every pair of neighbouring characters and every dictionary word (jieba's search mode), so a
 query word matches inside a longer one (``简单`` inside ``安装简单``); products also carry
@@ -83,9 +84,30 @@ def normalise(text: str) -> str:
     return text
 
 
+# plurals the stemmer leaves apart from their singular ("shelves" stems to "shelv")
+_IRREGULAR: dict[str, str] = {
+    "shelves": "shelf",
+    "knives": "knife",
+    "leaves": "leaf",
+    "halves": "half",
+    "scarves": "scarf",
+    "wolves": "wolf",
+    "teeth": "tooth",
+    "mice": "mouse",
+    "geese": "goose",
+    "men": "man",
+    "women": "woman",
+    "children": "child",
+}
+# raised whenever the terms a text gives change: an index saved by an older analyzer is
+# re-made on load (``LexicalIndex.analyzer``)
+ANALYZER_VERSION = 2
+
+
 @lru_cache(maxsize=200_000)
 def word_term(word: str) -> str:
     """The index term of one lower-case word: its unit's one spelling, or its stem."""
+    word = _IRREGULAR.get(word, word)
     unit = _UNITS.get(word)
     if unit is not None:
         return unit

@@ -40,7 +40,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
 from shopmind.catalog import Product
-from shopmind.index.analyze import STOP_WORDS, analyze, word_term
+from shopmind.index.analyze import ANALYZER_VERSION, STOP_WORDS, analyze, word_term
 from shopmind.index.topk import top_k
 
 DEFAULT_FIELD_WEIGHTS: dict[str, float] = {
@@ -126,6 +126,7 @@ class LexicalIndex:
     idf: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     matrix: sp.csc_matrix = field(default_factory=lambda: sp.csc_matrix((0, 0), dtype=np.float32))
     surfaces: dict[str, str] = field(default_factory=dict)
+    analyzer: int = ANALYZER_VERSION  # the text analysis the terms came from
     _terms: list[str] = field(default_factory=list)
     _by_length: dict[int, list[str]] = field(default_factory=dict)
     _df: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -173,6 +174,7 @@ class LexicalIndex:
         self.matrix = tf_matrix.astype(np.float32)
         self.vocab = vocab
         self.surfaces = surfaces
+        self.analyzer = ANALYZER_VERSION
         self._sort_terms()
         return self
 
@@ -329,17 +331,19 @@ class LexicalIndex:
             "k1": self.k1,
             "b": self.b,
             "surfaces": self.surfaces,
+            "analyzer": self.analyzer,
         }
         (folder / "lexical.json").write_text(json.dumps(meta, ensure_ascii=False))
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
-        """Read an index written by :meth:`save`."""
+        """Read an index written by :meth:`save` (``analyzer`` says by which analysis)."""
         meta = json.loads((folder / "lexical.json").read_text())
         index = cls(field_weights=meta["field_weights"], k1=meta["k1"], b=meta["b"])
         index.ids = meta["ids"]
         index.vocab = meta["vocab"]
         index.surfaces = meta.get("surfaces", {})
+        index.analyzer = int(meta.get("analyzer", 1))
         index.idf = np.load(folder / "idf.npy")
         index.matrix = sp.load_npz(folder / "lexical.npz").tocsc()
         index._sort_terms()

@@ -11,7 +11,8 @@ import numpy as np
 from shopmind.catalog import Product
 from shopmind.config import SearchConfig
 from shopmind.embed import Encoder, shared_encoder
-from shopmind.index import LexicalIndex, VectorIndex
+from shopmind.index import LexicalIndex, VectorIndex, product_fields
+from shopmind.index.analyze import ANALYZER_VERSION
 from shopmind.index.ann import IvfIndex
 from shopmind.search.engine import CatalogColumns, Lookup, SearchEngine
 from shopmind.search.retrieve import Dense
@@ -76,6 +77,21 @@ def load_search(
     """
     config = config or SearchConfig()
     index = LexicalIndex.load(folder / "search")
+    if index.analyzer != ANALYZER_VERSION:
+        # terms from another analysis would miss the queries' terms: index the words again
+        logger.warning(
+            "%s was indexed by text analysis %d (now %d): indexing its %d products' words "
+            "again in memory; run 'shopmind build' to save them",
+            folder,
+            index.analyzer,
+            ANALYZER_VERSION,
+            len(index.ids),
+        )
+        found = lookup(index.ids)  # a product deleted since the build gets no words
+        fresh = LexicalIndex(field_weights=index.field_weights, k1=index.k1, b=index.b)
+        index = fresh.build(
+            (pid, product_fields(found[pid]) if pid in found else {}) for pid in index.ids
+        )
     dense = None
     if (folder / "search" / "vectors.json").is_file() and config.encoder != "none":
         vectors = VectorIndex.load(folder / "search")

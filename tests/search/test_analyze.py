@@ -118,6 +118,9 @@ def test_words_are_stemmed() -> None:
     assert analyze("Drilling") == ["drill"]
     assert analyze("Wireless Earbuds") == ["wireless", "earbud"]
     assert analyze("earbuds") == analyze("earbud")
+    # plurals the stemmer would leave apart from their singular
+    assert analyze("glass shelves") == analyze("glass shelf") == ["glass", "shelf"]
+    assert analyze("steak knives") == analyze("steak knife")
 
 
 def test_stopwords_are_dropped_but_in_is_kept() -> None:

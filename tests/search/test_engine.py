@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +16,7 @@ from shopmind.config import Settings
 from shopmind.demo import demo_products
 from shopmind.errors import InvalidInput
 from shopmind.explain import Node
+from shopmind.index.analyze import ANALYZER_VERSION
 from shopmind.search import MAX_QUERY_CHARS, Filters, SearchEngine, SearchResult
 from shopmind.store import Store
 
@@ -469,3 +472,28 @@ def test_a_saved_build_searches_like_the_in_memory_engine(settings: Settings, st
         want = memory.search(query, k=100, filters=filters, sort=sort).as_dict()
         assert got == want, (query, filters, sort)
     assert saved.search("wireless", k=100).total == len(WIRELESS)
+
+
+def test_a_build_of_an_older_text_analysis_is_indexed_again_on_load(
+    settings: Settings, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    # a build saved before "shelves" was analysed as "shelf": its words are indexed again
+    store.upsert_products(SHOP)
+    manifest = run_build(store, settings.home, settings.events)
+    folder = settings.home / "builds" / manifest.id / "search"
+    meta = json.loads((folder / "lexical.json").read_text())
+    meta["analyzer"] = ANALYZER_VERSION - 1
+    (folder / "lexical.json").write_text(json.dumps(meta))
+    with caplog.at_level(logging.WARNING, logger="shopmind.search.persist"):
+        saved = open_search(settings.home, store)
+    assert "indexing its" in caplog.text and "shopmind build" in caplog.text
+    assert saved.index.analyzer == ANALYZER_VERSION
+    assert saved.index.ids == meta["ids"]  # aligned with the saved vectors and columns
+    memory = SearchEngine.from_products(store.all_products())
+    for query in ("wireless", "wirless earbuds", "frying pan"):
+        assert saved.search(query, k=100).as_dict() == memory.search(query, k=100).as_dict()
+    # a product deleted since the build has no words left to index: it is just not found
+    gone = _ids(memory.search("wireless", k=1))[0]
+    store.delete_products([gone])
+    after = _ids(open_search(settings.home, store).search("wireless", k=100))
+    assert gone not in after and after
