@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from shopmind.catalog import Product
@@ -65,3 +66,14 @@ class Health(BaseModel):
 
     status: str
     detail: dict[str, Any] = Field(default_factory=dict)
+
+
+def plain_json(content: dict[str, Any]) -> JSONResponse:
+    """An answer already made of plain JSON values (dicts, lists, str, numbers, None, bool),
+    such as a result list with its reasons trees, sent as it is.
+
+    FastAPI otherwise walks every value of a returned dict to make it JSON-able, which on a
+    10-hit search page with its trees cost 1.0 ms of the request's CPU against 0.13 ms for
+    writing it (benchmarks/README.md).
+    """
+    return JSONResponse(content)

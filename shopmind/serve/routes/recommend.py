@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from shopmind.errors import InvalidInput, RowError
@@ -18,6 +19,7 @@ from shopmind.serve.lists import (
     recommend_list,
     similar_list,
 )
+from shopmind.serve.schemas import plain_json
 from shopmind.serve.sponsor import with_ads
 
 router = APIRouter(tags=["recommend"])
@@ -25,11 +27,11 @@ router = APIRouter(tags=["recommend"])
 K = Annotated[int, Query(ge=1, le=100, description="How many products (1-100)")]
 
 
-def _items(picks: list[Pick]) -> dict[str, Any]:
-    return {"items": pick_dicts(picks)}
+def _items(picks: list[Pick]) -> JSONResponse:
+    return plain_json({"items": pick_dicts(picks)})
 
 
-@router.get("/recommend")
+@router.get("/recommend", response_class=JSONResponse)
 async def recommend(
     request: Request,
     store: StoreDep,
@@ -42,7 +44,7 @@ async def recommend(
     price_min: Annotated[float | None, Query(ge=0)] = None,
     price_max: Annotated[float | None, Query(ge=0)] = None,
     device: Annotated[str | None, Query(description="The shopper's device, for the ranker")] = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Products for one visitor, from their newest events (an unknown visitor gets what is
     trending); each with a reasons tree naming the visitor's products it follows from. With
     a trained ranker the candidates are re-ordered for the visitor (a ranker branch joins
@@ -66,26 +68,26 @@ async def recommend(
             )  # fmt: skip
         return {"items": items}
 
-    return await run_in_threadpool(run)
+    return plain_json(await run_in_threadpool(run))
 
 
-@router.get("/similar")
+@router.get("/similar", response_class=JSONResponse)
 async def similar(
     request: Request,
     item: Annotated[str, Query(description="A product id")],
     k: K = 10,
     in_stock: bool | None = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Products like ``item`` (co-behaviour and text); 404 for an unknown product."""
     recommend_engine(request)  # 503 before the models are loaded
     picks = await run_in_threadpool(similar_list, request, item, k, Filters(in_stock=in_stock))
     return _items(picks)
 
 
-@router.get("/bought-together")
+@router.get("/bought-together", response_class=JSONResponse)
 async def bought_together(
     request: Request, item: Annotated[str, Query(description="A product id")], k: K = 10
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Products carted or bought with ``item`` in the same visit (text neighbours for new
     products); 404 for an unknown product."""
     recommend_engine(request)  # 503 before the models are loaded

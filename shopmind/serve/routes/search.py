@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from shopmind.errors import InvalidInput, RowError
 from shopmind.search import SORT_ORDERS, Filters
 from shopmind.serve.deps import SettingsDep, StoreDep, ranker_on
 from shopmind.serve.lists import SearchAsk, search_engine, search_list
+from shopmind.serve.schemas import plain_json
 from shopmind.serve.sponsor import with_ads
 
 router = APIRouter(tags=["search"])
@@ -21,7 +23,7 @@ _PARAMS = {
 }  # fmt: skip
 
 
-@router.get("/search")
+@router.get("/search", response_class=JSONResponse)
 async def search(
     request: Request,
     store: StoreDep,
@@ -38,7 +40,7 @@ async def search(
     user: Annotated[str | None, Query(description="The visitor's user_id (for ranking)")] = None,
     session: Annotated[str | None, Query(description="An anonymous visitor's session_id")] = None,
     device: Annotated[str | None, Query(description="The shopper's device, for the ranker")] = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Products for a query, best first, each with a reasons tree; facet counts over all.
 
     Lexical-only engines answer on the event loop (measured: the thread pool's hand-off cost
@@ -93,4 +95,4 @@ async def search(
 
     # lexical-only and without a ranker or ads, the request never leaves the event loop
     fast = engine.dense is None and not ranked and not ads
-    return run() if fast else await run_in_threadpool(run)
+    return plain_json(run() if fast else await run_in_threadpool(run))
