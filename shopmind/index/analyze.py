@@ -4,7 +4,8 @@ English: NFKC and lower case; measures normalised (``1/2 in.``, ``3/4"``, ``12 g
 ``sq. ft.`` become ``1/2 in``, ``3/4 in``, ``12 gal``, ``sqft``), dimensions split and kept
 (``2x4`` gives ``2``, ``x``, ``4``), model codes kept whole without their
 punctuation (``SC-141`` also gives ``sc141``), Snowball stems for words, irregular plurals
-to their singular first (``shelves`` is ``shelf``).
+to their singular and British spellings to American ones first (``shelves`` is ``shelf``,
+``moulding`` is ``molding``).
 Chinese: traditional characters folded to simplified (``藍牙`` is ``蓝牙``); every character,
 every pair of neighbouring characters and every dictionary word (jieba's search mode), so a
 query word matches inside a longer one (``简单`` inside ``安装简单``); products also carry
@@ -84,7 +85,9 @@ def normalise(text: str) -> str:
     return text
 
 
-# plurals the stemmer leaves apart from their singular ("shelves" stems to "shelv")
+# one spelling for words written two ways, before stemming: plurals the stemmer leaves
+# apart from their singular ("shelves" stems to "shelv"), and British spellings to American
+# ones (catalogs mix "Moulding" and "Molding", "Grey" and "Gray")
 _IRREGULAR: dict[str, str] = {
     "shelves": "shelf",
     "knives": "knife",
@@ -99,6 +102,28 @@ _IRREGULAR: dict[str, str] = {
     "women": "woman",
     "children": "child",
 }
+_BRITISH: dict[str, str] = {
+    "moulding": "molding",
+    "mould": "mold",
+    "grey": "gray",
+    "colour": "color",
+    "aluminium": "aluminum",
+    "centre": "center",
+    "fibre": "fiber",
+    "metre": "meter",
+    "litre": "liter",
+    "tyre": "tire",
+    "storey": "story",
+    "jewellery": "jewelry",
+    "plough": "plow",
+    "sulphur": "sulfur",
+    "cosy": "cozy",
+}
+_ONE_SPELLING: dict[str, str] = {
+    **_IRREGULAR,
+    **_BRITISH,
+    **{uk + "s": us + "s" for uk, us in _BRITISH.items()},
+}
 # raised whenever the terms a text gives change: an index saved by an older analyzer is
 # re-made on load (``LexicalIndex.analyzer``)
 ANALYZER_VERSION = 2
@@ -107,7 +132,7 @@ ANALYZER_VERSION = 2
 @lru_cache(maxsize=200_000)
 def word_term(word: str) -> str:
     """The index term of one lower-case word: its unit's one spelling, or its stem."""
-    word = _IRREGULAR.get(word, word)
+    word = _ONE_SPELLING.get(word, word)
     unit = _UNITS.get(word)
     if unit is not None:
         return unit

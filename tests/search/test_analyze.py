@@ -121,6 +121,9 @@ def test_words_are_stemmed() -> None:
     # plurals the stemmer would leave apart from their singular
     assert analyze("glass shelves") == analyze("glass shelf") == ["glass", "shelf"]
     assert analyze("steak knives") == analyze("steak knife")
+    # British and American spellings meet, units too
+    assert analyze("grey crown mouldings") == analyze("gray crown molding")
+    assert analyze("2 metres") == analyze("2 meters") == ["2", "m"]
 
 
 def test_stopwords_are_dropped_but_in_is_kept() -> None:
