@@ -245,8 +245,9 @@ class LexicalIndex:
                 together = len(np.intersect1d(self._rows(left), self._rows(right)))
                 if together >= SPLIT_MIN_PRODUCTS and (best is None or together > best[0]):
                     best = (together, left, right)
-            if best is not None:
-                found += [QueryTerm(half, TYPO_DISCOUNT, "split", word) for half in best[1:]]
+            if best is not None:  # the halves in their order (a suggestion shows them so)
+                typed = word_term(word)
+                found += [QueryTerm(half, TYPO_DISCOUNT, "split", typed) for half in best[1:]]
         return found
 
     def _rows(self, term: str) -> np.ndarray:

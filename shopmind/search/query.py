@@ -58,27 +58,36 @@ class SynonymTable:
 def did_you_mean(
     index: LexicalIndex, query: str, terms: Sequence[QueryTerm] | None = None
 ) -> str | None:
-    """The query with each unknown word replaced by the catalog word it is a typo of.
+    """The query with each unknown word replaced by the catalog word it is a typo of, or by
+    the two catalog words it splits into (``windowair`` → ``window air``), the likelier.
 
     ``terms``: the query's terms as already expanded (saves looking the typos up again).
     None when every word is known or nothing better is found.
     """
     if terms is None:
         terms = index.query_terms(query)
-    best: dict[str, QueryTerm] = {}
+    best: dict[str, tuple[float, list[str]]] = {}
     for t in terms:
-        if t.source == "typo" and (t.typed not in best or best[t.typed].weight < t.weight):
-            best[t.typed] = t
+        if t.source == "typo" and (t.typed not in best or best[t.typed][0] < t.weight):
+            best[t.typed] = (t.weight, [t.term])
+    halves: dict[str, list[QueryTerm]] = {}
+    for t in terms:
+        if t.source == "split":
+            halves.setdefault(t.typed, []).append(t)
+    for typed, parts in halves.items():
+        if typed not in best or best[typed][0] <= parts[0].weight:  # a split has evidence
+            best[typed] = (parts[0].weight, [p.term for p in parts])
     if not best:
         return None
     changed = False
     out = []
     for word in query.split():
-        typed = analyze(word, query=True)
-        fix = best.get(typed[0]) if len(typed) == 1 and _WORD.fullmatch(word.lower()) else None
+        analysed = analyze(word, query=True)
+        one = len(analysed) == 1 and _WORD.fullmatch(word.lower())
+        fix = best.get(analysed[0]) if one else None
         if fix is None:
             out.append(word)
             continue
-        out.append(index.surfaces.get(fix.term, fix.term))
+        out.append(" ".join(index.surfaces.get(term, term) for term in fix[1]))
         changed = True
     return " ".join(out) if changed else None

@@ -10,6 +10,7 @@ import pytest
 from shopmind.catalog import Product
 from shopmind.index import LexicalIndex, QueryTerm, product_fields
 from shopmind.index.lexical import PREFIX_DISCOUNT, TYPO_DISCOUNT, near_keys, slip_cost
+from shopmind.search.query import did_you_mean
 
 DOCS: list[tuple[str, dict[str, str]]] = [
     ("e1", {"title": "QuietBeat Wireless Earbuds X2", "description": "Bluetooth, 30-hour battery"}),
@@ -185,6 +186,7 @@ def test_an_unknown_word_is_split_into_two_words_the_catalog_uses_together(
     terms = {t.term: t for t in split_index.query_terms("windowair conditioner")}
     for half in ("window", "air"):
         assert terms[half] == QueryTerm(half, TYPO_DISCOUNT, "split", "windowair")
+    assert did_you_mean(split_index, "windowair conditioner") == "window air conditioner"
     assert set(_ids(split_index, "windowair")[:2]) == {"w1", "w2"}
 
 
