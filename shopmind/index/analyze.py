@@ -70,6 +70,12 @@ _UNITS: dict[str, str] = {
     "yards": "yd",
     "meter": "m",
     "meters": "m",
+    "metre": "m",
+    "metres": "m",
+    "millimetre": "mm",
+    "millimetres": "mm",
+    "centimetre": "cm",
+    "centimetres": "cm",
 }
 _PIECE = re.compile(r"\d+/\d+|\d+(?:\.\d+)?|[^\W\d_]+", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -85,9 +91,10 @@ def normalise(text: str) -> str:
     return text
 
 
-# one spelling for words written two ways, before stemming: plurals the stemmer leaves
-# apart from their singular ("shelves" stems to "shelv"), and British spellings to American
-# ones (catalogs mix "Moulding" and "Molding", "Grey" and "Gray")
+# one spelling for words written two ways: plurals the stemmer leaves apart from their
+# singular ("shelves" stems to "shelv"), folded before stemming, and British spellings,
+# whose stems are folded to the American ones' (catalogs mix "Moulding" and "Molding",
+# "Grey" and "Gray"; "coloured" meets "colored")
 _IRREGULAR: dict[str, str] = {
     "shelves": "shelf",
     "knives": "knife",
@@ -104,7 +111,6 @@ _IRREGULAR: dict[str, str] = {
 }
 _BRITISH: dict[str, str] = {
     "moulding": "molding",
-    "mould": "mold",
     "grey": "gray",
     "colour": "color",
     "aluminium": "aluminum",
@@ -119,10 +125,8 @@ _BRITISH: dict[str, str] = {
     "sulphur": "sulfur",
     "cosy": "cozy",
 }
-_ONE_SPELLING: dict[str, str] = {
-    **_IRREGULAR,
-    **_BRITISH,
-    **{uk + "s": us + "s" for uk, us in _BRITISH.items()},
+_AMERICAN_STEM: dict[str, str] = {
+    str(_STEMMER.stemWord(uk)): str(_STEMMER.stemWord(us)) for uk, us in _BRITISH.items()
 }
 # raised whenever the terms a text gives change: an index saved by an older analyzer is
 # re-made on load (``LexicalIndex.analyzer``)
@@ -132,11 +136,12 @@ ANALYZER_VERSION = 2
 @lru_cache(maxsize=200_000)
 def word_term(word: str) -> str:
     """The index term of one lower-case word: its unit's one spelling, or its stem."""
-    word = _ONE_SPELLING.get(word, word)
+    word = _IRREGULAR.get(word, word)
     unit = _UNITS.get(word)
     if unit is not None:
         return unit
-    return str(_STEMMER.stemWord(word))
+    stem = str(_STEMMER.stemWord(word))
+    return _AMERICAN_STEM.get(stem, stem)
 
 
 @lru_cache(maxsize=1)

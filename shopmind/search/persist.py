@@ -87,7 +87,9 @@ def load_search(
             ANALYZER_VERSION,
             len(index.ids),
         )
-        found = lookup(index.ids)  # a product deleted since the build gets no words
+        # the store's text now: a product deleted since the build gets no words, one edited
+        # since keeps its built vector and columns until the next re-index or build
+        found = lookup(index.ids)
         fresh = LexicalIndex(field_weights=index.field_weights, k1=index.k1, b=index.b)
         index = fresh.build(
             (pid, product_fields(found[pid]) if pid in found else {}) for pid in index.ids

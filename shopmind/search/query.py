@@ -70,13 +70,11 @@ def did_you_mean(
     for t in terms:
         if t.source == "typo" and (t.typed not in best or best[t.typed][0] < t.weight):
             best[t.typed] = (t.weight, [t.term])
-    halves: dict[str, list[QueryTerm]] = {}
-    for t in terms:
-        if t.source == "split":
-            halves.setdefault(t.typed, []).append(t)
-    for typed, parts in halves.items():
-        if typed not in best or best[typed][0] <= parts[0].weight:  # a split has evidence
-            best[typed] = (parts[0].weight, [p.term for p in parts])
+    # a split has evidence (titles use its halves together): it wins a tie with a typo
+    split = {t.typed: t.weight for t in terms if t.source == "split"}
+    for typed, weight in split.items():
+        if typed not in best or best[typed][0] <= weight:
+            best[typed] = (weight, [])  # the halves are looked up with the word as typed
     if not best:
         return None
     changed = False
@@ -88,6 +86,10 @@ def did_you_mean(
         if fix is None:
             out.append(word)
             continue
-        out.append(" ".join(index.surfaces.get(term, term) for term in fix[1]))
+        halves = fix[1] or list(index.split_word(word.lower()) or ())
+        if not halves:
+            out.append(word)
+            continue
+        out.append(" ".join(index.surfaces.get(term, term) for term in halves))
         changed = True
     return " ".join(out) if changed else None

@@ -124,6 +124,8 @@ def test_words_are_stemmed() -> None:
     # British and American spellings meet, units too
     assert analyze("grey crown mouldings") == analyze("gray crown molding")
     assert analyze("2 metres") == analyze("2 meters") == ["2", "m"]
+    assert analyze("12 millimetres") == analyze("12 mm")
+    assert analyze("coloured grout") == analyze("colored grout")
 
 
 def test_stopwords_are_dropped_but_in_is_kept() -> None:

@@ -483,6 +483,8 @@ def test_a_build_of_an_older_text_analysis_is_indexed_again_on_load(
     folder = settings.home / "builds" / manifest.id / "search"
     meta = json.loads((folder / "lexical.json").read_text())
     meta["analyzer"] = ANALYZER_VERSION - 1
+    # the older analysis wrote "wireless" otherwise: as saved, the word would find nothing
+    meta["vocab"]["wireles"] = meta["vocab"].pop("wireless")
     (folder / "lexical.json").write_text(json.dumps(meta))
     with caplog.at_level(logging.WARNING, logger="shopmind.search.persist"):
         saved = open_search(settings.home, store)

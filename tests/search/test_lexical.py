@@ -151,6 +151,7 @@ SPLIT_DOCS: list[tuple[str, dict[str, str]]] = [
     ("t1", {"title": "Industrial Shelving"}),
     ("t2", {"title": "Hiking Trail Map"}),
     ("t3", {"title": "Indus River Print"}),
+    ("b1", {"title": "Electric Toothbrush"}),
 ]
 
 
@@ -170,6 +171,10 @@ def test_two_query_words_also_find_the_catalog_word_they_make(split_index: Lexic
     rare = float(split_index.idf[split_index.vocab["flashlight"]])
     assert joined.weight == pytest.approx(min(1.0, (idf["flash"] + idf["light"]) / rare))
     assert terms["flash"].source == terms["light"].source == "exact"
+    # two words the catalog never uses: their join is all the query can mean
+    brush = {t.term: t for t in split_index.query_terms("tooth brush")}
+    assert brush["toothbrush"].weight == 1.0
+    assert _ids(split_index, "tooth brush") == ["b1"]
 
 
 def test_words_are_not_joined_across_a_number_or_with_the_inch(
@@ -177,6 +182,8 @@ def test_words_are_not_joined_across_a_number_or_with_the_inch(
 ) -> None:
     assert "induct" not in {t.term for t in split_index.query_terms("10 in duct")}
     assert "indoor" not in {t.term for t in split_index.query_terms("36 in. 2 door mat")}
+    assert "indoor" not in {t.term for t in split_index.query_terms("in door mat")}
+    assert "indoor" in {t.term for t in split_index.query_terms("indoor mat")}
     assert _ids(split_index, "10 in duct")[0] == "d2"
 
 
@@ -187,6 +194,9 @@ def test_an_unknown_word_is_split_into_two_words_the_catalog_uses_together(
     for half in ("window", "air"):
         assert terms[half] == QueryTerm(half, TYPO_DISCOUNT, "split", "windowair")
     assert did_you_mean(split_index, "windowair conditioner") == "window air conditioner"
+    # a half also typed as a word of its own is still suggested in its place
+    assert did_you_mean(split_index, "windowair window") == "window air window"
+    assert did_you_mean(split_index, "air windowair") == "air window air"
     assert set(_ids(split_index, "windowair")[:2]) == {"w1", "w2"}
 
 
