@@ -58,6 +58,7 @@ EDIT_COST = 3.0  # log-odds one slip costs against a word's catalog frequency
 NEAR_KEY_COST = 0.5  # a slip to a neighbouring key, as a share of an edit
 MIN_SHARE = 0.05  # expansions this much less likely than the best are dropped
 SPLIT_MIN_PRODUCTS = 2  # products that must use a split's two halves together
+_WIDEN_MIN = 6  # a typo this long with nothing one edit away is looked up at two
 _SPLIT_MIN_WORD = 6  # shorter unknown words are not split (each half needs 3 letters)
 _SPLIT_MIN_PART = 3
 _SPLIT_MAX_WORDS = 8  # unknown words a query looks up for splits (a long query stays cheap)
@@ -76,6 +77,9 @@ def near_keys(a: str, b: str) -> bool:
 
 
 def _edit_limit(word: str) -> int:
+    """Slips first looked for: one in a word of up to 7 letters, two in a longer one. A
+    word of ``_WIDEN_MIN`` letters or more with nothing one slip away is looked up again
+    at two (as spelling correctors widen from one edit to two: ``marrazi`` → ``marazzi``)."""
     return 1 if len(word) <= 7 else 2
 
 
@@ -269,6 +273,21 @@ class LexicalIndex:
         rows: np.ndarray = self.matrix.indices[start:end]
         return rows
 
+    def _near(self, limits: dict[str, int]) -> set[str]:
+        """Catalog terms within each form's edit limit of it (``{form: limit}``)."""
+        near: set[str] = set()
+        for form, limit in limits.items():
+            for size in range(len(form) - limit, len(form) + limit + 1):
+                bucket = self._by_length.get(size)
+                if bucket:  # only words of a near length can be within the edit limit
+                    near.update(
+                        term
+                        for term, _, _ in process.extract(
+                            form, bucket, scorer=OSA.distance, score_cutoff=limit, limit=10
+                        )
+                    )
+        return near
+
     def _expand(self, typed: str, word: str) -> list[tuple[str, str, float]]:
         found: list[tuple[str, str, float]] = []
         if typed.isdigit() and len(typed) >= 5:
@@ -278,18 +297,10 @@ class LexicalIndex:
                     found.append((term, "prefix", PREFIX_DISCOUNT))
         if len(typed) >= 4 and not _NUMERIC.fullmatch(typed):  # 3/16 is no typo of 1/16
             forms = dict.fromkeys((typed, word))
-            near: set[str] = set()
-            for form in forms:
-                limit = _edit_limit(form)
-                for size in range(len(form) - limit, len(form) + limit + 1):
-                    bucket = self._by_length.get(size)
-                    if bucket:  # only words of a near length can be within the edit limit
-                        near.update(
-                            term
-                            for term, _, _ in process.extract(
-                                form, bucket, scorer=OSA.distance, score_cutoff=limit, limit=10
-                            )
-                        )
+            near = self._near({form: _edit_limit(form) for form in forms})
+            if not near:  # nothing one slip away: a word of 6 or 7 letters may hold two
+                wider = {f: 2 for f in forms if len(f) >= _WIDEN_MIN and _edit_limit(f) < 2}
+                near = self._near(wider) if wider else near
             # noisy channel: log P(term) - EDIT_COST * slips, as typed or as stemmed
             scored = sorted(
                 (

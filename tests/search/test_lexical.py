@@ -131,6 +131,23 @@ def test_a_slip_to_a_neighbouring_key_is_the_likelier_typo() -> None:
     assert _ids(index, "olastic")[0] == "p"
 
 
+def test_a_word_with_nothing_one_slip_away_is_looked_up_at_two() -> None:
+    index = LexicalIndex().build(
+        [
+            ("m", {"title": "MARAZZI Porcelain Tile"}),
+            ("g", {"title": "Garden Hose"}),
+            ("w", {"title": "Warden Sign"}),
+        ]
+    )
+    # "marrazi" (7 letters) is two slips from "marazzi", and nothing is one slip from it
+    terms = {t.term: t for t in index.query_terms("marrazi tile")}
+    assert terms["marazzi"].source == "typo"
+    assert terms["marazzi"].weight == pytest.approx(TYPO_DISCOUNT**2)
+    assert _ids(index, "marrazi")[0] == "m"
+    # "garedn" is one slip from "garden": "warden", two slips away, is not looked up
+    assert {t.term for t in index.query_terms("garedn")} == {"garden"}
+
+
 def test_a_transposition_is_one_typo() -> None:
     index = LexicalIndex().build([("h", {"title": "Garden Hose"}), ("x", {"title": "Hoes"})])
     terms = {t.term: t for t in index.query_terms("garedn")}
