@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from shopmind.config import TrainConfig
-from shopmind.train.loop import Pair, run_steps
+from shopmind.train.loop import Pair, descend, run_steps
 from shopmind.train.pairs import Pairs
 from shopmind.train.report import TrainReport
 from shopmind.train.valid import ValidationSet
@@ -53,7 +53,7 @@ def finetune(
     rng = random.Random(config.seed)
     model = SentenceTransformer(str(model_dir), device="cpu")
     model.max_seq_length = config.max_tokens
-    freeze(model, config.freeze_layers)
+    _freeze(model, config.freeze_layers)
     loss_fn = MultipleNegativesRankingLoss(model, scale=config.scale)
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=config.learning_rate, weight_decay=config.weight_decay)
@@ -66,14 +66,7 @@ def finetune(
     def step(batch: list[Pair], factor: float) -> float:
         examples = [_example(a, p, texts, negatives, catalog, rng, config) for a, p in batch]
         features = [model.preprocess(list(col)) for col in zip(*examples, strict=True)]
-        for group in optimizer.param_groups:
-            group["lr"] = config.learning_rate * factor
-        loss = loss_fn(features, torch.empty(0))
-        optimizer.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, config.max_grad_norm)
-        optimizer.step()
-        return float(loss.item())
+        return descend(optimizer, params, loss_fn(features, torch.empty(0)), factor, config)
 
     out.mkdir(parents=True, exist_ok=True)
     run_steps(
@@ -124,7 +117,7 @@ def _example(
     return anchor, texts[positive], texts[negative]
 
 
-def freeze(model: Any, layers: int) -> None:
+def _freeze(model: Any, layers: int) -> None:
     """Freeze the embeddings and the lowest ``layers`` transformer layers."""
     if layers <= 0:
         return
@@ -136,4 +129,4 @@ def freeze(model: Any, layers: int) -> None:
             p.requires_grad = False
 
 
-__all__ = ["encode_texts", "finetune", "freeze"]
+__all__ = ["encode_texts", "finetune"]

@@ -15,6 +15,7 @@ import math
 import random
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from tqdm import tqdm
 
@@ -60,6 +61,22 @@ def schedule(progress: float, warmup: float) -> float:
     if progress < warmup:
         return max(progress / warmup, 1e-3)
     return max(0.0, (1.0 - progress) / max(1e-9, 1.0 - warmup))
+
+
+def descend(
+    optimizer: Any, params: Sequence[Any], loss: Any, factor: float, config: TrainConfig
+) -> float:
+    """One optimiser step on ``loss`` at ``factor`` of the learning rate, the gradients
+    clipped to ``max_grad_norm``; returns the loss (what a :data:`Step` returns)."""
+    import torch
+
+    for group in optimizer.param_groups:
+        group["lr"] = config.learning_rate * factor
+    optimizer.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, config.max_grad_norm)
+    optimizer.step()
+    return float(loss.item())
 
 
 def run_steps(
@@ -128,4 +145,4 @@ def run_steps(
     logger.info("%s done: %s", desc, report.stopped)
 
 
-__all__ = ["Pair", "batches", "run_steps", "schedule"]
+__all__ = ["Pair", "batches", "descend", "run_steps", "schedule"]

@@ -28,7 +28,7 @@ import numpy as np
 
 from shopmind.config import TrainConfig
 from shopmind.train.encoder import encode_texts
-from shopmind.train.loop import Pair, run_steps
+from shopmind.train.loop import Pair, descend, run_steps
 from shopmind.train.pairs import Pairs
 from shopmind.train.report import TrainReport
 from shopmind.train.valid import ValidationSet
@@ -91,13 +91,7 @@ def train_query_tower(
         hide[torch.arange(len(batch)), labels] = False
         logits = logits.masked_fill(hide, float("-inf"))
         loss = torch.nn.functional.cross_entropy(logits, labels)
-        for group in optimizer.param_groups:
-            group["lr"] = config.learning_rate * factor
-        optimizer.zero_grad()
-        loss.backward()  # type: ignore[no-untyped-call]
-        torch.nn.utils.clip_grad_norm_(params, config.max_grad_norm)
-        optimizer.step()
-        return float(loss.item())
+        return descend(optimizer, params, loss, factor, config)
 
     out.mkdir(parents=True, exist_ok=True)
     run_steps(
