@@ -5,6 +5,13 @@ Same vectors (within 1e-6), about three times faster on one core for a short que
 The model is exported once with ``torch.onnx`` from the package's weights, into a cache
 keyed by the weights' content, and written atomically (a crash leaves no half file).
 Anything missing (onnxruntime, a writable cache) leaves the caller on PyTorch.
+
+Queries can run on an int8 copy of the model (``quantize_queries``): weights quantised per
+output channel, activations per call (onnxruntime's dynamic quantisation, which uses the
+CPU's integer dot-product instructions). Measured on the HomeDepot judgments: 4.0 -> 1.3 ms
+a query on one core, cosine to the float vectors 0.992 on average, and the search metrics
+unchanged within 0.0002 (benchmarks/README.md). Products stay float32: they are encoded
+once, and a catalog's vectors must never mix two precisions.
 """
 
 from __future__ import annotations
@@ -88,6 +95,36 @@ def export(model_dir: Path, out: Path) -> Path:
     return out
 
 
+class _NoPreprocessingHint(logging.Filter):
+    """Drops onnxruntime's advice to pre-process a model before quantising (measured
+    here: the same vectors and speed without it), which it logs on the root logger."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "pre-processing before quantization" not in record.getMessage()
+
+
+def quantized(model: Path) -> Path:
+    """An int8 copy of an exported model, next to it (made once, atomically)."""
+    out = model.with_name(f"{model.stem}-int8.onnx")
+    if out.is_file():
+        return out
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    fd, tmp = tempfile.mkstemp(prefix=out.name, suffix=".part", dir=out.parent)
+    os.close(fd)
+    quiet = _NoPreprocessingHint()
+    logging.getLogger().addFilter(quiet)
+    try:
+        quantize_dynamic(model, tmp, per_channel=True, weight_type=QuantType.QInt8)
+        os.replace(tmp, out)
+    finally:
+        logging.getLogger().removeFilter(quiet)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    logger.info("quantised %s to %s", model, out)
+    return out
+
+
 class OnnxSentenceModel:
     """Mean-pooled, L2-normalised sentence vectors from an exported BERT model.
 
@@ -96,6 +133,8 @@ class OnnxSentenceModel:
         max_length: tokens kept per text (the model's ``max_seq_length``).
         threads: onnxruntime's intra-op threads for a call of up to one batch (queries).
         bulk_threads: for larger calls (a catalog being encoded); default: every core.
+        quantize_queries: encode queries (``encode(..., query=True)``) with an int8 copy
+            of the model; if it cannot be made, queries stay float32 (with a warning).
     """
 
     def __init__(
@@ -104,6 +143,7 @@ class OnnxSentenceModel:
         max_length: int = 256,
         threads: int = 1,
         bulk_threads: int | None = None,
+        quantize_queries: bool = False,
     ) -> None:
         import onnxruntime  # noqa: F401  (fail here, before exporting anything)
         from tokenizers import Tokenizer
@@ -115,6 +155,14 @@ class OnnxSentenceModel:
         self.threads = threads
         self.bulk_threads = bulk_threads or os.cpu_count() or 1
         self.session = self._session(threads)
+        self.query_session = self.session
+        self.query_precision = "float32"
+        if quantize_queries:
+            try:
+                self.query_session = self._session(threads, quantized(path))
+                self.query_precision = "int8"
+            except Exception as exc:  # a read-only cache, an onnxruntime without the tool
+                logger.warning("queries stay float32: no int8 model (%s)", exc)
         self._bulk: Any = None
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=max_length)
@@ -123,22 +171,25 @@ class OnnxSentenceModel:
         config = json.loads((model_dir / "config.json").read_text())
         self.dim = int(config["hidden_size"])
 
-    def _session(self, threads: int) -> Any:
+    def _session(self, threads: int, path: Path | None = None) -> Any:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        return ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+        return ort.InferenceSession(
+            str(path or self.path), options, providers=["CPUExecutionProvider"]
+        )
 
-    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+    def encode(self, texts: Sequence[str], batch_size: int = 64, query: bool = False) -> np.ndarray:
         """(n, dim) unit vectors, in batches of texts of similar length (less padding).
 
         More than one batch (a catalog, not a query) runs on every core: 110 -> 180 titles/s
         on this project's 2 cores; a query stays on one thread, as the server runs several.
+        Queries (``query``) go through the int8 model when there is one.
         """
-        session = self.session
+        session = self.query_session if query else self.session
         if len(texts) > batch_size and self.bulk_threads > self.threads:
             if self._bulk is None:
                 self._bulk = self._session(self.bulk_threads)

@@ -29,8 +29,13 @@ def onnx_encoder() -> MiniLMEncoder:
     return MiniLMEncoder(runtime="onnx")
 
 
+@pytest.fixture(scope="module")
+def float_encoder() -> MiniLMEncoder:
+    return MiniLMEncoder(runtime="onnx", quantize_queries=False)
+
+
 def test_onnx_and_torch_give_the_same_vectors(
-    torch_encoder: MiniLMEncoder, onnx_encoder: MiniLMEncoder
+    torch_encoder: MiniLMEncoder, onnx_encoder: MiniLMEncoder, float_encoder: MiniLMEncoder
 ) -> None:
     assert (onnx_encoder.runtime, torch_encoder.runtime) == ("onnx", "torch")
     assert onnx_encoder.dim == torch_encoder.dim == 384
@@ -41,9 +46,61 @@ def test_onnx_and_torch_give_the_same_vectors(
     np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
     for text in TEXTS[:2]:
         np.testing.assert_allclose(
-            onnx_encoder.encode_query([text]), torch_encoder.encode_query([text]), atol=1e-5
+            float_encoder.encode_query([text]), torch_encoder.encode_query([text]), atol=1e-5
         )
     assert onnx_encoder.encode_documents([]).shape == (0, 384)
+
+
+PRODUCTS = [
+    "Everbilt #8 x 1-1/4 in. Phillips Bugle-Head Coarse Thread Drywall Screw (1 lb.-Pack)",
+    "DEWALT 20-Volt MAX Lithium-Ion Cordless Drill/Driver Kit",
+    "Hampton Bay 52 in. Brushed Nickel Indoor Ceiling Fan with Light Kit",
+    "Glacier Bay Single-Handle Pull-Down Sprayer Kitchen Faucet in Chrome",
+    "BEHR Premium Plus 1 gal. Ultra Pure White Flat Interior Paint",
+    "Sony WF-1000XM5 True Wireless Noise Cancelling Earbuds",
+]
+QUERIES = ["drywall screws", "cordless drill", "ceiling fan with light", "kitchen faucet",
+           "white paint", "wireless earbuds", "wirless earbud"]  # fmt: skip
+
+
+def test_queries_run_int8_and_find_what_float_queries_find(
+    onnx_encoder: MiniLMEncoder, float_encoder: MiniLMEncoder
+) -> None:
+    assert onnx_encoder.onnx.query_precision == "int8"
+    assert float_encoder.onnx.query_precision == "float32"
+    int8_path = onnx_encoder.onnx.path.with_name(f"{onnx_encoder.onnx.path.stem}-int8.onnx")
+    assert (
+        int8_path.is_file() and int8_path.stat().st_size < onnx_encoder.onnx.path.stat().st_size / 3
+    )
+    # products are float32 either way: a catalog never mixes two precisions
+    np.testing.assert_array_equal(
+        onnx_encoder.encode_documents(PRODUCTS), float_encoder.encode_documents(PRODUCTS)
+    )
+    quick = onnx_encoder.encode_query(QUERIES)
+    exact = float_encoder.encode_query(QUERIES)
+    assert not np.allclose(quick, exact, atol=1e-4)  # really another model
+    np.testing.assert_allclose(np.linalg.norm(quick, axis=1), 1.0, atol=1e-5)
+    assert np.all(np.sum(quick * exact, axis=1) > 0.97)
+    products = float_encoder.encode_documents(PRODUCTS)
+    assert np.array_equal((quick @ products.T).argmax(1), (exact @ products.T).argmax(1))
+
+
+def test_without_an_int8_model_queries_stay_float(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import shopmind.embed.onnx as onnx_module
+
+    def broken(model: Path) -> Path:
+        raise OSError("read-only cache")
+
+    monkeypatch.setattr(onnx_module, "quantized", broken)
+    encoder = MiniLMEncoder(runtime="onnx")
+    assert encoder.onnx.query_precision == "float32"
+    assert "queries stay float32" in caplog.text
+    plain = MiniLMEncoder(runtime="onnx", quantize_queries=False)
+    np.testing.assert_allclose(
+        encoder.encode_query(["drill"]), plain.encode_query(["drill"]), atol=1e-6
+    )
 
 
 def test_the_export_is_kept_and_reused(onnx_encoder: MiniLMEncoder) -> None:
