@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+import shopmind.embed.onnx as onnx_module
 from shopmind.embed.onnx import OnnxSentenceModel, cache_dir
 from shopmind.embed.sentence import MiniLMEncoder
 
@@ -88,8 +91,6 @@ def test_queries_run_int8_and_find_what_float_queries_find(
 def test_without_an_int8_model_queries_stay_float(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    import shopmind.embed.onnx as onnx_module
-
     def broken(model: Path) -> Path:
         raise OSError("read-only cache")
 
@@ -103,13 +104,61 @@ def test_without_an_int8_model_queries_stay_float(
     )
 
 
-def test_the_export_is_kept_and_reused(onnx_encoder: MiniLMEncoder) -> None:
+def test_the_export_is_kept_and_reused(
+    onnx_encoder: MiniLMEncoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = onnx_encoder.onnx.path
     assert path.parent == cache_dir() and path.is_file()
     assert not list(path.parent.glob("*.part"))  # written whole, then renamed
-    before = path.stat().st_mtime_ns
+    before = path.stat().st_size, path.stat().st_ino
+
+    def no_export(model_dir: Path, out: Path) -> Path:
+        raise AssertionError("exported again")
+
+    monkeypatch.setattr(onnx_module, "export", no_export)
     again = MiniLMEncoder(runtime="onnx")
-    assert again.onnx.path == path and path.stat().st_mtime_ns == before
+    assert again.onnx.path == path and (path.stat().st_size, path.stat().st_ino) == before
+
+
+def _aged(path: Path, days: float) -> Path:
+    path.write_bytes(b"model")
+    when = time.time() - days * 86_400
+    os.utime(path, (when, when))
+    return path
+
+
+def test_the_cache_keeps_the_recently_used_exports(tmp_path: Path) -> None:
+    """Every tuned model is exported; the cache keeps the most recently used, not all."""
+    old = [_aged(tmp_path / f"model-{i:04d}.onnx", days=10 + i) for i in range(8)]
+    copies = [_aged(p.with_name(f"{p.stem}-int8.onnx"), days=1) for p in old]
+    fresh = _aged(tmp_path / "model-fresh.onnx", days=0.1)  # used today: never pruned
+    crashed = _aged(tmp_path / "model-x.onnx123.part", days=3)
+    gone = onnx_module.prune(tmp_path, keep=4)
+    # the newest 4 survive (the fresh one among them); the rest go with their int8 copies
+    kept = {p.name for p in tmp_path.iterdir()}
+    assert fresh.name in kept
+    assert {p.name for p in old[:3]} <= kept and {c.name for c in copies[:3]} <= kept
+    assert not {p.name for p in old[3:]} & kept and not {c.name for c in copies[3:]} & kept
+    assert crashed.name not in kept
+    assert len(gone) == 2 * 5 + 1
+    # nothing used within a day is pruned, even past the count
+    onnx_module.prune(tmp_path, keep=0)
+    assert fresh.is_file() and not any(p.is_file() for p in old)
+
+
+def test_a_pruned_export_is_made_again_when_next_needed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    encoder = MiniLMEncoder(runtime="onnx")
+    model = encoder.onnx
+    assert model.path.parent == tmp_path / "shopmind" / "onnx"
+    one = encoder.encode_documents(TEXTS[:2])
+    model.path.unlink()  # pruned by another process after this one started
+    many = [f"{t} {i}" for i in range(40) for t in TEXTS[:2]]  # a catalog: a new session
+    assert encoder.encode_documents(many).shape == (len(many), 384)
+    assert model.path.is_file()
+    np.testing.assert_allclose(encoder.encode_documents(TEXTS[:2]), one, atol=1e-6)
 
 
 def test_an_unusable_cache_falls_back_to_torch(
@@ -134,6 +183,6 @@ def test_a_catalog_sized_call_runs_on_every_core_with_the_same_vectors(
     many = [f"{t} {i}" for i in range(40) for t in short]  # more than one batch
     model = onnx_encoder.onnx
     bulk = model.encode(many, batch_size=64)
-    assert model._bulk is not None or model.bulk_threads == 1
+    assert (False, True) in model._sessions or model.bulk_threads == 1
     one_by_batch = np.concatenate([model.encode(many[i : i + 32]) for i in range(0, len(many), 32)])
     np.testing.assert_allclose(bulk, one_by_batch, atol=1e-5)
