@@ -204,7 +204,7 @@ class OnnxSentenceModel:
         self.bulk_threads = bulk_threads or os.cpu_count() or 1
         self._sessions: dict[tuple[bool, bool], Any] = {}
         self._lock = threading.Lock()
-        self.session = self._pick(int8=False, bulk=False)
+        self._pick(int8=False, bulk=False)  # export now: a failure here means PyTorch
         self.query_precision = "float32"
         if quantize_queries:
             try:
@@ -218,11 +218,6 @@ class OnnxSentenceModel:
         self.tokenizer.enable_padding(pad_id=pad if pad is not None else 0)
         config = json.loads((model_dir / "config.json").read_text())
         self.dim = int(config["hidden_size"])
-
-    @property
-    def query_session(self) -> Any:
-        """The session one query batch runs in."""
-        return self._pick(int8=self.query_precision == "int8", bulk=False)
 
     def _pick(self, int8: bool, bulk: bool) -> Any:
         """The session for a precision and a call size, made on first use: from the cached
