@@ -174,6 +174,7 @@ def _live_ranker(app: FastAPI, settings: Settings) -> LiveRanker:
 
 
 WORKER_LOG_ENV = "_SHOPMIND_LOG_LEVEL"  # the log level `shopmind serve` hands its processes
+WORKER_LOG_FORMAT = LOG_FORMAT.replace("%(name)s", "[process %(process)d] %(name)s")
 
 
 def app_from_environment() -> FastAPI:
@@ -181,8 +182,8 @@ def app_from_environment() -> FastAPI:
     ``serve.workers`` > 1 server builds (``shopmind serve`` exports ``SHOPMIND_HOME``,
     ``SHOPMIND_CONFIG`` and its log level for them)."""
     level = os.environ.get(WORKER_LOG_ENV)
-    if level is not None:
-        logging.basicConfig(level=int(level), format=LOG_FORMAT)
+    if level is not None:  # the processes share the terminal: each line says whose it is
+        logging.basicConfig(level=int(level), format=WORKER_LOG_FORMAT)
     return create_app(load())
 
 

@@ -167,6 +167,7 @@ def test_several_processes_serve_one_store_and_all_see_a_catalog_write(tmp_path:
         process = subprocess.Popen(
             [
                 SHOPMIND,
+                "-v",  # info: each process logs its index build
                 "--home",
                 home,
                 "--config",
@@ -205,4 +206,7 @@ def test_several_processes_serve_one_store_and_all_see_a_catalog_write(tmp_path:
         assert found == seen, f"the write reached {len(found)} of 2 processes:\n{_tail(log)}"
     finally:
         _stop(process)
-    assert "Traceback" not in _tail(log, 20_000)
+    text = _tail(log, 20_000)
+    assert "Traceback" not in text
+    for process_id in seen:  # the two processes' lines can be told apart
+        assert f"[process {process_id}] shopmind." in text, text
