@@ -88,6 +88,20 @@ def test_queries_run_int8_and_find_what_float_queries_find(
     assert np.array_equal((quick @ products.T).argmax(1), (exact @ products.T).argmax(1))
 
 
+def test_an_int8_query_gets_the_same_vector_alone_and_batched(
+    onnx_encoder: MiniLMEncoder,
+) -> None:
+    """Dynamic quantisation scales a call's activations together: batched with a long
+    query, "drill" would move (cosine 0.975). The server batches concurrent queries."""
+    alone = onnx_encoder.encode_query(["drill"])[0]
+    batched = onnx_encoder.encode_query(["drill", TEXTS[3], "white paint"])[0]
+    np.testing.assert_array_equal(alone, batched)
+    many = [f"{q} {i}" for i in range(30) for q in QUERIES]  # past one batch, as training
+    together = onnx_encoder.encode_query(many)
+    one_by_one = np.concatenate([onnx_encoder.encode_query([q]) for q in many[:7]])
+    np.testing.assert_array_equal(together[:7], one_by_one)
+
+
 def test_without_an_int8_model_queries_stay_float(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -152,13 +166,20 @@ def test_a_pruned_export_is_made_again_when_next_needed(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     encoder = MiniLMEncoder(runtime="onnx")
     model = encoder.onnx
+    model.bulk_threads = max(2, model.threads + 1)  # a catalog-sized call: a new session
     assert model.path.parent == tmp_path / "shopmind" / "onnx"
     one = encoder.encode_documents(TEXTS[:2])
+    int8 = model.path.with_name(f"{model.path.stem}-int8.onnx")
+    assert int8.is_file()
     model.path.unlink()  # pruned by another process after this one started
-    many = [f"{t} {i}" for i in range(40) for t in TEXTS[:2]]  # a catalog: a new session
+    int8.unlink()
+    many = [f"{t} {i}" for i in range(40) for t in TEXTS[:2]]
     assert encoder.encode_documents(many).shape == (len(many), 384)
     assert model.path.is_file()
     np.testing.assert_allclose(encoder.encode_documents(TEXTS[:2]), one, atol=1e-6)
+    model._sessions.pop((True, False))  # as a process that had not queried yet
+    assert encoder.encode_query(["drill"]).shape == (1, 384)
+    assert int8.is_file()
 
 
 def test_an_unusable_cache_falls_back_to_torch(
