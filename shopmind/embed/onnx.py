@@ -128,14 +128,9 @@ def prune(folder: Path, keep: int = KEEP_EXPORTS) -> list[Path]:
     now = time.time()
     dated = [(p, _mtime(p)) for p in folder.glob("*.onnx") if not p.stem.endswith("-int8")]
     exports = sorted(((p, m) for p, m in dated if m is not None), key=lambda x: -x[1])
-    stale = [p for p, m in exports[keep:] if now - m >= _RECENT_SECONDS]
-    for part in folder.glob("*.part"):
-        modified = _mtime(part)
-        if modified is not None and now - modified >= _RECENT_SECONDS:
-            stale.append(part)
     gone: list[Path] = []
-    for path in stale:
-        modified = _mtime(path)  # again: a process may have started using it meanwhile
+    for path in [p for p, _ in exports[keep:]] + list(folder.glob("*.part")):
+        modified = _mtime(path)  # read now: a process may have started using it meanwhile
         if modified is None or now - modified < _RECENT_SECONDS:
             continue
         for victim in (path, _int8_path(path)):
