@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from shopmind.recommend.engine import Pick, RecommendEngine
 
 F = TypeVar("F", bound=Callable[..., Any])
-_PATH_ARGS = {"products", "judgments", "train_judgments", "folder", "data"}
+_PATH_ARGS = {"products", "judgments", "train_judgments", "lists", "folder", "data"}
 logger = logging.getLogger("shopmind")
 
 
@@ -628,6 +628,13 @@ def _keep_run(home: Path, kind: RunKind, command: dict[str, Any], result: dict[s
     "and score the tuned pipeline as shopmind_tuned.",
 )
 @click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN", help="For --products.")
+@click.option(
+    "--lists",
+    "lists_file",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Write each query's served list (the ids GET /search?k=100 returns) as JSON lines.",
+)
 @click.option("--json", "as_json", is_flag=True, help="End with one JSON object.")
 @click.pass_context
 def evaluate_search(
@@ -636,18 +643,26 @@ def evaluate_search(
     judgments_file: str,
     train_file: str | None,
     mapping: tuple[str, ...],
+    lists_file: str | None,
     as_json: bool,
 ) -> None:
-    """nDCG@10 on judged products and full-catalog recall@10/@100, vs plain BM25.
+    """nDCG@10 and recall@10/@100 of the served list (what GET /search shows), vs plain BM25.
 
-    Uses a temporary home unless --home is given. The judgments are only scored, never
-    learned from; with --train-judgments, a tuned model is trained on the other file's
-    queries only, and scored next to the untuned pipeline.
+    shopmind is scored on the list a shopper sees (its full-catalog ranking is reported
+    beside it as shopmind_catalog). Uses a temporary home unless --home is given. The
+    judgments are only scored, never learned from; with --train-judgments, a tuned model
+    is trained on the other file's queries only, and scored next to the untuned pipeline.
     """
     import tempfile
 
     from shopmind.embed import resolve_encoder
-    from shopmind.evaluate import bm25_baseline, dense_baseline, evaluate_methods, read_judgments
+    from shopmind.evaluate import (
+        bm25_baseline,
+        dense_baseline,
+        evaluate_methods,
+        read_judgments,
+        served_scorer,
+    )
     from shopmind.index import product_fields
     from shopmind.ingest import ingest_products
     from shopmind.search import SearchEngine
@@ -672,28 +687,35 @@ def evaluate_search(
         )
         ids = [p.id for p in products]
         texts = [" ".join(product_fields(p).values()) for p in products]
-        methods = {"shopmind": engine.scores, "bm25": bm25_baseline(ids, texts)}
+        methods = {"shopmind": served_scorer(engine), "bm25": bm25_baseline(ids, texts)}
         if engine.dense is not None:
             methods["dense"] = dense_baseline(engine.dense)
         training = None
         if train_file is not None:
             tuned, training = _tuned_engine(settings, products, engine, train_file, judgments)
-            methods["shopmind_tuned"] = tuned.scores
-        result = evaluate_methods(ids, judgments, methods, progress=settings.ingest.progress)
+            methods["shopmind_tuned"] = served_scorer(tuned)
+        with _list_writer(lists_file) as on_list:
+            result = evaluate_methods(
+                ids, judgments, methods, progress=settings.ingest.progress, on_list=on_list
+            )
     result["encoder"] = engine.dense.encoder.name if engine.dense is not None else None
     if training is not None:
         result["training"] = training
     result["notes"] = [
         f"shopmind = BM25F (measures, stems, typos, codes) fused by {settings.search.fusion} "
-        "with dense retrieval by the encoder; dense = the same encoder alone, cosine",
-        "recall counts judged >= 2.5 products in the full-catalog top k; unjudged products "
-        "are unknown, not irrelevant",
+        "with dense retrieval by the encoder, scored on the list GET /search returns "
+        "(k=100, no visitor, filters or ads); shopmind_catalog = the same scores ranking the "
+        "whole catalog; dense = the same encoder alone, cosine",
+        "recall counts judged >= 2.5 products in a list's top k; unjudged products are "
+        "unknown, not irrelevant; irrelevant@10 = the share of a list's first 10 judged "
+        "below 2; shown_p50 = the median number of products a query's list holds",
     ]
     lines = [f"{result['queries']:,} queries ({result['ndcg_queries']:,} for nDCG)"]
     for name, m in result["methods"].items():
         lines.append(
-            f"  {name:10} nDCG@10 {m['ndcg@10']:.4f}  recall@10 {m['recall@10']:.4f}  "
-            f"recall@100 {m['recall@100']:.4f}"
+            f"  {name:16} nDCG@10 {m['ndcg@10']:.4f}  recall@10 {m['recall@10']:.4f}  "
+            f"recall@100 {m['recall@100']:.4f}  irrelevant@10 {m['irrelevant@10']:.4f}  "
+            f"shown p50 {m['shown_p50']:g}"
         )
     lat = result["latency_ms"]
     lines.append(f"  shopmind latency p50 {lat['p50']:.2f} ms, p99 {lat['p99']:.2f} ms")
@@ -702,9 +724,24 @@ def evaluate_search(
         "judgments": judgments_file,
         "train_judgments": train_file,
         "map": list(mapping),
+        "lists": lists_file,
     }
     _keep_run(keep, "search", command, result)
     _emit(result, as_json, "\n".join(lines))
+
+
+@contextmanager
+def _list_writer(path: str | None) -> Iterator[Callable[[str, str, list[str]], None] | None]:
+    """A sink for served lists that writes them to ``path`` as JSON lines (none without)."""
+    if path is None:
+        yield None
+        return
+    with open(path, "w", encoding="utf-8") as fh:
+
+        def write(method: str, query: str, ids: list[str]) -> None:
+            fh.write(json.dumps({"method": method, "query": query, "ids": ids}) + "\n")
+
+        yield write
 
 
 def _tuned_engine(

@@ -168,11 +168,27 @@ class SearchConfig(_Section):
     bury_out_of_stock: bool = Field(
         default=False, description="Out-of-stock products sink below those in stock."
     )
-    min_similarity: float = Field(
-        default=0.3,
+    meaning_z: float = Field(
+        default=2.0,
+        ge=0.0,
+        le=10.0,
+        description="A product no query word matches joins the results when its similarity "
+        "to the query is this many standard deviations above the mean similarity of the "
+        "products of its language (calibrated per query, encoder and language pair).",
+    )
+    meaning_relative: float = Field(
+        default=0.7,
+        ge=0.0,
+        le=1.0,
+        description="Or when its similarity is at least this share of the best word match's "
+        "(a catalog much of which is the query's kind of product).",
+    )
+    min_similarity: float | None = Field(
+        default=None,
         ge=-1.0,
         le=1.0,
-        description="A product no query word matches joins the results only this similar.",
+        description="A fixed cosine floor instead of meaning_z (0.3 before calibration); "
+        "unset: calibrated.",
     )
     ann_min_products: int = Field(
         default=500_000,

@@ -5,8 +5,15 @@ its judged products and take nDCG@10 with gain = relevance - 1; and retrieve fro
 catalog, counting how many of the products judged >= 2.5 land in the top 10 / 100.
 Unjudged products are unknown, not irrelevant, so full-catalog recall is a lower bound.
 
-Every method is a :class:`Scorer`: a query in, one score per catalog product out. Nothing
-here learns from the judgments it scores.
+Every method is a :class:`Scorer`: a query in, either one score per catalog product (a
+full-catalog ranking, whose list is its top 100) or an :class:`Answer` that also holds the
+list a shopper is shown. shopmind's method is its served list (:func:`served_scorer`, what
+``GET /search`` returns): recall counts what that list holds, nDCG orders the judged
+products as the list does (those it does not show come after it, by score), and the
+full-catalog ranking of the same scores is reported beside it as ``<name>_catalog``.
+``irrelevant@10`` is the share of a list's first 10 products that are judged below 2 (on
+the 1-3 scale, nearer irrelevant than relevant). Nothing here learns from the judgments
+it scores.
 """
 
 from __future__ import annotations
@@ -26,12 +33,33 @@ from tqdm import tqdm
 from shopmind.errors import InvalidFile
 from shopmind.evaluate.metrics import ndcg_at_k, percentile, recall_at_k
 from shopmind.index.topk import top_k
+from shopmind.search.engine import SearchEngine
 from shopmind.search.retrieve import Dense
 
 logger = logging.getLogger(__name__)
 
-Scorer = Callable[[str], np.ndarray]
 RELEVANT = 2.5
+IRRELEVANT = 2.0  # judged below this: nearer irrelevant than relevant on the 1-3 scale
+LIST_LENGTH = 100  # the longest page GET /search serves
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A method's answer to one query.
+
+    Attributes:
+        scores: one score per catalog product (the full-catalog ranking).
+        shown: the rows of the list a shopper is shown, in order (at most 100), or None
+            for a full-catalog ranker (its list is its top 100 by score).
+        total: how many products the list holds in all (``total`` of ``GET /search``).
+    """
+
+    scores: np.ndarray
+    shown: np.ndarray | None = None
+    total: int | None = None
+
+
+Scorer = Callable[[str], "np.ndarray | Answer"]
 _ALIASES = {
     "query": ("search_term", "query", "q"),
     "product": ("product_uid", "product_id", "item_id", "id"),
@@ -116,6 +144,17 @@ def bm25_baseline(ids: Sequence[str], texts: Sequence[str]) -> Scorer:
     return score
 
 
+def served_scorer(engine: SearchEngine) -> Callable[[str], Answer]:
+    """shopmind as a shopper sees it: the list ``GET /search?q=...&k=100`` returns with no
+    visitor, filters or ads (see :meth:`SearchEngine.served`)."""
+
+    def score(query: str) -> Answer:
+        shown, scores, total = engine.served(query, LIST_LENGTH)
+        return Answer(scores, shown, total)
+
+    return score
+
+
 def dense_baseline(dense: Dense) -> Scorer:
     """Plain dense retrieval: cosine of the query's and the products' vectors."""
 
@@ -130,10 +169,14 @@ def evaluate_methods(
     judgments: Judgments,
     methods: dict[str, Scorer],
     progress: bool = True,
+    on_list: Callable[[str, str, list[str]], None] | None = None,
 ) -> dict[str, Any]:
     """Score every method on the protocol; returns the JSON the CLI prints.
 
+    A method that answers with a served list (an :class:`Answer` with ``shown``) is scored
+    on that list, and its full-catalog ranking is reported beside it as ``NAME_catalog``.
     The latency is that of the first method (shopmind's), per query, in milliseconds.
+    ``on_list(method, query, ids)`` receives each served list (``evaluate search --lists``).
     """
     position = {pid: i for i, pid in enumerate(ids)}
     known = {q: {p: r for p, r in g.items() if p in position} for q, g in judgments.queries.items()}
@@ -142,32 +185,46 @@ def evaluate_methods(
     relevant = {q: {p for p in ps if p in position} for q, ps in judgments.relevant().items()}
     relevant = {q: ps for q, ps in relevant.items() if ps}
     queries = sorted(set(graded) | set(relevant))
+    irrelevant = {q: {p for p, r in known[q].items() if r < IRRELEVANT} for q in queries}
     results: dict[str, dict[str, float]] = {}
     latencies: list[float] = []
     for n, (name, scorer) in enumerate(methods.items()):
-        ndcgs: list[float] = []
-        r10: list[float] = []
-        r100: list[float] = []
+        lists: dict[str, _Tally] = {name: _Tally()}
         for query in tqdm(queries, desc=f"evaluate {name}", disable=not progress or None):
             started = time.perf_counter()
-            scores = scorer(query)
+            answer = scorer(query)
             if n == 0:
                 latencies.append(1000 * (time.perf_counter() - started))
-            if query in graded:
-                judged = list(known[query])
-                order = np.argsort(-scores[[position[p] for p in judged]], kind="stable")
-                gains = {p: r - 1.0 for p, r in known[query].items()}
-                ndcgs.append(ndcg_at_k(gains, [judged[i] for i in order], 10))
-            if query in relevant:
-                top = [ids[i] for i in top_k(scores, 100)]
-                r10.append(recall_at_k(relevant[query], top, 10))
-                r100.append(recall_at_k(relevant[query], top, 100))
-        results[name] = {
-            "ndcg@10": round(float(np.mean(ndcgs)) if ndcgs else 0.0, 4),
-            "recall@10": round(float(np.mean(r10)) if r10 else 0.0, 4),
-            "recall@100": round(float(np.mean(r100)) if r100 else 0.0, 4),
-        }
-        logger.info("%s: %s", name, results[name])
+            ranking = answer if isinstance(answer, Answer) else Answer(answer)
+            full = top_k(ranking.scores, LIST_LENGTH)
+            # a full-catalog list orders the judged products by score, a served one as it
+            # shows them
+            views = {name: (full, False)}
+            if ranking.shown is not None:
+                views = {name: (ranking.shown, True), f"{name}_catalog": (full, False)}
+            for view, (shown, as_listed) in views.items():
+                tally = lists.setdefault(view, _Tally())
+                top = [ids[i] for i in shown]
+                if as_listed and on_list is not None:
+                    on_list(view, query, top)
+                if query in graded:
+                    order = _judged_order(
+                        known[query], top if as_listed else [], ranking.scores, position
+                    )
+                    gains = {p: r - 1.0 for p, r in known[query].items()}
+                    tally.ndcg.append(ndcg_at_k(gains, order, 10))
+                if query in relevant:
+                    tally.r10.append(recall_at_k(relevant[query], top, 10))
+                    tally.r100.append(recall_at_k(relevant[query], top, 100))
+                if top[:10]:
+                    bad = sum(p in irrelevant[query] for p in top[:10])
+                    tally.irrelevant.append(bad / len(top[:10]))
+                tally.lengths.append(
+                    ranking.total if view == name and ranking.total is not None else len(top)
+                )
+        for view, tally in lists.items():
+            results[view] = tally.summary()
+            logger.info("%s: %s", view, results[view])
     return {
         "queries": len(queries),
         "ndcg_queries": len(graded),
@@ -179,3 +236,42 @@ def evaluate_methods(
             "p99": round(percentile(latencies, 99), 3),
         },
     }
+
+
+@dataclass
+class _Tally:
+    """One list's per-query metrics."""
+
+    ndcg: list[float] = field(default_factory=list)
+    r10: list[float] = field(default_factory=list)
+    r100: list[float] = field(default_factory=list)
+    irrelevant: list[float] = field(default_factory=list)
+    lengths: list[int] = field(default_factory=list)
+
+    def summary(self) -> dict[str, float]:
+        def mean(values: list[float]) -> float:
+            return round(float(np.mean(values)) if values else 0.0, 4)
+
+        return {
+            "ndcg@10": mean(self.ndcg),
+            "recall@10": mean(self.r10),
+            "recall@100": mean(self.r100),
+            "irrelevant@10": mean(self.irrelevant),
+            "shown_p50": round(percentile([float(n) for n in self.lengths], 50), 1),
+        }
+
+
+def _judged_order(
+    grades: dict[str, float], shown: list[str], scores: np.ndarray, position: dict[str, int]
+) -> list[str]:
+    """The judged products in the order a list puts them: those it shows as it shows them,
+    then the others by score (a list that does not show a product ranks it below all it
+    shows)."""
+    at = {p: i for i, p in enumerate(shown)}
+    judged = list(grades)
+    listed = sorted((p for p in judged if p in at), key=at.__getitem__)
+    rest = [p for p in judged if p not in at]
+    if not rest:
+        return listed
+    order = np.argsort(-scores[[position[p] for p in rest]], kind="stable")
+    return listed + [rest[i] for i in order]

@@ -18,12 +18,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from shopmind.catalog import Product, normalise_category
+from shopmind.catalog.models import detect_language
 from shopmind.config import SearchConfig
 from shopmind.embed import Encoder
 from shopmind.errors import InvalidInput, RowError
 from shopmind.explain import Node
 from shopmind.index import LexicalIndex, VectorIndex, analyze
 from shopmind.index.ann import IvfIndex
+from shopmind.search.meaning import MeaningFloor
 from shopmind.search.query import SynonymTable
 from shopmind.search.retrieve import Dense, Retrieval, retrieve
 from shopmind.search.rules import apply_rules
@@ -159,6 +161,11 @@ class CatalogColumns:
     prices: np.ndarray
     in_stock: np.ndarray
     created: np.ndarray
+    languages: list[str] = field(default_factory=list)  # empty: detected from the titles
+
+    def __post_init__(self) -> None:
+        if not self.languages:  # a build written before languages were kept
+            self.languages = [detect_language(t) for t in self.titles]
 
     @classmethod
     def from_products(cls, products: Sequence[Product]) -> CatalogColumns:
@@ -174,6 +181,7 @@ class CatalogColumns:
             created=np.asarray(
                 [p.created_at.timestamp() if p.created_at else 0.0 for p in products]
             ),
+            languages=[p.language or detect_language(p.title) for p in products],
         )
 
 
@@ -235,6 +243,7 @@ class SearchEngine:
         if dense is not None and dense.vectors.ids != index.ids:
             raise ValueError("the vector index and the lexical index hold different products")
         self.synonyms = SynonymTable.from_config(self.config.synonyms)
+        self.floor = MeaningFloor.build(columns.languages, self.config.meaning_z)
         self._row_of = {pid: i for i, pid in enumerate(index.ids)}
         self.popularity = (
             popularity if popularity is not None else np.zeros(len(index.ids), dtype=np.float32)
@@ -277,8 +286,37 @@ class SearchEngine:
         return cls(index, CatalogColumns.from_products(products), lookup, pop, dense, config)
 
     def scores(self, q: str) -> np.ndarray:
-        """One fused score per indexed product (the evaluator's view of the pipeline)."""
-        return retrieve(self.index, self.dense, self.config, check_query(q), self.synonyms).fused
+        """One fused score per indexed product: the full-catalog ranking, of which the
+        served list (:meth:`served`) shows the products that match a word or are similar
+        enough by meaning."""
+        query = check_query(q)
+        return retrieve(self.index, self.dense, self.config, query, self.synonyms, self.floor).fused
+
+    def served(self, q: str, limit: int = 100) -> tuple[np.ndarray, np.ndarray, int]:
+        """What ``GET /search?q=...&k=limit`` shows with no visitor (so no ranker) and no
+        filters or ads: the rows of its hits in order, every product's score after the
+        rules, and how many products the query matched in all (the response's ``total``).
+        This is the list ``evaluate search`` scores."""
+        _, scores, matched, _ = self._relevance(check_query(q), Filters())
+        return self._page(matched, scores, "relevance", 0, limit), scores, len(matched)
+
+    def _relevance(
+        self, query: str, filters: Filters
+    ) -> tuple[Retrieval, np.ndarray, np.ndarray, dict[int, list[tuple[str, float | None]]]]:
+        """Retrieval, the scores after the shop's rules, the shown products that pass the
+        filters (ascending rows), and the rules' notes per product."""
+        got = retrieve(self.index, self.dense, self.config, query, self.synonyms, self.floor)
+        scores, shown, notes = apply_rules(
+            got.fused,
+            got.candidates,
+            query,
+            self.config.rules,
+            self.columns.in_stock,
+            self._row_of,
+            self.config.bury_out_of_stock,
+        )
+        mask = self._mask(filters)
+        return got, scores, shown[mask[shown]], notes
 
     def _precompute(self) -> None:
         """Integer codes so that filters and facets are array operations, not loops."""
@@ -360,8 +398,10 @@ class SearchEngine:
         self, matched: np.ndarray, scores: np.ndarray, sort: str, offset: int, k: int
     ) -> np.ndarray:
         if sort == "relevance" and offset + k < len(matched):
-            # only the first offset + k need sorting
-            head = matched[np.argpartition(-scores[matched], offset + k - 1)[: offset + k]]
+            # only the first offset + k need sorting: those scored at least the (offset+k)th
+            # best, ties and all, so the page is exactly the full order's (ties by row)
+            kth = np.partition(scores[matched], len(matched) - offset - k)[-offset - k]
+            head = matched[scores[matched] >= kth]
             return self._order(head, scores, sort)[offset : offset + k]
         return self._order(matched, scores, sort)[offset : offset + k]
 
@@ -409,18 +449,7 @@ class SearchEngine:
                 [RowError(1, "sort", f"unknown sort '{sort}'", f"use one of {SORT_ORDERS}")],
                 source="search request",
             )
-        got = retrieve(self.index, self.dense, self.config, query, self.synonyms)
-        scores, shown, notes = apply_rules(
-            got.fused,
-            got.candidates,
-            query,
-            self.config.rules,
-            self.columns.in_stock,
-            self._row_of,
-            self.config.bury_out_of_stock,
-        )
-        mask = self._mask(filters)
-        matched = shown[mask[shown]]
+        got, scores, matched, notes = self._relevance(query, filters)
         staged: dict[int, Node] = {}
         if reorder is not None and sort == "relevance" and offset + k <= candidates:
             head = self._page(matched, scores, sort, 0, candidates)
@@ -478,6 +507,14 @@ class SearchEngine:
                 label += ": no query word in the product, found by meaning"
             semantic = root.add(label, float(got.dense[doc]))
             semantic.add("rank", got.dense_rank(doc))
+            if doc in got.by_meaning and got.floor is not None:
+                language = got.floor.language(doc)
+                among = "the catalog's" if language == "all" else f"'{language}'"
+                semantic.add(
+                    f"standard deviations above the query's mean similarity to {among} "
+                    f"products (shown from {got.floor.z:g})",
+                    got.by_meaning[doc],
+                )
             if got.corrected is not None:
                 semantic.add(f"query also read as: {got.corrected}")
             if got.feedback:

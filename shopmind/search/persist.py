@@ -49,6 +49,7 @@ def save_search(
                 "titles": cols.titles,
                 "categories": cols.categories,
                 "brands": [str(b) for b in cols.brands],
+                "languages": cols.languages,
             },
             ensure_ascii=False,
         )
@@ -113,6 +114,7 @@ def load_search(
         prices=arrays["prices"],
         in_stock=arrays["in_stock"],
         created=arrays["created"],
+        languages=text.get("languages", []),  # a build before languages: detected
     )
     pop = np.asarray([popularity.get(pid, 0.0) for pid in index.ids], dtype=np.float32)
     logger.info("search index loaded: %d products, %d terms", len(index.ids), len(index.vocab))

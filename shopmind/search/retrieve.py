@@ -2,8 +2,10 @@
 
 The products the lexical index matches and the ``dense_depth`` nearest by the encoder are
 fused; the results a shopper sees (and their count and facets) are the word matches plus
-those nearest products at least ``min_similarity`` similar, so a query with no word in the
-catalog still finds products by meaning (the semantic fallback). Fusion (convex by default,
+those nearest products the meaning floor admits (:mod:`shopmind.search.meaning`: unusually
+similar among the products of their language, or a fixed ``min_similarity`` when one is
+set), so a query with no word in the catalog still finds products by meaning, and a query
+in one language the shop's products in another. Fusion (convex by default,
 or RRF) gives each fused product one score; the others keep a tiny score from their
 similarity, so every product has a consistent order (the evaluator ranks judged products
 that neither retriever brought up).
@@ -25,7 +27,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -38,6 +40,7 @@ from shopmind.embed.base import normalise_rows
 from shopmind.index import LexicalIndex, QueryTerm, VectorIndex
 from shopmind.index.ann import IvfIndex
 from shopmind.search.hybrid import convex, ranks_of, rrf
+from shopmind.search.meaning import MeaningFloor
 from shopmind.search.query import SynonymTable, did_you_mean
 
 _TIE_BREAK = 1e-6
@@ -119,6 +122,10 @@ class Retrieval:
     corrected: str | None = None  # the query with its typos corrected (did you mean)
     feedback: int = 0  # how many top products refined the query vector
     nearest: np.ndarray | None = None  # the similarities of the nearest products, ascending
+    # products shown by meaning alone under the calibrated floor: row -> standard deviations
+    # above their language's mean similarity to the query
+    by_meaning: dict[int, float] = field(default_factory=dict)
+    floor: MeaningFloor | None = None
 
     def dense_rank(self, doc: int) -> int:
         """1-based rank of a product by similarity (0 without a dense retriever)."""
@@ -138,8 +145,13 @@ def retrieve(
     config: SearchConfig,
     query: str,
     synonyms: SynonymTable | None = None,
+    floor: MeaningFloor | None = None,
 ) -> Retrieval:
-    """Score every product for ``query`` (see the module docstring)."""
+    """Score every product for ``query`` (see the module docstring).
+
+    ``floor``: the catalog's calibrated meaning floor (the engine builds it from the
+    products' languages); without one, the catalog is measured as one language.
+    """
     n = len(index.ids)
     terms = index.query_terms(query)
     if synonyms is not None:
@@ -179,10 +191,11 @@ def retrieve(
         first, near = _similarity(dense, vector, lexical, depth)
         fused, scored, _ = _fuse(lexical, first, near, config)
         top = scored[np.argsort(-fused[scored], kind="stable")[:feedback]]
+    ranked_by = vector  # the vector the final fusion ranks by
     if len(top):
         centroid = dense.vectors.vectors[top].mean(axis=0)
-        refined = _unit(vector + config.feedback_weight * centroid)
-        similarity, near = _similarity(dense, refined, lexical, depth)
+        ranked_by = _unit(vector + config.feedback_weight * centroid)
+        similarity, near = _similarity(dense, ranked_by, lexical, depth)
     else:
         similarity, near = _similarity(dense, vector, lexical, depth)
         first = similarity
@@ -190,15 +203,30 @@ def retrieve(
     # an approximate index may miss a word match more similar than its nearest: rank then
     # among every similarity known
     nearest = np.sort(similarity[in_dense]) if dense.ann is None else None
-    # shown (and counted, and faceted): word matches, and near products similar enough to
-    # the query itself (feedback pulls the vector toward whatever came first)
+    # shown (and counted, and faceted): word matches, and near products the floor admits
     near_only = np.flatnonzero(in_dense & (lexical <= 0))
-    if first is not None and dense.ann is None:
-        own = first[near_only]
-    else:  # an approximate index knows the first pass's similarity of its own nearest only
-        own = dense.vectors.vectors[near_only] @ vector
     shown = lexical > 0
-    shown[near_only[own >= config.min_similarity]] = True
+    by_meaning: dict[int, float] = {}
+    if config.min_similarity is not None:
+        # the fixed floor: similar enough to the query itself (feedback pulls the vector
+        # toward whatever came first)
+        if first is not None and dense.ann is None:
+            own = first[near_only]
+        else:  # an approximate index knows the first pass's similarity of its own nearest
+            own = dense.vectors.vectors[near_only] @ vector
+        shown[near_only[own >= config.min_similarity]] = True
+    else:
+        # calibrated: the vector the page is ranked by, against each language's spread
+        floor = floor or MeaningFloor.build([""] * n, config.meaning_z)
+        zs = floor.standardised(near_only, similarity[near_only], dense.vectors.vectors, ranked_by)
+        admitted = zs >= floor.z
+        if np.any(lexical > 0):
+            # or as similar as the word matches: where the query's kind of product is much
+            # of the catalog (a small or specialist shop), nothing about it is unusual
+            best = float(similarity[lexical > 0].max())
+            admitted |= similarity[near_only] >= config.meaning_relative * best
+        shown[near_only[admitted]] = True
+        by_meaning = dict(zip(near_only[admitted].tolist(), zs[admitted].tolist(), strict=True))
     return Retrieval(
         terms,
         contributions,
@@ -211,6 +239,8 @@ def retrieve(
         corrected,
         len(top),
         nearest,
+        by_meaning,
+        floor,
     )
 
 

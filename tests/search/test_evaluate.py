@@ -187,7 +187,12 @@ def test_evaluate_methods_counts_and_known_values(
     assert result["ndcg_queries"] == 3
     assert result["recall_queries"] == 3
     assert result["unknown_judged_products"] == 2
-    assert result["methods"]["good"] == {"ndcg@10": 1.0, "recall@10": 1.0, "recall@100": 1.0}
+    good = result["methods"]["good"]
+    assert {k: good[k] for k in ("ndcg@10", "recall@10", "recall@100")} == {
+        "ndcg@10": 1.0,
+        "recall@10": 1.0,
+        "recall@100": 1.0,
+    }
     # reversed: each query's judged products in the worst order; the relevant ones land below
     # the ten products that do not match at all
     drill = (1 / LOG3 + 2 / 2) / (2 + 1 / LOG3)
@@ -232,7 +237,13 @@ def test_evaluate_methods_with_no_scorable_query() -> None:
     result = evaluate_methods(["p1"], judged, {"m": lambda q: np.zeros(1)}, progress=False)
     assert result["queries"] == 0
     assert result["unknown_judged_products"] == 1
-    assert result["methods"]["m"] == {"ndcg@10": 0.0, "recall@10": 0.0, "recall@100": 0.0}
+    assert result["methods"]["m"] == {
+        "ndcg@10": 0.0,
+        "recall@10": 0.0,
+        "recall@100": 0.0,
+        "irrelevant@10": 0.0,
+        "shown_p50": 0.0,
+    }
     assert result["latency_ms"] == {"p50": 0.0, "p99": 0.0}
 
 
@@ -299,13 +310,18 @@ def test_evaluate_search_command_on_homedepot_slice(
     assert data["unknown_judged_products"] == 0
     assert data["queries"] > 1000
 
-    assert set(data["methods"]) == {"shopmind", "bm25", "dense"}
+    assert set(data["methods"]) == {"shopmind", "shopmind_catalog", "bm25", "dense"}
     assert data["encoder"] == "hashing-256"
-    for name in ("shopmind", "bm25", "dense"):
+    for name in ("shopmind", "shopmind_catalog", "bm25", "dense"):
         metrics = data["methods"][name]
-        assert set(metrics) == {"ndcg@10", "recall@10", "recall@100"}
-        assert all(0.0 < v <= 1.0 for v in metrics.values()), metrics
+        ranking = {k: metrics[k] for k in ("ndcg@10", "recall@10", "recall@100")}
+        assert all(0.0 < v <= 1.0 for v in ranking.values()), metrics
         assert metrics["recall@10"] <= metrics["recall@100"]
+        assert 0.0 <= metrics["irrelevant@10"] < 1.0
+    # the served list's length is the page's total; the catalog ranking's list is 100 long
+    served, catalog = data["methods"]["shopmind"], data["methods"]["shopmind_catalog"]
+    assert served["shown_p50"] > 0 and catalog["shown_p50"] == 100
+    assert served["recall@100"] <= catalog["recall@100"]
     assert set(data["latency_ms"]) == {"p50", "p99"}
     assert 0 < data["latency_ms"]["p50"] <= data["latency_ms"]["p99"]
     shopmind, bm25 = data["methods"]["shopmind"], data["methods"]["bm25"]
