@@ -195,6 +195,25 @@ def _cjk_terms(span: str, query: bool) -> list[str]:
     return terms
 
 
+def pinyin_spellings(text: str) -> list[tuple[str, str]]:
+    """The pinyin terms a product's text is indexed under, each with its Chinese word
+    (``[("dianfanbao", "电饭煲"), ...]``): words of two or more characters and whole spans,
+    so a query typed in pinyin can be read as the catalog's Chinese."""
+    out: list[tuple[str, str]] = []
+    for span in _CJK.findall(normalise(text)):
+        for word in dict.fromkeys([*_words(span), span]):
+            if len(word) >= 2:
+                out.append((word_term(_pinyin(word)), word))
+    return out
+
+
+def simplified(text: str) -> str:
+    """``text`` with traditional Chinese characters folded to simplified (nothing else)."""
+    if not _CJK.search(text):
+        return text
+    return str(_zhconv().convert(text, "zh-hans"))
+
+
 def analyze(text: str, query: bool = False) -> list[str]:
     """The terms of a text, in order (with repeats), for indexing and for queries.
 

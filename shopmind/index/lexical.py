@@ -41,7 +41,13 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
 from shopmind.catalog import Product
-from shopmind.index.analyze import ANALYZER_VERSION, STOP_WORDS, analyze, word_term
+from shopmind.index.analyze import (
+    ANALYZER_VERSION,
+    STOP_WORDS,
+    analyze,
+    pinyin_spellings,
+    word_term,
+)
 from shopmind.index.topk import top_k
 
 DEFAULT_FIELD_WEIGHTS: dict[str, float] = {
@@ -132,6 +138,8 @@ class LexicalIndex:
     idf: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     matrix: sp.csc_matrix = field(default_factory=lambda: sp.csc_matrix((0, 0), dtype=np.float32))
     surfaces: dict[str, str] = field(default_factory=dict)
+    # pinyin term -> the Chinese word of the titles it spells (no English title word's term)
+    hanzi: dict[str, str] = field(default_factory=dict)
     analyzer: int = ANALYZER_VERSION  # the text analysis the terms came from
     _terms: list[str] = field(default_factory=list)
     _by_length: dict[int, list[str]] = field(default_factory=dict)
@@ -144,11 +152,15 @@ class LexicalIndex:
         counts: list[dict[str, Counter[str]]] = []
         self.ids = []
         surfaces: dict[str, str] = {}
+        hanzi: dict[str, str] = {}
         for pid, texts in docs:
             self.ids.append(pid)
             counts.append({f: Counter(analyze(texts.get(f, ""))) for f in fields})
-            for word in re.findall(r"[a-z]+", texts.get("title", "").lower()):
+            title = texts.get("title", "")
+            for word in re.findall(r"[a-z]+", title.lower()):
                 surfaces.setdefault(word_term(word), word)  # what a suggestion shows
+            for term, chinese in pinyin_spellings(title):
+                hanzi.setdefault(term, chinese)
         n = len(self.ids)
         avg = {f: max(1.0, sum(sum(c[f].values()) for c in counts) / max(1, n)) for f in fields}
         vocab: dict[str, int] = {}
@@ -180,6 +192,7 @@ class LexicalIndex:
         self.matrix = tf_matrix.astype(np.float32)
         self.vocab = vocab
         self.surfaces = surfaces
+        self.hanzi = {t: w for t, w in hanzi.items() if t not in surfaces}
         self.analyzer = ANALYZER_VERSION
         self._sort_terms()
         return self
@@ -355,6 +368,7 @@ class LexicalIndex:
             "k1": self.k1,
             "b": self.b,
             "surfaces": self.surfaces,
+            "hanzi": self.hanzi,
             "analyzer": self.analyzer,
         }
         (folder / "lexical.json").write_text(json.dumps(meta, ensure_ascii=False))
@@ -367,6 +381,7 @@ class LexicalIndex:
         index.ids = meta["ids"]
         index.vocab = meta["vocab"]
         index.surfaces = meta.get("surfaces", {})
+        index.hanzi = meta.get("hanzi", {})  # an older build: pinyin is not read as Chinese
         index.analyzer = int(meta.get("analyzer", 1))
         index.idf = np.load(folder / "idf.npy")
         index.matrix = sp.load_npz(folder / "lexical.npz").tocsc()

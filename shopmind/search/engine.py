@@ -515,6 +515,8 @@ class SearchEngine:
                     f"products (shown from {got.floor.z:g})",
                     got.by_meaning[doc],
                 )
+            if got.read_as is not None:
+                semantic.add(f"query read as: {got.read_as}")
             if got.corrected is not None:
                 semantic.add(f"query also read as: {got.corrected}")
             if got.feedback:

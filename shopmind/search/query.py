@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shopmind.index import LexicalIndex, QueryTerm, analyze
+from shopmind.index.analyze import simplified, word_term
 
 SYNONYM_DISCOUNT = 0.8
 _WORD = re.compile(r"[a-z]+")
@@ -53,6 +54,29 @@ class SynonymTable:
                     if term in index.vocab and term not in out:
                         out[term] = QueryTerm(term, weight, "synonym", hit[0])
         return list(out.values())
+
+
+def read_as(index: LexicalIndex, query: str) -> str | None:
+    """The query as the encoder should read it, or None when it reads as typed.
+
+    Words typed in pinyin that spell a Chinese word of the catalog's titles become that word
+    (``dianfanbao`` → ``电饭煲``; two or more words also as one, ``wuxian erji`` →
+    ``无线耳机``), and traditional characters become simplified (``電飯煲`` → ``电饭煲``).
+    The lexical index already matches both; the encoder, which reads pinyin as noise and
+    simplified Chinese best, needs them spelled out.
+    """
+    text = simplified(query)
+    if index.hanzi:
+        words = text.split()
+        joined = index.hanzi.get(word_term("".join(words).lower())) if len(words) > 1 else None
+        if joined is not None and all(_WORD.fullmatch(w.lower()) for w in words):
+            text = joined
+        else:
+            text = " ".join(
+                index.hanzi.get(word_term(w.lower()), w) if _WORD.fullmatch(w.lower()) else w
+                for w in words
+            )
+    return text if text != " ".join(query.split()) else None
 
 
 def did_you_mean(

@@ -41,7 +41,7 @@ from shopmind.index import LexicalIndex, QueryTerm, VectorIndex
 from shopmind.index.ann import IvfIndex
 from shopmind.search.hybrid import convex, ranks_of, rrf
 from shopmind.search.meaning import MeaningFloor
-from shopmind.search.query import SynonymTable, did_you_mean
+from shopmind.search.query import SynonymTable, did_you_mean, read_as
 
 _TIE_BREAK = 1e-6
 QUERY_CACHE = 10_000
@@ -126,6 +126,7 @@ class Retrieval:
     # above their language's mean similarity to the query
     by_meaning: dict[int, float] = field(default_factory=dict)
     floor: MeaningFloor | None = None
+    read_as: str | None = None  # the query as the encoder read it, when not as typed
 
     def dense_rank(self, doc: int) -> int:
         """1-based rank of a product by similarity (0 without a dense retriever)."""
@@ -175,7 +176,9 @@ def retrieve(
             "lexical",
             corrected,
         )
-    vector = query_vector(dense.encoder, query)
+    # pinyin and traditional characters spelled as the catalog's Chinese for the encoder
+    reading = read_as(index, query)
+    vector = query_vector(dense.encoder, reading or query)
     if corrected is not None:
         vector = _unit(vector + query_vector(dense.encoder, corrected))
     depth = min(config.dense_depth, n)
@@ -241,6 +244,7 @@ def retrieve(
         nearest,
         by_meaning,
         floor,
+        reading,
     )
 
 
