@@ -431,13 +431,14 @@ class DemoConfig(_Section):
 class AdsConfig(_Section):
     """Sponsored products: where ads go, who may see them, and how clicks are priced.
 
-    ``quality_floor`` is 0.3 cosine, the bar organic search already sets for a product found
-    by meaning alone (``search.min_similarity``), so an ad shows only where search would show
-    the product. Measured on the demo catalog's shopper queries: with MiniLM (English), 69% of
-    query-product pairs of the query's own category reach 0.3 and 0.8% of pairs from other
-    categories do; with USE (Chinese and English), 47% and 0.1%. Without vectors the quality
-    is the product's lexical score over the best match's, where 0.3 keeps products that match
-    a real part of the query.
+    ``quality_floor`` is 0.3 cosine, the bar organic search set for a product found by meaning
+    alone before its floor was calibrated per language (``search.meaning_z``; the fixed
+    ``search.min_similarity`` remains as an option), so an ad shows only where search would
+    have shown the product. Measured on the demo catalog's shopper queries: with MiniLM
+    (English), 69% of query-product pairs of the query's own category reach 0.3 and 0.8% of
+    pairs from other categories do; with USE (Chinese and English), 47% and 0.1%. Without
+    vectors the quality is the product's lexical score over the best match's, where 0.3
+    keeps products that match a real part of the query.
     """
 
     enabled: bool = Field(default=True, description="Serve sponsored products at all.")

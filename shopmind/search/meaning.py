@@ -78,26 +78,33 @@ class MeaningFloor:
         return cls(tuple(names), group_of, tuple(samples), z)
 
     def standardised(
-        self, rows: np.ndarray, similarity: np.ndarray, vectors: np.ndarray, vector: np.ndarray
+        self,
+        rows: np.ndarray,
+        similarity: np.ndarray,
+        vectors: np.ndarray,
+        vector: np.ndarray,
+        exact: bool,
     ) -> np.ndarray:
         """How many standard deviations above its language's mean each of ``rows`` is.
 
         Args:
             rows: the products to judge.
-            similarity: their similarities to ``vector`` (aligned with ``rows``).
-            vectors: every product's vector (the samples' similarities are computed).
+            similarity: every product's similarity to ``vector`` (exact search), or at
+                least that of ``rows`` (an approximate index).
+            vectors: every product's vector.
             vector: the query vector.
+            exact: whether ``similarity`` holds every product's real similarity; if not,
+                the samples' similarities are computed from the vectors.
         """
         out = np.zeros(len(rows), dtype=np.float64)
         groups = self.group_of[rows]
         for g in np.unique(groups):
-            sims = vectors[self.samples[g]] @ vector
+            sample = self.samples[g]
+            sims = similarity[sample] if exact else vectors[sample] @ vector
             spread = float(sims.std())
             at = groups == g
-            if spread <= 1e-9:
-                out[at] = 0.0
-                continue
-            out[at] = (similarity[at] - float(sims.mean())) / spread
+            if spread > 1e-9:
+                out[at] = (similarity[rows[at]] - float(sims.mean())) / spread
         return out
 
     def language(self, row: int) -> str:

@@ -221,7 +221,9 @@ def retrieve(
     else:
         # calibrated: the vector the page is ranked by, against each language's spread
         floor = floor or MeaningFloor.build([""] * n, config.meaning_z)
-        zs = floor.standardised(near_only, similarity[near_only], dense.vectors.vectors, ranked_by)
+        zs = floor.standardised(
+            near_only, similarity, dense.vectors.vectors, ranked_by, exact=dense.ann is None
+        )
         admitted = zs >= floor.z
         if np.any(lexical > 0):
             # or as similar as the word matches: where the query's kind of product is much
