@@ -708,7 +708,8 @@ def evaluate_search(
         "whole catalog; dense = the same encoder alone, cosine",
         "recall counts judged >= 2.5 products in a list's top k; unjudged products are "
         "unknown, not irrelevant; irrelevant@10 = the share of a list's first 10 judged "
-        "below 2; shown_p50 = the median number of products a query's list holds",
+        "below 2; shown_p50 = the median length of a query's list (for shopmind, the page's "
+        "total)",
     ]
     lines = [f"{result['queries']:,} queries ({result['ndcg_queries']:,} for nDCG)"]
     for name, m in result["methods"].items():

@@ -8,9 +8,10 @@ Unjudged products are unknown, not irrelevant, so full-catalog recall is a lower
 Every method is a :class:`Scorer`: a query in, either one score per catalog product (a
 full-catalog ranking, whose list is its top 100) or an :class:`Answer` that also holds the
 list a shopper is shown. shopmind's method is its served list (:func:`served_scorer`, what
-``GET /search`` returns): recall counts what that list holds, nDCG orders the judged
-products as the list does (those it does not show come after it, by score), and the
-full-catalog ranking of the same scores is reported beside it as ``<name>_catalog``.
+``GET /search`` returns): recall counts what that list holds; nDCG, which the protocol takes
+over every judged product, ranks those the list shows as it shows them and the others after
+them by score; and the full-catalog ranking of the same scores is reported beside it as
+``<name>_catalog``.
 ``irrelevant@10`` is the share of a list's first 10 products that are judged below 2 (on
 the 1-3 scale, nearer irrelevant than relevant). Nothing here learns from the judgments
 it scores.
@@ -208,10 +209,12 @@ def evaluate_methods(
                 if as_listed and on_list is not None:
                     on_list(view, query, top)
                 if query in graded:
-                    order = _judged_order(
-                        known[query], top if as_listed else [], ranking.scores, position
-                    )
                     gains = {p: r - 1.0 for p, r in known[query].items()}
+                    order = _by_score(known[query], ranking.scores, position)
+                    if as_listed:  # the list's order, then what it does not show
+                        listed = [p for p in top if p in gains]
+                        at = set(listed)
+                        order = listed + [p for p in order if p not in at]
                     tally.ndcg.append(ndcg_at_k(gains, order, 10))
                 if query in relevant:
                     tally.r10.append(recall_at_k(relevant[query], top, 10))
@@ -261,17 +264,8 @@ class _Tally:
         }
 
 
-def _judged_order(
-    grades: dict[str, float], shown: list[str], scores: np.ndarray, position: dict[str, int]
-) -> list[str]:
-    """The judged products in the order a list puts them: those it shows as it shows them,
-    then the others by score (a list that does not show a product ranks it below all it
-    shows)."""
-    at = {p: i for i, p in enumerate(shown)}
+def _by_score(grades: dict[str, float], scores: np.ndarray, position: dict[str, int]) -> list[str]:
+    """The judged products ranked by a full-catalog method's scores (ties as judged)."""
     judged = list(grades)
-    listed = sorted((p for p in judged if p in at), key=at.__getitem__)
-    rest = [p for p in judged if p not in at]
-    if not rest:
-        return listed
-    order = np.argsort(-scores[[position[p] for p in rest]], kind="stable")
-    return listed + [rest[i] for i in order]
+    order = np.argsort(-scores[[position[p] for p in judged]], kind="stable")
+    return [judged[i] for i in order]

@@ -196,14 +196,15 @@ def _cjk_terms(span: str, query: bool) -> list[str]:
 
 
 def pinyin_spellings(text: str) -> list[tuple[str, str]]:
-    """The pinyin terms a product's text is indexed under, each with its Chinese word
+    """The pinyin spellings of a text's Chinese words, each with its word
     (``[("dianfanbao", "电饭煲"), ...]``): words of two or more characters and whole spans,
-    so a query typed in pinyin can be read as the catalog's Chinese."""
+    as written (not stemmed), so a query typed in pinyin can be read as the catalog's
+    Chinese."""
     out: list[tuple[str, str]] = []
     for span in _CJK.findall(normalise(text)):
         for word in dict.fromkeys([*_words(span), span]):
             if len(word) >= 2:
-                out.append((word_term(_pinyin(word)), word))
+                out.append((_pinyin(word), word))
     return out
 
 

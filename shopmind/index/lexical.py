@@ -138,7 +138,7 @@ class LexicalIndex:
     idf: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     matrix: sp.csc_matrix = field(default_factory=lambda: sp.csc_matrix((0, 0), dtype=np.float32))
     surfaces: dict[str, str] = field(default_factory=dict)
-    # pinyin term -> the Chinese word of the titles it spells (no English title word's term)
+    # pinyin as typed -> the Chinese title word it spells (never a word English titles use)
     hanzi: dict[str, str] = field(default_factory=dict)
     analyzer: int = ANALYZER_VERSION  # the text analysis the terms came from
     _terms: list[str] = field(default_factory=list)
@@ -192,7 +192,8 @@ class LexicalIndex:
         self.matrix = tf_matrix.astype(np.float32)
         self.vocab = vocab
         self.surfaces = surfaces
-        self.hanzi = {t: w for t, w in hanzi.items() if t not in surfaces}
+        english = set(surfaces.values())  # the words English titles use, as written
+        self.hanzi = {t: w for t, w in hanzi.items() if t not in english}
         self.analyzer = ANALYZER_VERSION
         self._sort_terms()
         return self

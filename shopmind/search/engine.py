@@ -243,7 +243,11 @@ class SearchEngine:
         if dense is not None and dense.vectors.ids != index.ids:
             raise ValueError("the vector index and the lexical index hold different products")
         self.synonyms = SynonymTable.from_config(self.config.synonyms)
-        self.floor = MeaningFloor.build(columns.languages, self.config.meaning_z)
+        self.floor = (
+            MeaningFloor.build(columns.languages, self.dense.vectors.vectors, self.dense.encoder)
+            if self.dense is not None
+            else MeaningFloor.build(columns.languages)
+        )
         self._row_of = {pid: i for i, pid in enumerate(index.ids)}
         self.popularity = (
             popularity if popularity is not None else np.zeros(len(index.ids), dtype=np.float32)
@@ -296,7 +300,9 @@ class SearchEngine:
         """What ``GET /search?q=...&k=limit`` shows with no visitor (so no ranker) and no
         filters or ads: the rows of its hits in order, every product's score after the
         rules, and how many products the query matched in all (the response's ``total``).
-        This is the list ``evaluate search`` scores."""
+        This is the list ``evaluate search`` scores. A served page also drops products
+        deleted since the build, and a trained ranker (``rank.enabled``) re-orders its top
+        candidates even for an anonymous visitor: neither is part of this list."""
         _, scores, matched, _ = self._relevance(check_query(q), Filters())
         return self._page(matched, scores, "relevance", 0, limit), scores, len(matched)
 
@@ -397,6 +403,8 @@ class SearchEngine:
     def _page(
         self, matched: np.ndarray, scores: np.ndarray, sort: str, offset: int, k: int
     ) -> np.ndarray:
+        if k <= 0:
+            return matched[:0]
         if sort == "relevance" and offset + k < len(matched):
             # only the first offset + k need sorting: those scored at least the (offset+k)th
             # best, ties and all, so the page is exactly the full order's (ties by row)
@@ -510,10 +518,16 @@ class SearchEngine:
             if doc in got.by_meaning and got.floor is not None:
                 language = got.floor.language(doc)
                 among = "the catalog's" if language == "all" else f"'{language}'"
+                z = got.by_meaning[doc]
+                why = (
+                    f"shown from {self.config.meaning_z:g}"
+                    if z >= self.config.meaning_z
+                    else "shown as nearly as similar as the best word match"
+                )
                 semantic.add(
                     f"standard deviations above the query's mean similarity to {among} "
-                    f"products (shown from {got.floor.z:g})",
-                    got.by_meaning[doc],
+                    f"products ({why})",
+                    z if np.isfinite(z) else None,
                 )
             if got.read_as is not None:
                 semantic.add(f"query read as: {got.read_as}")

@@ -1,59 +1,84 @@
 """Which products that match no query word are shown: the meaning floor, calibrated.
 
 A product that shares no word with the query joins the results (and their count and facets)
-when the encoder finds it unusually similar to the query *among the products of its own
-language*: its similarity to the query vector the page is ranked by (after pseudo-relevance
-feedback) lies at least ``search.meaning_z`` standard deviations above the mean similarity
-of that language's products to the same query.
+when it stands out: its similarity to the query vector the page is ranked by (after
+pseudo-relevance feedback) lies at least ``search.meaning_z`` standard deviations above the
+mean similarity of *the products of its own language* to that vector. Two more rules:
+
+- **as similar as the word matches**: a product reaching ``search.meaning_relative`` of the
+  best word match's similarity joins too (in a small or specialist catalog, much of which
+  is the query's kind of product, nothing about it is unusual), if the query means
+  something to the encoder there (below);
+- **a query no word matches** must mean something to the encoder: the query's own vector
+  (before feedback, which pulls toward whatever came first) must be more similar to the
+  product than meaningless queries get to that language's products: seeded random strings
+  of the query's script (Latin letters, or Chinese characters), encoded once per catalog,
+  the guard being the 90th percentile of their best similarity to the language's products.
+  A z-score alone cannot say "nothing": some product always tops a query's distribution,
+  so "banana" in a shop without fruit would show its nearest product. Queries with word
+  matches are anchored by them and need no guard (on HomeDepot, where MiniLM finds random
+  strings close to model codes, it would hide more than the fixed floor did).
 
 Why not one cosine (the former ``min_similarity = 0.3``): an encoder's similarities run
 lower across languages than within one. With the multilingual USE, "rice cooker" is 0.25
 from 美的 电饭煲 and 0.37 from an English rice cooker, so a fixed floor removed exactly the
-cross-lingual matches. Standardising per query and per product language calibrates the
-floor for every encoder, language pair and query at once: a product is compared with the
-other products the query could have found in its language, not with a number tuned on
-another encoder. Measured (benchmarks/README.md, "the meaning floor"): on a zh/en catalog,
-served recall@10 0.790 with the fixed floor and 0.966 with z >= 2, with as few products
-judged junk shown by meaning; z = 2 is where lowering it further starts adding junk faster
-than relevant products (1.75: +1% recall, 3 times the junk).
+cross-lingual matches. Standardising per query and per product language, and guarding with
+what noise reaches per encoder and language pair, calibrates the floor for every encoder,
+language pair and query at once. Measured (benchmarks/README.md, "The meaning floor"): z = 2
+is the lowest threshold that shows no more judged-irrelevant products than the fixed floor
+did on two bilingual catalogs.
 
 The mean and spread are taken over a fixed, seeded sample of each language's products (all
-of them up to :data:`SAMPLE`), so exact and approximate (IVF) search decide alike and the
-cost stays a few thousand dot products. A language with fewer than :data:`MIN_GROUP`
-products has no spread to speak of and is measured against the whole catalog.
+of them up to :data:`SAMPLE`), read from the similarities already computed when the search
+is exact (an approximate index computes the sample's). A language with fewer than
+:data:`MIN_GROUP` products has no spread to speak of and is measured against the whole
+catalog.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from shopmind.embed import Encoder
+
 SAMPLE = 4_096
 MIN_GROUP = 20
+NULL_QUERIES = 32  # meaningless queries per script
+NULL_QUANTILE = 90.0
+MIN_SPREAD = 1e-6
 _SEED = 0
+_LETTERS = np.asarray(list("abcdefghijklmnopqrstuvwxyz"))
 
 
 @dataclass(frozen=True)
 class MeaningFloor:
-    """Per-language samples of a catalog's products for the calibrated floor.
+    """Per-language samples of a catalog's products, and what noise reaches them.
 
     Attributes:
         names: the language of each group.
         group_of: each product's group (index into ``names``).
         samples: per group, the rows whose similarities give its mean and spread.
-        z: standard deviations above the mean a product must be.
+        guards: per query script (``latin``, ``cjk``), per group, the similarity a
+            meaningless query reaches (empty: no guard, when built without an encoder).
     """
 
     names: tuple[str, ...]
     group_of: np.ndarray
     samples: tuple[np.ndarray, ...]
-    z: float
+    guards: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, languages: Sequence[str], z: float) -> MeaningFloor:
-        """The floor of a catalog whose products (in index order) have ``languages``."""
+    def build(
+        cls,
+        languages: Sequence[str],
+        vectors: np.ndarray | None = None,
+        encoder: Encoder | None = None,
+    ) -> MeaningFloor:
+        """The floor of a catalog whose products (in index order) have ``languages``;
+        with its ``vectors`` and their ``encoder``, the noise guards too."""
         rng = np.random.default_rng(_SEED)
         n = len(languages)
         labels = np.asarray(languages, dtype=object) if n else np.zeros(0, dtype=object)
@@ -75,7 +100,17 @@ class MeaningFloor:
             group_of[np.concatenate(small) if small else np.zeros(0, dtype=np.int64)] = len(names)
             names.append("all")
             samples.append(every)
-        return cls(tuple(names), group_of, tuple(samples), z)
+        guards: dict[str, np.ndarray] = {}
+        if vectors is not None and encoder is not None and n:
+            for script, queries in _null_queries(rng).items():
+                null = np.asarray(encoder.encode_query(queries), dtype=np.float32)
+                guards[script] = np.asarray(
+                    [
+                        np.percentile((vectors[rows] @ null.T).max(axis=0), NULL_QUANTILE)
+                        for rows in samples
+                    ]
+                )
+        return cls(tuple(names), group_of, tuple(samples), guards)
 
     def standardised(
         self,
@@ -85,7 +120,8 @@ class MeaningFloor:
         vector: np.ndarray,
         exact: bool,
     ) -> np.ndarray:
-        """How many standard deviations above its language's mean each of ``rows`` is.
+        """How many standard deviations above its language's mean each of ``rows`` is
+        (``-inf`` in a language whose products are all alike to the query).
 
         Args:
             rows: the products to judge.
@@ -96,20 +132,53 @@ class MeaningFloor:
             exact: whether ``similarity`` holds every product's real similarity; if not,
                 the samples' similarities are computed from the vectors.
         """
-        out = np.zeros(len(rows), dtype=np.float64)
+        out = np.full(len(rows), -np.inf, dtype=np.float64)
         groups = self.group_of[rows]
         for g in np.unique(groups):
             sample = self.samples[g]
             sims = similarity[sample] if exact else vectors[sample] @ vector
             spread = float(sims.std())
             at = groups == g
-            if spread > 1e-9:
+            if spread > MIN_SPREAD:
                 out[at] = (similarity[rows[at]] - float(sims.mean())) / spread
         return out
+
+    def guard(self, rows: np.ndarray, script: str) -> np.ndarray:
+        """The similarity to the query's own vector each of ``rows`` must exceed (what a
+        meaningless query of that ``script`` reaches in its language; -1 without guards)."""
+        by_group = self.guards.get(script)
+        if by_group is None:
+            return np.full(len(rows), -1.0)
+        return np.asarray(by_group[self.group_of[rows]], dtype=np.float64)
 
     def language(self, row: int) -> str:
         """The language group a product is measured in."""
         return self.names[int(self.group_of[row])]
+
+
+def script_of(text: str) -> str:
+    """``cjk`` when the text has Chinese characters, else ``latin``."""
+    return (
+        "cjk"
+        if any("\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff" for c in text)
+        else "latin"
+    )
+
+
+def _null_queries(rng: np.random.Generator) -> dict[str, list[str]]:
+    """Seeded meaningless queries: Latin pseudo-words, and runs of random Chinese characters."""
+    latin = [
+        " ".join(
+            "".join(rng.choice(_LETTERS, int(rng.integers(3, 9))))
+            for _ in range(int(rng.integers(1, 3)))
+        )
+        for _ in range(NULL_QUERIES)
+    ]
+    cjk = [
+        "".join(chr(int(c)) for c in rng.integers(0x4E00, 0x9FA6, int(rng.integers(2, 5))))
+        for _ in range(NULL_QUERIES)
+    ]
+    return {"latin": latin, "cjk": cjk}
 
 
 def _sample(rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -118,4 +187,4 @@ def _sample(rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.sort(rng.choice(rows, SAMPLE, replace=False))
 
 
-__all__ = ["MIN_GROUP", "SAMPLE", "MeaningFloor"]
+__all__ = ["MIN_GROUP", "SAMPLE", "MeaningFloor", "script_of"]

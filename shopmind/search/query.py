@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shopmind.index import LexicalIndex, QueryTerm, analyze
-from shopmind.index.analyze import simplified, word_term
+from shopmind.index.analyze import simplified
 
 SYNONYM_DISCOUNT = 0.8
 _WORD = re.compile(r"[a-z]+")
@@ -59,22 +59,24 @@ class SynonymTable:
 def read_as(index: LexicalIndex, query: str) -> str | None:
     """The query as the encoder should read it, or None when it reads as typed.
 
-    Words typed in pinyin that spell a Chinese word of the catalog's titles become that word
-    (``dianfanbao`` → ``电饭煲``; two or more words also as one, ``wuxian erji`` →
-    ``无线耳机``), and traditional characters become simplified (``電飯煲`` → ``电饭煲``).
-    The lexical index already matches both; the encoder, which reads pinyin as noise and
-    simplified Chinese best, needs them spelled out.
+    A query whose every Latin word is pinyin of a Chinese word of the catalog's titles is
+    read as those words (``dianfanbao`` → ``电饭煲``; several words also as one,
+    ``wuxian erji`` → ``无线耳机``; numbers and codes kept); a query with any other Latin
+    word (``fishing line``, where ``lining`` would be 李宁) is not read as pinyin at all.
+    Traditional characters are read as simplified (``電飯煲`` → ``电饭煲``). The lexical
+    index already matches both; the encoder, which reads pinyin as noise and simplified
+    Chinese best, needs them spelled out.
     """
-    text = simplified(query)
-    if index.hanzi:
-        words = text.split()
-        joined = index.hanzi.get(word_term("".join(words).lower())) if len(words) > 1 else None
-        if joined is not None and all(_WORD.fullmatch(w.lower()) for w in words):
+    text = simplified(" ".join(query.split()))
+    words = text.split()
+    latin = [w.lower() for w in words if _WORD.fullmatch(w.lower())]
+    if index.hanzi and latin:
+        joined = index.hanzi.get("".join(latin)) if len(latin) == len(words) > 1 else None
+        if joined is not None:
             text = joined
-        else:
+        elif all(w in index.hanzi for w in latin):
             text = " ".join(
-                index.hanzi.get(word_term(w.lower()), w) if _WORD.fullmatch(w.lower()) else w
-                for w in words
+                index.hanzi[w.lower()] if _WORD.fullmatch(w.lower()) else w for w in words
             )
     return text if text != " ".join(query.split()) else None
 

@@ -40,7 +40,7 @@ from shopmind.embed.base import normalise_rows
 from shopmind.index import LexicalIndex, QueryTerm, VectorIndex
 from shopmind.index.ann import IvfIndex
 from shopmind.search.hybrid import convex, ranks_of, rrf
-from shopmind.search.meaning import MeaningFloor
+from shopmind.search.meaning import MeaningFloor, script_of
 from shopmind.search.query import SynonymTable, did_you_mean, read_as
 
 _TIE_BREAK = 1e-6
@@ -210,26 +210,39 @@ def retrieve(
     near_only = np.flatnonzero(in_dense & (lexical <= 0))
     shown = lexical > 0
     by_meaning: dict[int, float] = {}
-    if config.min_similarity is not None:
-        # the fixed floor: similar enough to the query itself (feedback pulls the vector
-        # toward whatever came first)
+
+    def own(rows: np.ndarray) -> np.ndarray:
+        """The query's own similarity (before feedback, which pulls the vector toward
+        whatever came first) to the products at ``rows`` of ``near_only``."""
         if first is not None and dense.ann is None:
-            own = first[near_only]
-        else:  # an approximate index knows the first pass's similarity of its own nearest
-            own = dense.vectors.vectors[near_only] @ vector
-        shown[near_only[own >= config.min_similarity]] = True
+            known: np.ndarray = first[near_only[rows]]
+            return known
+        # an approximate index knows the first pass's similarity of its own nearest only
+        computed: np.ndarray = dense.vectors.vectors[near_only[rows]] @ vector
+        return computed
+
+    if config.min_similarity is not None:  # the fixed floor
+        shown[near_only[own(np.arange(len(near_only))) >= config.min_similarity]] = True
     else:
-        # calibrated: the vector the page is ranked by, against each language's spread
-        floor = floor or MeaningFloor.build([""] * n, config.meaning_z)
+        # calibrated: standing out among the products of its language, or as similar as
+        # the word matches; and meaning something to the encoder when no word anchors it
+        floor = floor or MeaningFloor.build([""] * n)
         zs = floor.standardised(
             near_only, similarity, dense.vectors.vectors, ranked_by, exact=dense.ann is None
         )
-        admitted = zs >= floor.z
+        admitted = zs >= config.meaning_z
         if np.any(lexical > 0):
-            # or as similar as the word matches: where the query's kind of product is much
-            # of the catalog (a small or specialist shop), nothing about it is unusual
+            # where the query's kind of product is much of the catalog (a small or
+            # specialist shop), nothing about it is unusual
             best = float(similarity[lexical > 0].max())
-            admitted |= similarity[near_only] >= config.meaning_relative * best
+            check = np.flatnonzero(
+                ~admitted & (similarity[near_only] >= config.meaning_relative * best)
+            )
+        else:
+            check = np.flatnonzero(admitted)
+            admitted[check] = False
+        script = script_of(reading or query)
+        admitted[check] = own(check) > floor.guard(near_only[check], script)
         shown[near_only[admitted]] = True
         by_meaning = dict(zip(near_only[admitted].tolist(), zs[admitted].tolist(), strict=True))
     return Retrieval(

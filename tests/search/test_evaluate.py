@@ -16,6 +16,7 @@ from shopmind.catalog import Product
 from shopmind.cli import main
 from shopmind.errors import InvalidFile
 from shopmind.evaluate import (
+    Answer,
     Judgments,
     dcg_at_k,
     evaluate_methods,
@@ -205,6 +206,52 @@ def test_evaluate_methods_counts_and_known_values(
     assert set(result["latency_ms"]) == {"p50", "p99"}
     assert 0 <= result["latency_ms"]["p50"] <= result["latency_ms"]["p99"]
     json.dumps(result)  # JSON-ready
+
+
+def test_a_served_list_is_scored_on_what_it_shows(
+    tmp_path: Path, catalog_scores: tuple[list[str], SearchEngine]
+) -> None:
+    """Recall counts what the list shows; nDCG ranks the judged products as the list does,
+    those it does not show after it; the same scores ranking the whole catalog are
+    ``NAME_catalog``."""
+    ids, engine = catalog_scores
+    judged = read_judgments(write(tmp_path / "j.csv", JUDGMENTS))
+    row = {pid: i for i, pid in enumerate(ids)}
+
+    def served(query: str) -> Answer:
+        scores = engine.index.scores(query)
+        matches = np.flatnonzero(scores > 0)
+        shown = matches[np.argsort(-scores[matches], kind="stable")]
+        if query == "cordless drill":  # the page shows the lesser drill only
+            shown = np.asarray([row["p2"]], dtype=np.int64)
+        return Answer(scores, shown, len(shown))
+
+    lists: list[tuple[str, str, list[str]]] = []
+    result = evaluate_methods(
+        ids,
+        judged,
+        {"m": served},
+        progress=False,
+        on_list=lambda m, q, got: lists.append((m, q, got)),
+    )
+    listed, catalog = result["methods"]["m"], result["methods"]["m_catalog"]
+    # cordless drill: p2 (gain 1) shown, then p1 (gain 2) and p3 (0) as the scores rank them
+    drill = (1 + 2 / LOG3) / (2 + 1 / LOG3)
+    assert listed["ndcg@10"] == pytest.approx((drill + 1 + 1) / 3, abs=1e-4)
+    assert catalog["ndcg@10"] == 1.0
+    # cordless drill's relevant p1 is not shown (p98 is not in the catalog); hose and bolt are
+    assert listed["recall@10"] == pytest.approx(2 / 3, abs=1e-4)
+    assert catalog["recall@10"] == 1.0
+    assert listed["shown_p50"] == 1.0 and catalog["shown_p50"] == 12.0
+    assert ("m", "cordless drill", ["p2"]) in lists
+    assert {m for m, _, _ in lists} == {"m"}  # the full-catalog view is not a served list
+
+
+def test_a_page_of_nothing_is_empty(catalog_scores: tuple[list[str], SearchEngine]) -> None:
+    _, engine = catalog_scores
+    assert engine.search("cordless drill", k=0).hits == []
+    shown, _, total = engine.served("cordless drill", 0)
+    assert len(shown) == 0 and total == 2
 
 
 def test_evaluate_methods_good_beats_constant(

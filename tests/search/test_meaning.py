@@ -107,13 +107,47 @@ def test_a_query_only_one_product_answers_shows_nothing_else(
     assert len(_shown(engine, query)) == 1
 
 
+@pytest.mark.parametrize("query", ["banana", "xyz", "fishing rod", "香蕉"])
+def test_a_query_the_catalog_cannot_answer_shows_nothing(engine: SearchEngine, query: str) -> None:
+    """Some product always tops a query's similarities: standing out among them is not
+    enough, the query's own vector must also beat what meaningless queries reach."""
+    assert _shown(engine, query) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "expected"),
+    [
+        ("zh", "sofa", "sf-zh"),
+        ("zh", "umbrella", "ub-zh"),
+        ("zh", "yoga mat", "ym-zh"),
+        ("en", "沙发", "sf-en"),
+        ("en", "双肩包", "bp-en"),
+        ("zh", "banana", None),
+        ("en", "香蕉", None),
+    ],
+)
+def test_a_one_language_catalog_answers_the_other_language_by_meaning(
+    use: Encoder, language: str, query: str, expected: str | None
+) -> None:
+    products = [p for p in bilingual_products() if p.id.endswith(language)]
+    shown = _shown(SearchEngine.from_products(products, encoder=use), query)
+    assert shown == ([expected] if expected else [])
+
+
+def test_noise_guards_are_per_encoder_and_language_pair(engine: SearchEngine) -> None:
+    guards = engine.floor.guards
+    assert set(guards) == {"latin", "cjk"}
+    assert all(len(g) == len(engine.floor.names) == 2 for g in guards.values())
+    assert all(0.0 < float(v) < 0.3 for g in guards.values() for v in g)
+
+
 def test_a_small_catalog_is_measured_as_one_language(use: Encoder) -> None:
     """Fewer than MIN_GROUP products of a language have no spread to measure them by: they
     are measured against the whole catalog, and a product nearly as similar as the word
     matches still shows (the relative path). In a catalog this small and this alike (ten
     kitchen products) weaker cross-lingual pairs stay hidden: frying pan / 平底锅 do."""
     products = bilingual_products()[:10]
-    floor = MeaningFloor.build([p.language or "" for p in products], 2.0)
+    floor = MeaningFloor.build([p.language or "" for p in products])
     assert len(products) < MIN_GROUP and floor.names == ("all",)
     engine = SearchEngine.from_products(products, encoder=use)
     assert _shown(engine, "coffee machine") == ["cm-en", "cm-zh"]
@@ -121,7 +155,7 @@ def test_a_small_catalog_is_measured_as_one_language(use: Encoder) -> None:
 
 
 def test_languages_are_measured_apart() -> None:
-    floor = MeaningFloor.build(["zh"] * 30 + ["en"] * 25 + ["ja"] * 3, 2.0)
+    floor = MeaningFloor.build(["zh"] * 30 + ["en"] * 25 + ["ja"] * 3)
     assert floor.names == ("en", "zh", "all")
     assert floor.language(0) == "zh" and floor.language(40) == "en"
     assert floor.language(56) == "all"  # a rare language against the whole catalog
@@ -137,6 +171,9 @@ def test_languages_are_measured_apart() -> None:
         ("電飯煲", "电饭煲"),
         ("sofa", None),  # an English title word is never read as pinyin
         ("rice cooker", None),
+        ("lining", "李宁"),  # pinyin of a title word no English title uses
+        ("fishing line", None),  # a word that is no pinyin: nothing is read as pinyin
+        ("lining shoes", None),
     ],
 )
 def test_pinyin_and_traditional_are_read_as_the_catalogs_chinese(
