@@ -704,8 +704,8 @@ def evaluate_search(
     result["notes"] = [
         f"shopmind = BM25F (measures, stems, typos, codes) fused by {settings.search.fusion} "
         "with dense retrieval by the encoder, scored on the list GET /search returns "
-        "(k=100, no visitor, filters or ads); shopmind_catalog = the same scores ranking the "
-        "whole catalog; dense = the same encoder alone, cosine",
+        "(k=100, no visitor, filters, ads or ranker); shopmind_catalog = the same scores "
+        "ranking the whole catalog; dense = the same encoder alone, cosine",
         "recall counts judged >= 2.5 products in a list's top k; unjudged products are "
         "unknown, not irrelevant; irrelevant@10 = the share of a list's first 10 judged "
         "below 2; shown_p50 = the median length of a query's list (for shopmind, the page's "

@@ -147,7 +147,7 @@ def bm25_baseline(ids: Sequence[str], texts: Sequence[str]) -> Scorer:
 
 def served_scorer(engine: SearchEngine) -> Callable[[str], Answer]:
     """shopmind as a shopper sees it: the list ``GET /search?q=...&k=100`` returns with no
-    visitor, filters or ads (see :meth:`SearchEngine.served`)."""
+    visitor, filters, ads or trained ranker (see :meth:`SearchEngine.served`)."""
 
     def score(query: str) -> Answer:
         shown, scores, total = engine.served(query, LIST_LENGTH)
