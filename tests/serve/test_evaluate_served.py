@@ -18,6 +18,7 @@ from starlette.exceptions import StarletteDeprecationWarning
 from shopmind.cli import main
 from shopmind.config import load
 from shopmind.serve import create_app
+from tests.search.test_evaluate import run_evaluate
 
 with warnings.catch_warnings():
     warnings.filterwarnings(
@@ -35,22 +36,13 @@ def test_evaluate_scores_the_served_list(tmp_path: Path) -> None:
     home.mkdir()
     (home / "shopmind.toml").write_text("[ingest]\nprogress = false\n")
     lists = tmp_path / "lists.jsonl"
-    runner = CliRunner()
-    result = runner.invoke(
-        main,
-        [
-            "--home",
-            str(home),
-            "evaluate",
-            "search",
-            "--products",
-            str(BILINGUAL / "products.csv"),
-            "--judgments",
-            str(BILINGUAL / "judgments.csv"),
-            "--lists",
-            str(lists),
-            "--json",
-        ],
+    result = run_evaluate(
+        home,
+        BILINGUAL / "products.csv",
+        BILINGUAL / "judgments.csv",
+        "--lists",
+        str(lists),
+        "--json",
     )
     assert result.exit_code == 0, f"{result.output}\n{result.exception!r}"
     data = json.loads(result.stdout.strip().splitlines()[-1])
@@ -59,7 +51,7 @@ def test_evaluate_scores_the_served_list(tmp_path: Path) -> None:
     evaluated = {row["query"]: row["ids"] for row in served if row["method"] == "shopmind"}
     assert len(evaluated) == data["queries"] == 88
 
-    built = runner.invoke(main, ["--home", str(home), "build"])
+    built = CliRunner().invoke(main, ["--home", str(home), "build"])
     assert built.exit_code == 0, f"{built.output}\n{built.exception!r}"
     with TestClient(create_app(load(home=home))) as client:
         for query, ids in evaluated.items():
