@@ -28,6 +28,11 @@ language pair and query at once. Measured (benchmarks/README.md, "The meaning fl
 is the lowest threshold that shows no more judged-irrelevant products than the fixed floor
 did on two bilingual catalogs.
 
+The same per-language scale feeds fusion in a catalog of several languages
+(:meth:`MeaningFloor.on_language_scales`): otherwise a product in the other language, found
+by meaning, ranks below weaker matches in the query's language (on the demo catalog
+"rice cooker" showed its 电饭煲 18th; now 5th).
+
 The mean and spread are taken over a fixed, seeded sample of each language's products (all
 of them up to :data:`SAMPLE`), read from the similarities already computed when the search
 is exact (an approximate index computes the sample's). A language with fewer than
@@ -142,6 +147,25 @@ class MeaningFloor:
             if spread > MIN_SPREAD:
                 out[at] = (similarity[rows[at]] - float(sims.mean())) / spread
         return out
+
+    def on_language_scales(
+        self, similarity: np.ndarray, vectors: np.ndarray, vector: np.ndarray, exact: bool
+    ) -> np.ndarray | None:
+        """Every product's similarity in standard deviations of its language's, for fusion:
+        a product is then compared with the others on its own language's scale, so the
+        lower similarities across languages do not sink it below weaker matches in the
+        query's language. None with one language (an affine change fusion's scaling
+        undoes)."""
+        if len(self.names) < 2:
+            return None
+        mean = np.zeros(len(self.names))
+        spread = np.ones(len(self.names))
+        for g, sample in enumerate(self.samples):
+            sims = similarity[sample] if exact else vectors[sample] @ vector
+            mean[g] = float(sims.mean())
+            spread[g] = max(float(sims.std()), MIN_SPREAD)
+        scaled: np.ndarray = (similarity - mean[self.group_of]) / spread[self.group_of]
+        return scaled
 
     def guard(self, rows: np.ndarray, script: str) -> np.ndarray:
         """The similarity to the query's own vector each of ``rows`` must exceed (what a

@@ -202,7 +202,12 @@ def retrieve(
     else:
         similarity, near = _similarity(dense, vector, lexical, depth)
         first = similarity
-    fused, scored, in_dense = _fuse(lexical, similarity, near, config)
+    floor = floor or MeaningFloor.build([""] * n)
+    exact = dense.ann is None
+    scales = floor.on_language_scales(similarity, dense.vectors.vectors, ranked_by, exact)
+    fused, scored, in_dense = _fuse(
+        lexical, similarity, near, config, similarity if scales is None else scales
+    )
     # an approximate index may miss a word match more similar than its nearest: rank then
     # among every similarity known
     nearest = np.sort(similarity[in_dense]) if dense.ann is None else None
@@ -226,10 +231,7 @@ def retrieve(
     else:
         # calibrated: standing out among the products of its language, or as similar as
         # the word matches; and meaning something to the encoder when no word anchors it
-        floor = floor or MeaningFloor.build([""] * n)
-        zs = floor.standardised(
-            near_only, similarity, dense.vectors.vectors, ranked_by, exact=dense.ann is None
-        )
+        zs = floor.standardised(near_only, similarity, dense.vectors.vectors, ranked_by, exact)
         admitted = zs >= config.meaning_z
         if np.any(lexical > 0):
             # where the query's kind of product is much of the catalog (a small or
@@ -295,20 +297,28 @@ def _similarity(
 
 
 def _fuse(
-    lexical: np.ndarray, similarity: np.ndarray, nearest: np.ndarray, config: SearchConfig
+    lexical: np.ndarray,
+    similarity: np.ndarray,
+    nearest: np.ndarray,
+    config: SearchConfig,
+    meaning: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Fused scores of every product, the fused products, and which are among the nearest."""
+    """Fused scores of every product, the fused products, and which are among the nearest.
+
+    ``meaning``: the dense score fused (by default the similarity; in a catalog of several
+    languages, the similarity on each language's scale)."""
     n = len(lexical)
+    meaning = similarity if meaning is None else meaning
     in_dense = np.zeros(n, dtype=bool)
     in_dense[nearest] = True
     scored = np.flatnonzero((lexical > 0) | in_dense)
     if config.fusion == "convex":
         # every fused product is scored by its similarity, the nearest and word matches alike
-        scores = convex(lexical[scored], similarity[scored], config.alpha)
+        scores = convex(lexical[scored], meaning[scored], config.alpha)
     else:
         # the dense list holds only its nearest products, ranked by similarity
-        floor = similarity[nearest].min()
-        dense_list = np.where(in_dense, similarity - floor + 1.0, 0.0)
+        floor = meaning[nearest].min()
+        dense_list = np.where(in_dense, meaning - floor + 1.0, 0.0)
         scores = rrf([lexical, dense_list], scored, k=config.rrf_k)
     fused = _TIE_BREAK * (similarity.astype(np.float64) + 1.0) / 4.0
     fused[scored] += scores

@@ -19,6 +19,7 @@ import pytest
 
 from shopmind.catalog import Product
 from shopmind.config import SearchConfig
+from shopmind.demo import demo_products
 from shopmind.embed import Encoder, make_encoder
 from shopmind.index import LexicalIndex
 from shopmind.search import SearchEngine
@@ -189,3 +190,17 @@ def test_the_reading_is_explained_and_kept_in_a_build(engine: SearchEngine, tmp_
     engine.index.save(tmp_path)
     assert LexicalIndex.load(tmp_path).hanzi == engine.index.hanzi
     assert engine.index.hanzi["kafeiji"] == "咖啡机"
+
+
+def test_fusion_compares_each_language_on_its_own_scale(use: Encoder) -> None:
+    """Across languages similarities run lower: fused raw, the demo's 电饭煲 came 18th for
+    "rice cooker", below English pans no word of the query matches either."""
+    products = [
+        Product(id=str(r["id"]), title=str(r["title"]), category=str(r["category"]))
+        for r in demo_products(42)
+    ]
+    engine = SearchEngine.from_products(products, encoder=use)
+    first_page = [h.product.title for h in engine.search("rice cooker", k=10).hits]
+    assert any("电饭煲" in t for t in first_page), first_page
+    first_page = [h.product.title for h in engine.search("yoga mat", k=10).hits]
+    assert any("瑜伽垫" in t for t in first_page), first_page
