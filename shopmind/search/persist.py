@@ -116,6 +116,12 @@ def load_search(
         created=arrays["created"],
         languages=text.get("languages", []),  # a build before languages: detected
     )
+    if "zh" in cols.languages and not index.hanzi:
+        logger.warning(
+            "%s was built before pinyin spellings were kept: pinyin queries match by their "
+            "words but are not read as Chinese by the encoder; run 'shopmind build'",
+            folder,
+        )
     pop = np.asarray([popularity.get(pid, 0.0) for pid in index.ids], dtype=np.float32)
     logger.info("search index loaded: %d products, %d terms", len(index.ids), len(index.vocab))
     return SearchEngine(index, cols, lookup, pop, dense, config)

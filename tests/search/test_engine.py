@@ -499,3 +499,29 @@ def test_a_build_of_an_older_text_analysis_is_indexed_again_on_load(
     store.delete_products([gone])
     after = _ids(open_search(settings.home, store).search("wireless", k=100))
     assert gone not in after and after
+
+
+def test_a_build_without_pinyin_spellings_loads_and_says_to_rebuild(
+    settings: Settings, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    # a build saved before the index kept each Chinese word's pinyin spelling
+    store.upsert_products([*SHOP, Product(id="zh1", title="声浪 蓝牙耳机 快充")])
+    manifest = run_build(store, settings.home, settings.events)
+    folder = settings.home / "builds" / manifest.id / "search"
+    meta = json.loads((folder / "lexical.json").read_text())
+    assert meta.pop("hanzi") == {
+        "shenglang": "声浪",
+        "lanya": "蓝牙",
+        "erji": "耳机",
+        "lanyaerji": "蓝牙耳机",
+        "kuaichong": "快充",
+    }
+    (folder / "lexical.json").write_text(json.dumps(meta))
+    columns = json.loads((folder / "columns.json").read_text())
+    del columns["languages"]  # and before it kept the products' languages
+    (folder / "columns.json").write_text(json.dumps(columns))
+    with caplog.at_level(logging.WARNING, logger="shopmind.search.persist"):
+        saved = open_search(settings.home, store)
+    assert "pinyin" in caplog.text and "shopmind build" in caplog.text
+    assert saved.index.hanzi == {}
+    assert _ids(saved.search("lanya erji")) == ["zh1"]  # still found by its words
