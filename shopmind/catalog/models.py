@@ -25,6 +25,11 @@ _CATEGORY_SPLIT = re.compile(r"\s*(?:>|/|\|)\s*")
 _CURRENCY_PREFIX = re.compile(r"^\s*(?:[$¥€£]|US\$|RMB|CNY|USD|EUR)\s*", re.IGNORECASE)
 
 
+def has_chinese(text: str) -> bool:
+    """Whether ``text`` holds a Chinese (CJK) character."""
+    return _CJK.search(text) is not None
+
+
 def detect_language(text: str) -> Language:
     """Guess a text's language: ``zh`` when CJK characters weigh at least 30% of it.
 

@@ -203,18 +203,20 @@ def evaluate_methods(
             views = {name: (full, False)}
             if ranking.shown is not None:
                 views = {name: (ranking.shown, True), f"{name}_catalog": (full, False)}
+            if query in graded:
+                gains = {p: r - 1.0 for p, r in known[query].items()}
+                by_score = _by_score(known[query], ranking.scores, position)
             for view, (shown, as_listed) in views.items():
                 tally = lists.setdefault(view, _Tally())
                 top = [ids[i] for i in shown]
                 if as_listed and on_list is not None:
                     on_list(view, query, top)
                 if query in graded:
-                    gains = {p: r - 1.0 for p, r in known[query].items()}
-                    order = _by_score(known[query], ranking.scores, position)
+                    order = by_score
                     if as_listed:  # the list's order, then what it does not show
                         listed = [p for p in top if p in gains]
                         at = set(listed)
-                        order = listed + [p for p in order if p not in at]
+                        order = listed + [p for p in by_score if p not in at]
                     tally.ndcg.append(ndcg_at_k(gains, order, 10))
                 if query in relevant:
                     tally.r10.append(recall_at_k(relevant[query], top, 10))

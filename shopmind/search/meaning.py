@@ -29,7 +29,7 @@ is the lowest threshold that shows no more judged-irrelevant products than the f
 did on two bilingual catalogs.
 
 The same per-language scale feeds fusion in a catalog of several languages
-(:meth:`MeaningFloor.on_language_scales`): otherwise a product in the other language, found
+(:meth:`LanguageScale.for_fusion`): otherwise a product in the other language, found
 by meaning, ranks below weaker matches in the query's language (on the demo catalog
 "rice cooker" showed its 电饭煲 18th; now 5th).
 
@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from shopmind.catalog.models import has_chinese
 from shopmind.embed import Encoder
 
 SAMPLE = 4_096
@@ -117,55 +118,27 @@ class MeaningFloor:
                 )
         return cls(tuple(names), group_of, tuple(samples), guards)
 
-    def standardised(
-        self,
-        rows: np.ndarray,
-        similarity: np.ndarray,
-        vectors: np.ndarray,
-        vector: np.ndarray,
-        exact: bool,
-    ) -> np.ndarray:
-        """How many standard deviations above its language's mean each of ``rows`` is
-        (``-inf`` in a language whose products are all alike to the query).
+    def scale(
+        self, similarity: np.ndarray, vectors: np.ndarray, vector: np.ndarray, exact: bool
+    ) -> LanguageScale:
+        """Each language's mean similarity to the query ``vector`` and its spread, over the
+        language's sample: measured once a query, for the floor and for fusion.
 
         Args:
-            rows: the products to judge.
             similarity: every product's similarity to ``vector`` (exact search), or at
-                least that of ``rows`` (an approximate index).
+                least that of the products to judge (an approximate index).
             vectors: every product's vector.
             vector: the query vector.
             exact: whether ``similarity`` holds every product's real similarity; if not,
                 the samples' similarities are computed from the vectors.
         """
-        out = np.full(len(rows), -np.inf, dtype=np.float64)
-        groups = self.group_of[rows]
-        for g in np.unique(groups):
-            sample = self.samples[g]
-            sims = similarity[sample] if exact else vectors[sample] @ vector
-            spread = float(sims.std())
-            at = groups == g
-            if spread > MIN_SPREAD:
-                out[at] = (similarity[rows[at]] - float(sims.mean())) / spread
-        return out
-
-    def on_language_scales(
-        self, similarity: np.ndarray, vectors: np.ndarray, vector: np.ndarray, exact: bool
-    ) -> np.ndarray | None:
-        """Every product's similarity in standard deviations of its language's, for fusion:
-        a product is then compared with the others on its own language's scale, so the
-        lower similarities across languages do not sink it below weaker matches in the
-        query's language. None with one language (an affine change fusion's scaling
-        undoes)."""
-        if len(self.names) < 2:
-            return None
         mean = np.zeros(len(self.names))
-        spread = np.ones(len(self.names))
+        spread = np.zeros(len(self.names))
         for g, sample in enumerate(self.samples):
             sims = similarity[sample] if exact else vectors[sample] @ vector
             mean[g] = float(sims.mean())
-            spread[g] = max(float(sims.std()), MIN_SPREAD)
-        scaled: np.ndarray = (similarity - mean[self.group_of]) / spread[self.group_of]
-        return scaled
+            spread[g] = float(sims.std())
+        return LanguageScale(self.group_of, mean, spread)
 
     def guard(self, rows: np.ndarray, script: str) -> np.ndarray:
         """The similarity to the query's own vector each of ``rows`` must exceed (what a
@@ -180,13 +153,41 @@ class MeaningFloor:
         return self.names[int(self.group_of[row])]
 
 
+@dataclass(frozen=True)
+class LanguageScale:
+    """One query's similarity scale in each language (:meth:`MeaningFloor.scale`)."""
+
+    group_of: np.ndarray
+    mean: np.ndarray
+    spread: np.ndarray
+
+    def standardised(self, rows: np.ndarray, similarity: np.ndarray) -> np.ndarray:
+        """How many standard deviations above its language's mean each of ``rows`` is
+        (``-inf`` in a language whose products are all alike to the query); ``similarity``
+        holds at least the similarity of ``rows``."""
+        groups = self.group_of[rows]
+        spread = self.spread[groups]
+        out = np.full(len(rows), -np.inf, dtype=np.float64)
+        alike = spread > MIN_SPREAD
+        out[alike] = (similarity[rows[alike]] - self.mean[groups[alike]]) / spread[alike]
+        return out
+
+    def for_fusion(self, similarity: np.ndarray) -> np.ndarray | None:
+        """Every product's similarity in standard deviations of its language's, for fusion:
+        a product is then compared with the others on its own language's scale, so the
+        lower similarities across languages do not sink it below weaker matches in the
+        query's language. None with one language (an affine change fusion's scaling
+        undoes)."""
+        if len(self.mean) < 2:
+            return None
+        spread = np.maximum(self.spread, MIN_SPREAD)
+        scaled: np.ndarray = (similarity - self.mean[self.group_of]) / spread[self.group_of]
+        return scaled
+
+
 def script_of(text: str) -> str:
     """``cjk`` when the text has Chinese characters, else ``latin``."""
-    return (
-        "cjk"
-        if any("\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff" for c in text)
-        else "latin"
-    )
+    return "cjk" if has_chinese(text) else "latin"
 
 
 def _null_queries(rng: np.random.Generator) -> dict[str, list[str]]:
@@ -211,4 +212,4 @@ def _sample(rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.sort(rng.choice(rows, SAMPLE, replace=False))
 
 
-__all__ = ["MIN_GROUP", "SAMPLE", "MeaningFloor", "script_of"]
+__all__ = ["MIN_GROUP", "SAMPLE", "LanguageScale", "MeaningFloor", "script_of"]

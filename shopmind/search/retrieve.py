@@ -204,10 +204,8 @@ def retrieve(
         first = similarity
     floor = floor or MeaningFloor.build([""] * n)
     exact = dense.ann is None
-    scales = floor.on_language_scales(similarity, dense.vectors.vectors, ranked_by, exact)
-    fused, scored, in_dense = _fuse(
-        lexical, similarity, near, config, similarity if scales is None else scales
-    )
+    scale = floor.scale(similarity, dense.vectors.vectors, ranked_by, exact)
+    fused, scored, in_dense = _fuse(lexical, similarity, near, config, scale.for_fusion(similarity))
     # an approximate index may miss a word match more similar than its nearest: rank then
     # among every similarity known
     nearest = np.sort(similarity[in_dense]) if dense.ann is None else None
@@ -231,7 +229,7 @@ def retrieve(
     else:
         # calibrated: standing out among the products of its language, or as similar as
         # the word matches; and meaning something to the encoder when no word anchors it
-        zs = floor.standardised(near_only, similarity, dense.vectors.vectors, ranked_by, exact)
+        zs = scale.standardised(near_only, similarity)
         admitted = zs >= config.meaning_z
         if np.any(lexical > 0):
             # where the query's kind of product is much of the catalog (a small or
