@@ -243,10 +243,10 @@ class SearchEngine:
         if dense is not None and dense.vectors.ids != index.ids:
             raise ValueError("the vector index and the lexical index hold different products")
         self.synonyms = SynonymTable.from_config(self.config.synonyms)
-        self.floor = (
+        self.floor = (  # only dense retrieval finds products by meaning
             MeaningFloor.build(columns.languages, self.dense.vectors.vectors, self.dense.encoder)
             if self.dense is not None
-            else MeaningFloor.build(columns.languages)
+            else None
         )
         self._row_of = {pid: i for i, pid in enumerate(index.ids)}
         self.popularity = (

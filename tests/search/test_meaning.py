@@ -136,9 +136,11 @@ def test_a_one_language_catalog_answers_the_other_language_by_meaning(
 
 
 def test_noise_guards_are_per_encoder_and_language_pair(engine: SearchEngine) -> None:
-    guards = engine.floor.guards
+    floor = engine.floor
+    assert floor is not None
+    guards = floor.guards
     assert set(guards) == {"latin", "cjk"}
-    assert all(len(g) == len(engine.floor.names) == 2 for g in guards.values())
+    assert all(len(g) == len(floor.names) == 2 for g in guards.values())
     assert all(0.0 < float(v) < 0.3 for g in guards.values() for v in g)
 
 
