@@ -498,6 +498,41 @@ class AdsConfig(_Section):
         return sorted(value)
 
 
+class AssistantConfig(_Section):
+    """The shop assistant (``POST /assistant``, ``shopmind ask``): grounded answers from the
+    catalog, the shop's documents and its past answers, and shopping by conversation."""
+
+    encoder: str = Field(
+        default="auto",
+        description="Encoder of questions, answers and passages: auto = the search engine's "
+        "(USE for a Chinese and English shop), or an encoder name (use, minilm, hashing).",
+    )
+    min_confidence: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="Below this confidence the assistant says it does not know and offers a "
+        "person instead of answering.",
+    )
+    max_message_chars: int = Field(default=1_000, ge=10, le=20_000)
+    session_minutes: float = Field(
+        default=30.0, gt=0, description="A conversation is forgotten after this long idle."
+    )
+    max_sessions: int = Field(default=10_000, ge=1, description="Conversations kept at once.")
+    products: int = Field(default=6, ge=1, le=50, description="Products a shopping answer shows.")
+    passage_chars: int = Field(
+        default=600, ge=100, le=10_000, description="Longest passage a document is split into."
+    )
+    generator_url: str | None = Field(
+        default=None,
+        description="An OpenAI-compatible chat endpoint (…/v1/chat/completions) that rephrases "
+        "the grounded answer; None = grounded answers only.",
+    )
+    generator_model: str = "default"
+    generator_key: str | None = Field(default=None, description="Bearer key for the endpoint.")
+    generator_timeout_s: float = Field(default=3.0, gt=0, le=120)
+
+
 class Settings(BaseSettings):
     """The whole settings tree."""
 
@@ -519,6 +554,7 @@ class Settings(BaseSettings):
     serve: ServeConfig = ServeConfig()
     demo: DemoConfig = DemoConfig()
     ads: AdsConfig = AdsConfig()
+    assistant: AssistantConfig = AssistantConfig()
 
     @classmethod
     def settings_customise_sources(
@@ -552,6 +588,7 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "serve": ServeConfig,
     "demo": DemoConfig,
     "ads": AdsConfig,
+    "assistant": AssistantConfig,
 }
 
 

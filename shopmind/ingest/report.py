@@ -35,13 +35,13 @@ class IngestReport:
 
     def render(self) -> str:
         """A summary a person can read at the end of an ingest."""
-        what = "products" if self.kind == "products" else "events"
+        what = _WHAT.get(self.kind, self.kind)
         lines = [
             f"ingested {what} from {self.source} ({self.format}) in {self.seconds:.2f} s "
             f"({self.rate:,.0f} records/s)",
             f"  rows read: {self.rows:,}   records: {self.records:,}",
             f"  stored new: {self.inserted:,}   updated: {self.updated:,}   "
-            f"already stored (same event id): {self.duplicates:,}   rejected: {self.rejected:,}",
+            f"already stored (same id): {self.duplicates:,}   rejected: {self.rejected:,}",
         ]
         if self.reject_file:
             lines.append(f"  rejected rows written to {self.reject_file}")
@@ -53,6 +53,9 @@ class IngestReport:
                     continue
                 lines.append(f"    {key.replace('_', ' ')}: {_short(value)}")
         return "\n".join(lines)
+
+
+_WHAT = {"documents": "document passages", "answers": "past answers"}
 
 
 def _short(value: Any) -> str:

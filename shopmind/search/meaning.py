@@ -108,7 +108,7 @@ class MeaningFloor:
             samples.append(every)
         guards: dict[str, np.ndarray] = {}
         if vectors is not None and encoder is not None and n:
-            for script, queries in _null_queries(rng).items():
+            for script, queries in null_queries(rng).items():
                 null = np.asarray(encoder.encode_query(queries), dtype=np.float32)
                 guards[script] = np.asarray(
                     [
@@ -190,7 +190,7 @@ def script_of(text: str) -> str:
     return "cjk" if has_chinese(text) else "latin"
 
 
-def _null_queries(rng: np.random.Generator) -> dict[str, list[str]]:
+def null_queries(rng: np.random.Generator) -> dict[str, list[str]]:
     """Seeded meaningless queries: Latin pseudo-words, and runs of random Chinese characters."""
     latin = [
         " ".join(
@@ -212,4 +212,4 @@ def _sample(rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.sort(rng.choice(rows, SAMPLE, replace=False))
 
 
-__all__ = ["MIN_GROUP", "SAMPLE", "LanguageScale", "MeaningFloor", "script_of"]
+__all__ = ["MIN_GROUP", "SAMPLE", "LanguageScale", "MeaningFloor", "null_queries", "script_of"]

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shopmind import __version__
 from shopmind.ads import AdServer, CampaignBook, EngineQuality
+from shopmind.assistant import LiveAssistant
 from shopmind.build import current_build, open_ranker, open_recommend, open_search, ranker_path
 from shopmind.catalog import FIELD_FIXES as PRODUCT_FIXES
 from shopmind.config import LOG_FORMAT, Settings, load
@@ -42,6 +43,7 @@ from shopmind.search import SearchEngine
 from shopmind.search.live import LiveSearch
 from shopmind.serve.limits import BodySizeLimit
 from shopmind.serve.routes import (
+    assistant,
     campaigns,
     catalog,
     evaluations,
@@ -54,6 +56,7 @@ from shopmind.serve.routes import (
     visitors,
     web,
 )
+from shopmind.serve.routes.assistant import ASSISTANT_FIXES
 from shopmind.store import open_store
 from shopmind.validate import request_row_errors
 from shopmind.web import STATIC_DIR
@@ -106,6 +109,8 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     errors = list(exc.errors())
     in_query = all(e.get("loc", ("",))[0] == "query" for e in errors)
     fixes = EVENT_FIXES if request.url.path.startswith("/events") else PRODUCT_FIXES
+    if request.url.path.startswith("/assistant"):
+        fixes = ASSISTANT_FIXES
     rows = request_row_errors(errors, QUERY_FIXES if in_query else fixes)
     if in_query:
         head = f"invalid query parameter(s) for {request.url.path}"
@@ -173,6 +178,17 @@ def _live_ranker(app: FastAPI, settings: Settings) -> LiveRanker:
     return LiveRanker(ranker_path(settings.home), load, version=lambda: _build_id(settings))
 
 
+def _live_assistant(app: FastAPI, settings: Settings) -> LiveAssistant:
+    """The assistant over the engine serving now and the store's knowledge."""
+
+    def engine() -> SearchEngine | None:
+        live = app.state.search
+        return live.engine if live is not None else None
+
+    cache = settings.home / "cache" / "embeddings"
+    return LiveAssistant(app.state.store, settings.assistant, engine, cache)
+
+
 WORKER_LOG_ENV = "_SHOPMIND_LOG_LEVEL"  # the log level `shopmind serve` hands its processes
 WORKER_LOG_FORMAT = LOG_FORMAT.replace("%(name)s", "[process %(process)d] %(name)s")
 
@@ -217,6 +233,7 @@ def create_app(settings: Settings) -> FastAPI:
         )
         app.state.ads = _open_ads(app, settings)
         app.state.ranker = _live_ranker(app, settings)
+        app.state.assistant = _live_assistant(app, settings)
         logger.info("shopmind serving %s", settings.store_url)
         try:
             yield
@@ -226,6 +243,7 @@ def create_app(settings: Settings) -> FastAPI:
             app.state.ads = None
             app.state.search = None
             app.state.recommend = None
+            app.state.assistant = None
             # let a running re-index and refit finish before the store closes: both read it
             live.wait(60)
             recommending.wait(600)
@@ -248,8 +266,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.recommend = None
     app.state.ads = None
     app.state.ranker = None
+    app.state.assistant = None
     routers = (
         health,
+        assistant,
         catalog,
         events,
         search,

@@ -16,6 +16,7 @@ from typing import Any
 from shopmind.catalog.models import Product, ProductPatch
 from shopmind.errors import NotFound
 from shopmind.events.models import Event, StoredEvent, iso_utc
+from shopmind.knowledge.models import Passage, PastAnswer
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,33 @@ class Store(ABC):
                     seen.setdefault(e.visitor, None)
         ordered = sorted(counts, key=lambda v: (-counts[v], -(seen[v] or float("-inf")), v))
         return [VisitorSummary(v, counts[v], seen[v]) for v in ordered[:limit]]
+
+    # -- knowledge (the assistant's) ------------------------------------------------------
+    @abstractmethod
+    def knowledge_version(self) -> int:
+        """A number every passage or past-answer write raises, in the same transaction."""
+
+    @abstractmethod
+    def replace_documents(self, passages: Sequence[Passage]) -> WriteResult:
+        """Store the passages, replacing every passage of their documents (``doc``): a page
+        ingested again loses the passages it no longer has. ``inserted`` counts passages,
+        ``updated`` the documents that were replaced."""
+
+    @abstractmethod
+    def list_passages(self, doc: str | None = None) -> list[Passage]:
+        """Every passage (or one document's), by document and position."""
+
+    @abstractmethod
+    def add_answers(self, answers: Sequence[PastAnswer]) -> WriteResult:
+        """Add past answers; one whose id (``PastAnswer.key``) is stored is a duplicate."""
+
+    @abstractmethod
+    def iter_answers(self, batch: int = 10_000) -> Iterator[list[PastAnswer]]:
+        """Every past answer (its ``id`` set), in id order, in batches."""
+
+    @abstractmethod
+    def count_knowledge(self) -> dict[str, int]:
+        """How many ``documents``, ``passages`` and ``answers`` are stored."""
 
     # -- reports and stats ----------------------------------------------------------------
     @abstractmethod

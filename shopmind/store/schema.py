@@ -88,6 +88,34 @@ MIGRATIONS: tuple[Migration, ...] = (
         INSERT INTO meta (key, value) VALUES ('catalog_version', 0);
         """,
     ),
+    Migration(
+        3,
+        "the assistant's knowledge: passages of the shop's pages and past answers",
+        """
+        CREATE TABLE passages (
+            id          TEXT PRIMARY KEY,
+            doc         TEXT NOT NULL,
+            position    INTEGER NOT NULL,
+            title       TEXT NOT NULL,
+            text        TEXT NOT NULL,
+            source      TEXT NOT NULL,
+            url         TEXT,
+            updated_at  REAL NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX passages_doc ON passages (doc, position);
+
+        CREATE TABLE answers (
+            id          TEXT PRIMARY KEY,
+            question    TEXT NOT NULL,
+            answer      TEXT NOT NULL,
+            product_id  TEXT,
+            ts          REAL,
+            added_at    REAL NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX answers_product ON answers (product_id);
+        INSERT INTO meta (key, value) VALUES ('knowledge_version', 0);
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -19,6 +19,7 @@ from typing import Any, Literal
 from shopmind.catalog.models import Product, ProductPatch, normalise_category
 from shopmind.errors import NotFound, StoreError
 from shopmind.events.models import Event, StoredEvent
+from shopmind.knowledge.models import Passage, PastAnswer
 from shopmind.store.base import ProductPage, Store, StoreStats, VisitorSummary, WriteResult
 from shopmind.store.schema import DEFERRABLE_EVENT_INDEXES, current_version, migrate
 
@@ -307,6 +308,94 @@ class SQLiteStore(Store):
             (limit,),
         )
         return [VisitorSummary(str(v), int(n), None if t is None else float(t)) for v, n, t in rows]
+
+    # -- knowledge --------------------------------------------------------------------------
+    def knowledge_version(self) -> int:
+        row = self._conn().execute("SELECT value FROM meta WHERE key = 'knowledge_version'")
+        return int(row.fetchone()[0])
+
+    def _knowledge_changed(self) -> None:
+        self._conn().execute("UPDATE meta SET value = value + 1 WHERE key = 'knowledge_version'")
+
+    def replace_documents(self, passages: Sequence[Passage]) -> WriteResult:
+        docs = sorted({p.doc for p in passages})
+        if not docs:
+            return WriteResult()
+        now = time.time()
+        with self.transaction():
+            conn = self._conn()
+            replaced = 0
+            for chunk, marks in _in_chunks(docs):
+                replaced += int(
+                    conn.execute(
+                        f"SELECT COUNT(DISTINCT doc) FROM passages WHERE doc IN ({marks})", chunk
+                    ).fetchone()[0]
+                )
+                conn.execute(f"DELETE FROM passages WHERE doc IN ({marks})", chunk)
+            conn.executemany(
+                "INSERT INTO passages (id, doc, position, title, text, source, url, updated_at) "
+                "VALUES (?,?,?,?,?,?,?,?)",
+                [
+                    (p.id, p.doc, p.position, p.title, p.text, p.source, p.url, now)
+                    for p in passages
+                ],
+            )
+            self._knowledge_changed()
+        return WriteResult(inserted=len(passages), updated=replaced)
+
+    def list_passages(self, doc: str | None = None) -> list[Passage]:
+        sql = "SELECT id, doc, position, title, text, source, url FROM passages"
+        args: tuple[Any, ...] = ()
+        if doc is not None:
+            sql += " WHERE doc = ?"
+            args = (doc,)
+        rows = self._conn().execute(sql + " ORDER BY doc, position", args)
+        return [
+            Passage(id=i, doc=d, position=n, title=t, text=x, source=s, url=u)
+            for i, d, n, t, x, s, u in rows
+        ]
+
+    def add_answers(self, answers: Sequence[PastAnswer]) -> WriteResult:
+        if not answers:
+            return WriteResult()
+        now = time.time()
+        with self.transaction():
+            conn = self._conn()
+            before = conn.total_changes
+            conn.executemany(
+                "INSERT OR IGNORE INTO answers (id, question, answer, product_id, ts, added_at) "
+                "VALUES (?,?,?,?,?,?)",
+                [(a.key, a.question, a.answer, a.product_id, a.time, now) for a in answers],
+            )
+            inserted = conn.total_changes - before
+            if inserted:
+                self._knowledge_changed()
+        return WriteResult(inserted=inserted, duplicates=len(answers) - inserted)
+
+    def iter_answers(self, batch: int = 10_000) -> Iterator[list[PastAnswer]]:
+        last = ""
+        conn = self._conn()
+        while True:
+            rows = conn.execute(
+                "SELECT id, question, answer, product_id, ts FROM answers WHERE id > ? "
+                "ORDER BY id LIMIT ?",
+                (last, batch),
+            ).fetchall()
+            if not rows:
+                return
+            yield [
+                PastAnswer(id=i, question=q, answer=a, product_id=p, time=t)
+                for i, q, a, p, t in rows
+            ]
+            last = rows[-1][0]
+
+    def count_knowledge(self) -> dict[str, int]:
+        conn = self._conn()
+        docs, passages = conn.execute(
+            "SELECT COUNT(DISTINCT doc), COUNT(*) FROM passages"
+        ).fetchone()
+        answers = conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+        return {"documents": int(docs), "passages": int(passages), "answers": int(answers)}
 
     # -- reports and stats ------------------------------------------------------------------
     def record_ingest(self, report: dict[str, Any]) -> int:

@@ -17,6 +17,7 @@ import pytest
 from shopmind.catalog import Product, ProductPatch
 from shopmind.errors import NotFound
 from shopmind.events import Event
+from shopmind.knowledge import Passage, PastAnswer
 from shopmind.store import Store
 
 
@@ -283,3 +284,42 @@ class StoreContract:
         assert stats["visitors"] == 2
         assert stats["events_by_type"] == {"purchase": 1, "view": 2}
         assert stats["schema_version"] >= 1
+
+    # -- knowledge ---------------------------------------------------------------------------
+    def test_documents_replace_their_own_passages_only(self, s: Store) -> None:
+        def passage(doc: str, n: int, text: str) -> Passage:
+            return Passage(
+                id=f"{doc}#{n}", doc=doc, position=n, title=doc, text=text, source=f"{doc}.md"
+            )
+
+        before = s.knowledge_version()
+        s.replace_documents([passage("returns", 1, "30 days"), passage("returns", 2, "refund")])
+        s.replace_documents([passage("shipping", 1, "2 days")])
+        result = s.replace_documents([passage("returns", 1, "45 days")])
+        assert (result.inserted, result.updated) == (1, 1)
+        assert [p.text for p in s.list_passages("returns")] == ["45 days"]
+        assert [p.id for p in s.list_passages()] == ["returns#1", "shipping#1"]
+        assert s.count_knowledge() == {"documents": 2, "passages": 2, "answers": 0}
+        assert s.knowledge_version() == before + 3
+
+    def test_past_answers_are_idempotent_by_id(self, s: Store) -> None:
+        rows = [
+            PastAnswer(question="Is it waterproof?", answer="IPX5", product_id="a", time=1.0),
+            PastAnswer(question="Battery?", answer="30 hours"),
+            PastAnswer(id="given", question="Colours?", answer="Black and white"),
+        ]
+        first = s.add_answers(rows)
+        again = s.add_answers(rows)
+        assert (first.inserted, again.inserted, again.duplicates) == (3, 0, 3)
+        stored = {a.key: a for batch in s.iter_answers(batch=2) for a in batch}
+        assert set(stored) == {r.key for r in rows}
+        assert stored[rows[0].key].product_id == "a"
+        assert stored[rows[0].key].time == 1.0
+        assert stored["given"].answer == "Black and white"
+        assert s.count_knowledge()["answers"] == 3
+
+    def test_knowledge_writes_roll_back_with_the_transaction(self, s: Store) -> None:
+        with pytest.raises(RuntimeError), s.transaction():
+            s.add_answers([PastAnswer(question="q", answer="a")])
+            raise RuntimeError("crash mid-ingest")
+        assert s.count_knowledge()["answers"] == 0

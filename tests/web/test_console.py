@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -29,7 +31,7 @@ if CHROMIUM is None:
         "no chromium here (./install.sh --dev installs it as root)", allow_module_level=True
     )
 
-from playwright.sync_api import BrowserContext, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import BrowserContext, Locator, Page, expect, sync_playwright  # noqa: E402
 
 SHOPMIND = str(Path(sys.executable).parent / "shopmind")
 ARGS = [
@@ -278,3 +280,243 @@ def test_the_mind_map_speaks_chinese_on_request(page: Page, server: str) -> None
     page.keyboard.press("Escape")
     page.get_by_role("button", name="Show reasons in English").click()  # and back
     assert page.evaluate("localStorage.getItem('shopmind-lang')") == "en"
+
+
+# ---- the shop assistant's chat panel (POST /assistant) ----------------------------------------
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _ask(page: Page, message: str, product: str | None = None) -> Locator:
+    """Type ``message`` (and the page's product) into the chat, press Enter, and return the
+    assistant's reply once it is in the conversation."""
+    replies = page.locator("#chat-log .chat-reply")
+    before = replies.count()
+    if product is not None:
+        page.locator("#chat-product").fill(product)
+    page.locator("#chat-input").fill(message)
+    page.locator("#chat-input").press("Enter")
+    expect(replies).to_have_count(before + 1, timeout=60_000)
+    expect(page.locator("#chat-status")).not_to_have_class(re.compile(r"\berror\b"))
+    return replies.nth(before)
+
+
+def _prices(reply: Locator) -> list[float]:
+    values: list[str] = reply.locator(".chat-product").evaluate_all(
+        "cards => cards.map(c => c.dataset.price)"
+    )
+    return [float(v) for v in values]
+
+
+def _assistant_posts(page: Page) -> list[dict[str, Any]]:
+    """The bodies the page sends to POST /assistant, as they go."""
+    posts: list[dict[str, Any]] = []
+
+    def record(request: Any) -> None:
+        if request.method == "POST" and request.url.endswith("/assistant"):
+            posts.append(request.post_data_json)
+
+    page.on("request", record)
+    return posts
+
+
+def test_the_assistant_answers_a_policy_question_and_shows_its_source(
+    page: Page, server: str, shots: Path
+) -> None:
+    knowledge = httpx.get(f"{server}/assistant/knowledge").json()
+    page.goto(f"{server}/#assistant")
+    expect(page.locator("#chat-knowledge")).to_contain_text("shop pages")
+    session = page.locator("#chat-session").inner_text()
+    assert session.startswith("console-") and len(session) > len("console-")
+    reply = _ask(page, "what is your return policy?")
+    assert reply.locator(".chat-answer").inner_text().strip()
+    expect(reply.locator(".chat-intent")).to_have_text(re.compile(r"^policy · [01]\.\d\d$"))
+    docs = reply.locator('.chat-citation[data-kind="doc"]')
+    assert docs.count() >= 1, (
+        f"no doc citation for a policy question; the assistant's knowledge: {knowledge}; "
+        f"the answer: {reply.inner_text()!r}"
+    )
+    chip = docs.first
+    assert re.fullmatch(r"\[doc \S+\]", chip.inner_text()), chip.inner_text()
+    chip.click()
+    detail = page.locator("#chat-citation-detail")
+    expect(detail).to_be_visible()
+    expect(chip).to_have_attribute("aria-pressed", "true")
+    assert detail.get_attribute("data-id") == chip.get_attribute("data-id")
+    assert page.locator("#chat-detail-title").inner_text().strip()
+    mark = detail.locator("mark")
+    expect(mark.first).to_be_visible()
+    assert mark.first.inner_text().strip()
+    page.screenshot(path=str(shots / "console-assistant-policy.png"))
+    page.get_by_role("button", name="Close the source").click()
+    expect(detail).to_be_hidden()
+    expect(chip).to_have_attribute("aria-pressed", "false")
+
+
+def test_the_assistant_finds_products_and_refines_them_in_the_same_conversation(
+    page: Page, server: str, shots: Path
+) -> None:
+    page.goto(f"{server}/#assistant")
+    posts = _assistant_posts(page)
+    first = _ask(page, "wireless earbuds")
+    expect(first.locator(".chat-intent")).to_contain_text("find")
+    cards = first.locator(".chat-product")
+    assert cards.count() >= 1
+    before = _prices(first)
+    assert len(before) == cards.count()
+    card = cards.first
+    title = card.locator(".title").inner_text()
+    assert card.locator(".meta").inner_text().startswith(card.get_attribute("data-currency") or "")
+    assert f"{before[0]:.2f}" in card.locator(".meta").inner_text()
+    # a card's reasons: the console's mind map, in the "why?" dialog
+    card.get_by_role("button").click()
+    expect(page.locator("#why-map .mm-node").first).to_be_visible()
+    assert title in page.locator("#why-title").inner_text()
+    assert _node_labels(page)[0].startswith("search hit")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    # a product citation opens the product's id and title
+    cite = first.locator('.chat-citation[data-kind="product"]').first
+    cite.click()
+    detail = page.locator("#chat-citation-detail")
+    expect(detail).to_be_visible()
+    assert (cite.get_attribute("data-id") or "?") in detail.inner_text()
+    second = _ask(page, "cheaper")
+    after = _prices(second)
+    assert after, second.inner_text()
+    # cheaper than the typical price shown, in the currency of the first product shown
+    currency = first.locator(".chat-product").first.get_attribute("data-currency")
+    shown = first.locator(".chat-product")
+    same = [
+        price
+        for price, i in zip(before, range(shown.count()), strict=False)
+        if shown.nth(i).get_attribute("data-currency") == currency
+    ]
+    assert max(after) < statistics.median(same), (before, after)
+    currencies = second.locator(".chat-product")
+    assert all(
+        currencies.nth(i).get_attribute("data-currency") == currency
+        for i in range(currencies.count())
+    )
+    page.screenshot(path=str(shots / "console-assistant-cheaper.png"))
+    session = page.locator("#chat-session").inner_text()
+    assert [p["session"] for p in posts] == [session, session]
+    assert [p["message"] for p in posts] == ["wireless earbuds", "cheaper"]
+    # a new conversation: an empty log and a new session id
+    page.get_by_role("button", name="New conversation").click()
+    expect(page.locator("#chat-log .chat-turn")).to_have_count(0)
+    expect(detail).to_be_hidden()
+    fresh = page.locator("#chat-session").inner_text()
+    assert fresh != session and fresh.startswith("console-")
+    _ask(page, "cheaper")
+    assert posts[-1]["session"] == fresh
+
+
+def test_the_assistant_answers_in_chinese_about_the_product_on_the_page(
+    page: Page, server: str, shots: Path
+) -> None:
+    hits = httpx.get(f"{server}/search", params={"q": "无线耳机"}).json()["hits"]
+    chinese = [
+        h for h in hits if CJK.search(h["title"]) and "Headphones" in (h.get("category") or "")
+    ]
+    assert chinese, [h["title"] for h in hits]
+    product = chinese[0]["id"]
+    page.goto(f"{server}/#assistant/{product}")  # the product page's "Ask the assistant" link
+    expect(page.locator("#chat-product")).to_have_value(product)
+    posts = _assistant_posts(page)
+    reply = _ask(page, "这款耳机防水吗?", product=product)
+    assert posts[-1]["product"] == product
+    expect(reply).to_have_attribute("data-language", "zh")
+    answer = reply.locator(".chat-answer")
+    assert answer.get_attribute("lang") == "zh"
+    assert CJK.search(answer.inner_text()), answer.inner_text()
+    if reply.get_attribute("data-handoff") == "true":
+        expect(reply.locator(".chat-handoff")).to_be_visible()
+    page.screenshot(path=str(shots / "console-assistant-zh.png"))
+
+
+def test_an_empty_message_is_not_sent_and_a_refused_one_says_why(page: Page, server: str) -> None:
+    page.goto(f"{server}/#assistant")
+    posts = _assistant_posts(page)
+    page.locator("#chat-input").fill("   ")
+    page.locator("#chat-input").press("Enter")
+    chat_status = page.locator("#chat-status")
+    expect(chat_status).to_have_class(re.compile(r"\berror\b"))
+    assert "message" in chat_status.inner_text()
+    page.locator("#chat-input").fill("")
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(chat_status).to_have_class(re.compile(r"\berror\b"))
+    assert posts == [] and page.locator("#chat-log .chat-turn").count() == 0
+    # the server refuses a message over assistant.max_message_chars: its message, in the panel
+    page.locator("#chat-input").fill("a" * 1500)
+    page.locator("#chat-input").press("Enter")
+    expect(chat_status).to_contain_text("characters")
+    expect(chat_status).to_have_class(re.compile(r"\berror\b"))
+    expect(page.locator("#chat-log .chat-customer.chat-failed")).to_have_count(1)
+    assert page.locator("#chat-log .chat-reply").count() == 0
+    expect(page.locator("#chat-send")).to_be_enabled()
+    # the panel still works
+    reply = _ask(page, "wireless earbuds")
+    assert reply.locator(".chat-product").count() >= 1
+    assert len(posts) == 2
+
+
+def test_a_reply_is_shown_as_text_with_its_sources(page: Page, server: str) -> None:
+    """The panel's drawing on a made-up reply: server text never becomes HTML, a doc's
+    answering sentence is marked in its passage, a past answer shows its question."""
+    page.goto(f"{server}/#assistant")
+    reply = {
+        "session": "x",
+        "answer": "<b>Returns</b> within 30 days.\nSee <img src=x onerror=alert(1)>",
+        "intent": "policy",
+        "confidence": 0.8234,
+        "language": "en",
+        "citations": [
+            {
+                "kind": "doc",
+                "id": "returns#2",
+                "title": "Returns <policy>",
+                "text": "Keep the box. <i>Returns</i> within 30 days. Refunds take a week.",
+                "highlight": "<i>Returns</i> within 30 days.",
+            },
+            {
+                "kind": "qa",
+                "id": "qa0012",
+                "text": "Yes, <u>IPX4</u>.",
+                "question": "Is it waterproof?",
+                "product_id": "p0003",
+            },
+            {"kind": "product", "id": "p0003", "text": "Earbuds", "title": "Earbuds"},
+        ],
+        "products": [],
+        "handoff": True,
+        "constraints": {"cheaper": True, "price_max": 20},
+        "generated": False,
+        "reasons": {"label": "knowledge: doc returns#2", "value": 0.82, "children": []},
+    }
+    page.evaluate("r => appendTurn(replyTurn(r))", reply)
+    turn = page.locator("#chat-log .chat-reply")
+    expect(turn).to_have_count(1)
+    answer = turn.locator(".chat-answer")
+    assert answer.inner_text() == reply["answer"]  # newlines kept, tags as text
+    assert answer.locator("b, img").count() == 0
+    expect(turn.locator(".chat-intent")).to_have_text("policy · 0.82")
+    expect(turn.locator(".chat-handoff")).to_be_visible()
+    expect(turn.locator(".chat-constraints")).to_contain_text("cheaper")
+    chips = turn.locator(".chat-citation")
+    assert chips.all_inner_texts() == ["[doc returns#2]", "[qa qa0012]", "[product p0003]"]
+    detail = page.locator("#chat-citation-detail")
+    chips.nth(0).click()
+    expect(page.locator("#chat-detail-title")).to_have_text("Returns <policy>")
+    expect(detail.locator("mark")).to_have_text("<i>Returns</i> within 30 days.")
+    assert detail.locator("i").count() == 0
+    assert "Keep the box." in detail.inner_text() and "Refunds take a week." in detail.inner_text()
+    chips.nth(1).click()
+    assert "Is it waterproof?" in detail.inner_text() and "Yes, <u>IPX4</u>." in detail.inner_text()
+    assert detail.locator("u, mark").count() == 0
+    chips.nth(1).click()  # the pressed chip again: closes it
+    expect(detail).to_be_hidden()
+    chips.nth(2).click()
+    assert "p0003" in detail.inner_text() and "Earbuds" in detail.inner_text()
+    turn.get_by_role("button", name="Why this answer?").click()
+    expect(page.locator("#why-map .mm-node").first).to_be_visible()
+    assert _node_labels(page)[0].startswith("knowledge: doc returns#2")

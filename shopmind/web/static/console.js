@@ -232,7 +232,8 @@ async function showProduct(id) {
     $("product-card").append(el("div", { class: "result" },
       el("img", { src: p.image_url || `/console/product/${encodeURIComponent(p.id)}.svg`, alt: "" }),
       el("div", {}, el("div", { class: "title" }, p.title), el("div", { class: "meta" }, [price(p), p.brand, p.category].filter(Boolean).join(" · ")),
-        el("p", {}, p.description || "")), el("div")));
+        el("p", {}, p.description || "")),
+      el("div", { class: "actions" }, el("a", { href: `#assistant/${encodeURIComponent(p.id)}` }, "Ask the assistant"))));
     const similar = await api(`/similar?${new URLSearchParams({ item: id, k: "6" })}`);
     for (const item of similar.items) $("similar").append(resultItem(item, { kind: "similar", item: id, id: item.id }));
     const together = await api(`/bought-together?${new URLSearchParams({ item: id, k: "6" })}`);
@@ -334,6 +335,228 @@ async function showCampaigns() {
   }
 }
 
+// ---- the shop assistant (POST /assistant) ---------------------------------------------------
+// One conversation per page load (a fresh session id on "New conversation"). Everything the
+// server writes goes into the page as text nodes, never as HTML.
+function newSessionId() {
+  const bytes = new Uint8Array(8);
+  crypto.getRandomValues(bytes);  // crypto.randomUUID needs https; this works on plain http too
+  return `console-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+const chat = { session: newSessionId(), busy: false };
+
+function setChatBusy(busy) {
+  chat.busy = busy;
+  $("chat-send").disabled = busy;
+  $("chat-log").setAttribute("aria-busy", String(busy));
+}
+
+function newConversation() {
+  chat.session = newSessionId();  // a reply still on its way to the old one is dropped
+  $("chat-session").textContent = chat.session;
+  $("chat-log").innerHTML = "";
+  closeChatDetail();
+  setChatBusy(false);
+  status("chat-status", "New conversation.");
+  $("chat-input").focus();
+}
+
+function appendTurn(turn) {
+  const log = $("chat-log");
+  log.append(turn);
+  log.scrollTop = log.scrollHeight;
+}
+
+function constraintText(constraints) {
+  const parts = [];
+  for (const [key, value] of Object.entries(constraints || {})) {
+    if (value === true) parts.push(key.replace(/_/g, " "));
+    else if (Array.isArray(value)) parts.push(`${key.replace(/_/g, " ")} ${value.join(", ")}`);
+    else if (value !== null && typeof value !== "object") parts.push(`${key.replace(/_/g, " ")} ${value}`);
+  }
+  return parts.join(" · ");
+}
+
+function openReasons(heading, tree, note) {
+  const dialog = $("why");
+  $("why-title").textContent = heading;
+  $("why-map").innerHTML = "";
+  if (!dialog.open) dialog.showModal();
+  if (!tree || !tree.label) { status("why-status", "The assistant gave no reasons for this.", true); return; }
+  status("why-status", note || "");
+  new MindMap($("why-map"), tree, heading, LANG);
+  const first = $("why-map").querySelector(".mm-node");
+  if (first) first.focus();
+}
+
+function chatProduct(item, rank) {
+  const title = item.title || item.id;
+  const meta = [price(item), item.brand, item.in_stock === false ? "out of stock" : null].filter(Boolean).join(" · ");
+  const score = typeof item.score === "number" ? ` · score ${item.score.toFixed(3)}` : "";
+  return el("li", {
+    class: `chat-product${item.in_stock === false ? " out-of-stock" : ""}`,
+    "data-id": item.id, "data-price": item.price ?? null, "data-currency": item.currency || null,
+  }, el("button", {
+    type: "button", title: "Why is it suggested?", "aria-label": `${title}, ${meta}: why is it suggested?`,
+    onclick: () => openReasons(`Why did the assistant suggest “${title}”?`, item.reasons, `${item.id} · rank ${rank}${score}`),
+  },
+  el("img", { src: item.image_url || `/console/product/${encodeURIComponent(item.id)}.svg`, alt: "", loading: "lazy" }),
+  el("span", { class: "title" }, title),
+  el("span", { class: "meta" }, meta)));
+}
+
+function looksChinese(text) {
+  return /[\u3400-\u9fff]/.test(text || "");
+}
+
+function passageWithMark(text, highlight) {
+  const passage = el("p", { class: "chat-passage", lang: looksChinese(text) ? "zh" : null });
+  const at = highlight ? text.indexOf(highlight) : -1;
+  if (at >= 0) {
+    passage.append(text.slice(0, at), el("mark", {}, highlight), text.slice(at + highlight.length));
+    return [passage];
+  }
+  passage.append(text);
+  if (!highlight) return [passage];
+  // the answering sentence is not verbatim in the passage (spacing): show it on its own
+  return [passage, el("p", {}, "Answering sentence: ", el("mark", {}, highlight))];
+}
+
+function closeChatDetail() {
+  $("chat-citation-detail").hidden = true;
+  $("chat-detail-body").innerHTML = "";
+  for (const chip of document.querySelectorAll(".chat-citation[aria-pressed=true]")) chip.setAttribute("aria-pressed", "false");
+}
+
+function showCitation(cite, chip) {
+  if (chip.getAttribute("aria-pressed") === "true") { closeChatDetail(); chip.focus(); return; }
+  closeChatDetail();
+  chip.setAttribute("aria-pressed", "true");
+  const box = $("chat-citation-detail");
+  const body = $("chat-detail-body");
+  box.dataset.kind = cite.kind;
+  box.dataset.id = cite.id;
+  const text = cite.text || "";
+  const productLink = (id) => el("a", { href: `#product/${encodeURIComponent(id)}` }, id);
+  if (cite.kind === "doc") {
+    $("chat-detail-title").textContent = cite.title || cite.id;
+    body.append(el("p", { class: "chat-source" }, `Shop page passage ${cite.id}`), ...passageWithMark(text, cite.highlight));
+  } else if (cite.kind === "qa") {
+    $("chat-detail-title").textContent = `Answered before (${cite.id})`;
+    body.append(el("dl", {},
+      el("dt", {}, "Question"), el("dd", { class: "chat-qa-question", lang: looksChinese(cite.question) ? "zh" : null }, cite.question || "–"),
+      el("dt", {}, "Answer"), el("dd", { class: "chat-qa-answer", lang: looksChinese(text) ? "zh" : null }, text),
+      cite.product_id ? el("dt", {}, "About product") : null,
+      cite.product_id ? el("dd", {}, productLink(cite.product_id)) : null));
+  } else if (cite.kind === "product") {
+    $("chat-detail-title").textContent = cite.title || cite.id;
+    body.append(el("dl", {},
+      el("dt", {}, "Product id"), el("dd", {}, productLink(cite.id)),
+      el("dt", {}, "Title"), el("dd", {}, cite.title || "–"),
+      text && text !== cite.title ? el("dt", {}, "Used") : null,
+      text && text !== cite.title ? el("dd", { class: "chat-passage" }, text) : null));
+  } else {
+    $("chat-detail-title").textContent = `${cite.kind} ${cite.id}`;
+    body.append(el("p", { class: "chat-passage" }, text));
+  }
+  box.hidden = false;
+  box.focus();
+}
+
+function customerTurn(message, product) {
+  return el("li", { class: "chat-turn chat-customer", lang: looksChinese(message) ? "zh" : null },
+    el("span", { class: "visually-hidden" }, "You: "), message,
+    product ? el("div", { class: "chat-meta" }, `on the page of ${product}`) : null);
+}
+
+function replyTurn(reply) {
+  const language = reply.language === "zh" ? "zh" : "en";
+  const confidence = Number(reply.confidence || 0).toFixed(2);
+  const intent = reply.intent || "other";
+  const turn = el("li", {
+    class: "chat-turn chat-reply", "data-intent": intent, "data-confidence": confidence,
+    "data-language": language, "data-handoff": String(Boolean(reply.handoff)),
+  });
+  turn.append(el("span", { class: "visually-hidden" }, "Assistant: "),
+    el("div", { class: "chat-answer", lang: language }, reply.answer || ""));
+  const kept = constraintText(reply.constraints);
+  turn.append(el("div", { class: "chat-meta" },
+    reply.handoff ? el("span", { class: "badge chat-handoff" }, "Hand-off to a person offered") : null,
+    el("span", { class: "chat-intent" }, `${intent} · ${confidence}`),
+    kept ? el("span", { class: "chat-constraints" }, `kept: ${kept}`) : null,
+    reply.generated ? el("span", { class: "chat-generated" }, "rephrased") : null,
+    el("button", {
+      type: "button", class: "why secondary", "aria-label": "Why this answer?",
+      onclick: () => openReasons("Why this answer?", reply.reasons, `${intent} · confidence ${confidence}`),
+    }, "why?")));
+  const citations = reply.citations || [];
+  if (citations.length) {
+    const chips = el("div", { class: "chat-citations", role: "group", "aria-label": "Sources of this answer" });
+    for (const cite of citations) {
+      chips.append(el("button", {
+        type: "button", class: "chat-citation", "aria-pressed": "false",
+        "data-kind": cite.kind, "data-id": cite.id, title: cite.title || cite.text || null,
+        onclick: (event) => showCitation(cite, event.currentTarget),
+      }, `[${cite.kind} ${cite.id}]`));
+    }
+    turn.append(chips);
+  }
+  const products = reply.products || [];
+  if (products.length) {
+    turn.append(el("ol", { class: "chat-products", "aria-label": "Suggested products" },
+      ...products.map((item, i) => chatProduct(item, i + 1))));
+  }
+  return turn;
+}
+
+async function sendChat(event) {
+  if (event) event.preventDefault();
+  const input = $("chat-input");
+  const message = input.value.trim();
+  if (!message) {
+    status("chat-status", "Write a message first.", true);
+    input.focus();
+    return;
+  }
+  if (chat.busy) return;
+  const session = chat.session;
+  const product = $("chat-product").value.trim() || null;
+  const user = $("chat-user").value.trim() || null;
+  const asked = customerTurn(message, product);
+  appendTurn(asked);
+  input.value = "";
+  setChatBusy(true);
+  status("chat-status", "The assistant is answering…");
+  try {
+    const reply = await api("/assistant", {
+      method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ session, message, product, user }),
+    });
+    if (session !== chat.session) return;
+    appendTurn(replyTurn(reply));
+    status("chat-status", "");
+  } catch (err) {
+    if (session !== chat.session) return;
+    asked.classList.add("chat-failed");
+    if (!input.value) input.value = message;  // to send again after fixing what the message says
+    status("chat-status", err.message, true);
+  } finally {
+    if (session === chat.session) { setChatBusy(false); input.focus(); }
+  }
+}
+
+async function showAssistant(product) {
+  if (product) $("chat-product").value = product;
+  $("chat-session").textContent = chat.session;
+  try {
+    const known = await api("/assistant/knowledge");
+    $("chat-knowledge").textContent = `knows ${known.documents} shop pages · ${known.passages} passages · ${known.answers} past answers`;
+  } catch (err) {
+    $("chat-knowledge").textContent = `knowledge unknown: ${err.message}`;
+  }
+}
+
 // ---- routing -------------------------------------------------------------------------------
 function route() {
   const [head, query] = location.hash.slice(1).split("?");
@@ -351,6 +574,7 @@ function route() {
   else if (view === "map") showMap(params.category || "");
   else if (view === "evaluations") showEvaluations();
   else if (view === "campaigns") showCampaigns();
+  else if (view === "assistant") showAssistant(target);
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -365,6 +589,10 @@ document.addEventListener("DOMContentLoaded", () => {
     location.hash = category ? `map?${new URLSearchParams({ category })}` : "map";
   });
   $("why-close").addEventListener("click", () => $("why").close());
+  $("chat-session").textContent = chat.session;
+  $("chat-form").addEventListener("submit", sendChat);
+  $("chat-new").addEventListener("click", newConversation);
+  $("chat-detail-close").addEventListener("click", closeChatDetail);
   window.addEventListener("hashchange", route);
   route();
 });

@@ -80,6 +80,24 @@ const ZH_PREFIXES = [
   ["the hour of day", "时段"],
   ["the page", "页码"],
   ["like", "类似"],
+  // the shop assistant's reasons (the chat panel)
+  ["below the confidence threshold", "低于置信度阈值"],
+  ["catalog field", "商品字段"],
+  ["past answer", "以往回答"],
+  ["passage", "段落"],
+  ["knowledge", "知识"],
+  ["shopping", "导购"],
+  ["generator", "改写模型"],
+  ["compared", "已对比"],
+  ["compare", "对比"],
+  ["product", "商品"],
+  ["about", "关于"],
+  ["price ≥", "价格 ≥"],
+  ["price ≤", "价格 ≤"],
+  ["in stock", "有货"],
+  ["colour", "颜色"],
+  ["not", "不要"],
+  ["assistant", "导购助手"],
 ];
 
 /** The label in `lang` ("en" leaves it; "zh" translates a known prefix, keeps the rest). */

@@ -29,7 +29,10 @@ if TYPE_CHECKING:
     from shopmind.recommend.engine import Pick, RecommendEngine
 
 F = TypeVar("F", bound=Callable[..., Any])
-_PATH_ARGS = {"products", "judgments", "train_judgments", "lists", "folder", "data"}
+_PATH_ARGS = {
+    "products", "judgments", "train_judgments", "lists", "folder", "data", "qa", "train_qa",
+    "off_shop",
+}  # fmt: skip
 logger = logging.getLogger("shopmind")
 
 
