@@ -38,9 +38,9 @@ _SEED = 0
 class Scale:
     """Where similarities lie for this shop and encoder: ``null`` is what questions about
     nothing reach (90th percentile, :func:`null_questions`), ``typical`` the median
-    similarity of a past question to its nearest other past question, but never less than :data:`MIN_GAP` above ``null`` (a
-    shop with few past questions has no near ones, and its median would call any match
-    typical). Confidence is 0.5 halfway between them."""
+    similarity of a past question to its nearest other past question, but never less
+    than :data:`MIN_GAP` above ``null`` (a shop with few past questions has no near ones,
+    and its median would call any match typical). Confidence is 0.5 halfway between them."""
 
     null: float = 0.2
     typical: float = 0.7
