@@ -236,7 +236,8 @@ class Assistant:
             ]  # fmt: skip
             zh = u.language == "zh"
             own = past_answers(self.knowledge, vector, product.id, (), k=1, zh=zh)
-            if own and own[0].product_id == product.id and own[0].confidence >= FACT_CONFIDENCE:
+            confident = self.config.min_confidence
+            if own and own[0].product_id == product.id and own[0].confidence >= confident:
                 answer = words.also_asked(answer, own[0].question, own[0].text)
                 cites.append(_qa_citation(own[0]))
                 reasons.add(f"past answer {own[0].id}", own[0].confidence)

@@ -49,7 +49,9 @@ Score = Callable[[int, np.ndarray], np.ndarray]
 
 
 def read_past_answers(path: Path) -> list[PastAnswer]:
-    """Every row of a question-answer file, checked (the ingest's columns and aliases).
+    """The distinct rows of a question-answer file, checked (the ingest's columns and
+    aliases); a row repeated word for word (Amazon's files repeat about a quarter) counts
+    once, as the store keeps it once.
 
     Raises:
         InvalidFile: no question or answer column.
@@ -71,7 +73,10 @@ def read_past_answers(path: Path) -> list[PastAnswer]:
         if bad:
             raise InvalidInput([e for _, _, errs in bad[:20] for e in errs], source=str(path))
         rows.extend(m for _, m in good)
-    return rows
+    distinct: dict[str, PastAnswer] = {}
+    for row in rows:
+        distinct.setdefault(row.key, row)
+    return list(distinct.values())
 
 
 def answer_groups(rows: Sequence[PastAnswer]) -> tuple[list[str], list[int], list[list[int]]]:
