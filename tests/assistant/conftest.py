@@ -13,6 +13,7 @@ from shopmind.build import open_search, run_build
 from shopmind.config import Settings, load
 from shopmind.ingest import ingest_answers, ingest_documents, ingest_products
 from shopmind.store import SQLiteStore, Store
+from tests.assistant.test_generator import endpoint  # noqa: F401  (a real chat endpoint)
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "assistant"
 PAGES = [DATA / "returns.md", DATA / "shipping.html", DATA / "退换货.md"]
@@ -23,9 +24,7 @@ def shop_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A built home: 8 products, 3 pages, 7 past answers."""
     home = tmp_path_factory.mktemp("assistant") / "home"
     home.mkdir()
-    (home / "shopmind.toml").write_text(
-        '[ingest]\nprogress = false\n[search]\nencoder = "use"\n'
-    )
+    (home / "shopmind.toml").write_text('[ingest]\nprogress = false\n[search]\nencoder = "use"\n')
     settings = load(home=home)
     store = SQLiteStore(home / "shopmind.db")
     try:

@@ -13,7 +13,7 @@ from starlette.exceptions import StarletteDeprecationWarning
 
 from shopmind.config import load
 from shopmind.serve import create_app
-from tests.assistant.test_generator import Endpoint, endpoint  # noqa: F401  (a fixture)
+from tests.assistant.test_generator import Endpoint
 
 with warnings.catch_warnings():
     warnings.filterwarnings(
@@ -96,7 +96,9 @@ def _generated_client(shop_home: Path, url: str, tmp_path: Path) -> TestClient:
 
 
 def test_a_faithful_rephrasing_is_used(
-    shop_home: Path, endpoint: Endpoint, tmp_path: Path  # noqa: F811
+    shop_home: Path,
+    endpoint: Endpoint,
+    tmp_path: Path,
 ) -> None:
     endpoint.script.reply = "Good news: returns are accepted for 30 days after delivery."
     with _generated_client(shop_home, endpoint.url, tmp_path) as client:
@@ -108,7 +110,9 @@ def test_a_faithful_rephrasing_is_used(
 
 
 def test_an_invented_price_is_caught_and_the_grounded_answer_returned(
-    shop_home: Path, endpoint: Endpoint, tmp_path: Path  # noqa: F811
+    shop_home: Path,
+    endpoint: Endpoint,
+    tmp_path: Path,
 ) -> None:
     endpoint.script.reply = "Returns are free within 30 days and cost only $4.99 after that."
     with _generated_client(shop_home, endpoint.url, tmp_path) as client:

@@ -54,7 +54,7 @@ def test_a_file_without_an_answer_column_names_the_fix(
 ) -> None:
     src = tmp_path / "qa.csv"
     src.write_text("question,reply_text\nIs it waterproof?,yes\n")
-    with pytest.raises(InvalidFile, match="no 'answer' column.*--map answer=COLUMN"):
+    with pytest.raises(InvalidFile, match=r"no 'answer' column.*--map answer=COLUMN"):
         ingest_answers(store, src, settings.ingest)
     report = ingest_answers(store, src, settings.ingest, mapping=["answer=reply_text"])
     assert report.inserted == 1
@@ -75,7 +75,7 @@ def test_pages_replace_their_passages_and_a_bad_page_stores_nothing(
     ]
     before = store.count_knowledge()
     (tmp_path / "empty.md").write_text("# Nothing here\n")
-    with pytest.raises(InvalidFile, match="empty.md: the page has no text"):
+    with pytest.raises(InvalidFile, match=r"empty\.md: the page has no text"):
         ingest_documents(store, [changed, tmp_path / "empty.md"], settings.ingest)
     assert store.count_knowledge() == before
 
