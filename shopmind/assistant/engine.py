@@ -25,7 +25,7 @@ from shopmind.assistant.generator import Generator
 from shopmind.assistant.knowledge import KnowledgeIndex
 from shopmind.assistant.replies import Replies
 from shopmind.assistant.session import Conversation, Sessions, Turn
-from shopmind.assistant.understand import Understanding, colour_of, understand
+from shopmind.assistant.understand import Understanding, Wants, colour_of, understand
 from shopmind.catalog import Product
 from shopmind.config import AssistantConfig
 from shopmind.errors import InvalidInput, RowError
@@ -341,11 +341,11 @@ class Assistant:
         refining = c.refines or (not u.topic and bool(convo.query))
         if u.topic and not (c.refines and len(u.topic) <= 3):
             if not refining:  # a new request: its own constraints only
-                convo.price_min = convo.price_max = convo.in_stock = convo.currency = None
-                convo.brands_out, convo.colours_out, convo.colours_in = [], [], []
+                convo.wants, convo.currency = Wants(), None
             convo.query = u.topic
         if not convo.query:
             return Reply(words.what_to_find(), "find", 0.0, u.language)
+        want = convo.wants
         found = self.store.get_products(convo.shown) if c.refines else {}
         shown = {i: found[i] for i in convo.shown if i in found}
         if (c.cheaper or c.pricier) and shown:
@@ -358,28 +358,32 @@ class Assistant:
                 middle = float(np.median(prices))
                 convo.currency = currency
                 if c.cheaper:
-                    convo.price_max, convo.price_min = middle - 0.01, None
+                    want.price_max, want.price_min = middle - 0.01, None
                 else:
-                    convo.price_min, convo.price_max = middle + 0.01, None
+                    want.price_min, want.price_max = middle + 0.01, None
         if c.price_max is not None or c.price_min is not None:
-            convo.price_min, convo.price_max = c.price_min, c.price_max
+            want.price_min, want.price_max = c.price_min, c.price_max
         if c.other_colour:
             for p in shown.values():
-                convo.colours_out += [x for x in colour_of(p.title) if x not in convo.colours_out]
-        convo.brands_out += [b for b in c.brands_out if b not in convo.brands_out]
-        convo.colours_out += [x for x in c.colours_out if x not in convo.colours_out]
+                want.colours_out += [x for x in colour_of(p.title) if x not in want.colours_out]
+        want.brands_out += [b for b in c.brands_out if b not in want.brands_out]
+        want.colours_out += [x for x in c.colours_out if x not in want.colours_out]
         if c.colours_in:
-            convo.colours_in = list(c.colours_in)
+            want.colours_in = list(c.colours_in)
         if c.in_stock is not None:
-            convo.in_stock = c.in_stock
+            want.in_stock = c.in_stock
         filters = Filters(
-            price_min=convo.price_min, price_max=convo.price_max, in_stock=convo.in_stock
+            price_min=want.price_min, price_max=want.price_max, in_stock=want.in_stock
         )
-        want = self.config.products
+        shows = self.config.products
         result = self.search.search(
-            convo.query, k=want * 8, filters=filters, reorder=reorder, candidates=max(200, want * 8)
+            convo.query,
+            k=shows * 8,
+            filters=filters,
+            reorder=reorder,
+            candidates=max(200, shows * 8),
         )
-        kept = [h for h in result.hits if _admitted(h.product, convo)][:want]
+        kept = [h for h in result.hits if _admitted(h.product, convo)][:shows]
         reasons = Node(f"shopping: {convo.query}")
         for label, value in _constraint_labels(convo):
             reasons.add(f"{label} {value}")
@@ -433,29 +437,31 @@ def _scaled(e: Evidence, share: float) -> Evidence:
 def _admitted(product: Product, convo: Conversation) -> bool:
     if convo.currency and product.currency and product.currency != convo.currency:
         return False
+    want = convo.wants
     brand = (product.brand or "").lower()
     title = product.title.lower()
-    for out in convo.brands_out:
+    for out in want.brands_out:
         if out.lower() == brand or out.lower() in title.split():
             return False
     colours = set(colour_of(product.title)) | {
         x for v in product.attributes.values() for x in colour_of(str(v))
     }
-    if colours & set(convo.colours_out):
+    if colours & set(want.colours_out):
         return False
-    return not (convo.colours_in and not colours & set(convo.colours_in))
+    return not (want.colours_in and not colours & set(want.colours_in))
 
 
 def _constraint_labels(convo: Conversation) -> list[tuple[str, str]]:
+    want = convo.wants
     out = []
-    if convo.price_min is not None:
-        out.append(("price ≥", f"{convo.price_min:g}"))
-    if convo.price_max is not None:
-        out.append(("price ≤", f"{convo.price_max:g}"))
-    out += [("not", b) for b in convo.brands_out]
-    out += [("not", c) for c in convo.colours_out]
-    out += [("colour", c) for c in convo.colours_in]
-    if convo.in_stock:
+    if want.price_min is not None:
+        out.append(("price ≥", f"{want.price_min:g}"))
+    if want.price_max is not None:
+        out.append(("price ≤", f"{want.price_max:g}"))
+    out += [("not", b) for b in want.brands_out]
+    out += [("not", c) for c in want.colours_out]
+    out += [("colour", c) for c in want.colours_in]
+    if want.in_stock:
         out.append(("in stock", "yes"))
     return out
 

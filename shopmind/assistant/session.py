@@ -15,6 +15,7 @@ from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from shopmind.assistant.understand import Wants
 from shopmind.errors import Conflict
 from shopmind.files import write_text_atomic
 
@@ -37,12 +38,7 @@ class Conversation:
     visitor: str | None
     turns: list[Turn] = field(default_factory=list)
     query: str = ""  # the words of the shopping request being refined
-    price_min: float | None = None
-    price_max: float | None = None
-    brands_out: list[str] = field(default_factory=list)
-    colours_out: list[str] = field(default_factory=list)
-    colours_in: list[str] = field(default_factory=list)
-    in_stock: bool | None = None
+    wants: Wants = field(default_factory=Wants)  # ... and what its products must be
     currency: str | None = None
     focus: str | None = None  # the product the conversation is about
     shown: list[str] = field(default_factory=list)  # the products the last list showed
@@ -97,8 +93,9 @@ class Sessions:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             turns = [Turn(**t) for t in data.pop("turns", [])]
+            wants = Wants(**data.pop("wants", {}))
             data.pop("touched", None)
-            convo = Conversation(**data, turns=turns)
+            convo = Conversation(**data, turns=turns, wants=wants)
         except (OSError, ValueError, TypeError):
             return
         with self._lock:

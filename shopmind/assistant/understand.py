@@ -127,8 +127,9 @@ _STRIP = re.compile(
 
 
 @dataclass
-class Constraints:
-    """What a shopping request asks of its products."""
+class Wants:
+    """What a shopping request asks of its products: a price band, brands and colours
+    left out, colours wanted, stock."""
 
     price_min: float | None = None
     price_max: float | None = None
@@ -136,6 +137,13 @@ class Constraints:
     colours_out: list[str] = field(default_factory=list)
     colours_in: list[str] = field(default_factory=list)
     in_stock: bool | None = None
+
+
+@dataclass
+class Constraints(Wants):
+    """What one message asks: its :class:`Wants`, and whether it moves the earlier request
+    (cheaper, pricier, another colour)."""
+
     cheaper: bool = False
     pricier: bool = False
     other_colour: bool = False
@@ -314,6 +322,7 @@ __all__ = [
     "Constraints",
     "Intent",
     "Understanding",
+    "Wants",
     "colour_of",
     "constraints_of",
     "topic_of",
