@@ -11,9 +11,11 @@ from shopmind.assistant.engine import Ask, Assistant, Reply
 from shopmind.assistant.evidence import Evidence, answering_sentence, passages, past_answers
 from shopmind.assistant.facts import Fact, product_facts
 from shopmind.assistant.generator import Generator, Rephrased, unsupported_claims
-from shopmind.assistant.knowledge import KnowledgeIndex, Scale
+from shopmind.assistant.knowledge import KnowledgeIndex
 from shopmind.assistant.live import LiveAssistant, assistant_encoder
+from shopmind.assistant.scale import Scale
 from shopmind.assistant.session import Conversation, Sessions, Turn
+from shopmind.assistant.topic import Topicality
 from shopmind.assistant.understand import INTENTS, Constraints, Understanding, understand
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "Reply",
     "Scale",
     "Sessions",
+    "Topicality",
     "Turn",
     "Understanding",
     "answering_sentence",

@@ -73,6 +73,7 @@ def past_answers(
         if product in index.by_product:
             score[index.by_product[product]] += SAME_PRODUCT
         score[~allowed] = -np.inf
+    on_topic = index.on_topic(vector)  # a near question from another shop's topic is no match
     out = []
     for i in top_k(score, k):
         if not np.isfinite(score[i]):
@@ -84,7 +85,7 @@ def past_answers(
                 a.key,
                 a.answer,
                 float(sim[i]),
-                index.scale.confidence(float(q_sim[i])),
+                min(index.scale.confidence(float(q_sim[i])), on_topic),
                 question=a.question,
                 product_id=a.product_id,
                 score=float(score[i]),

@@ -3,14 +3,14 @@ searchable by words (BM25, the search engine's analysis) and by meaning (the enc
 
 Past answers are found through the questions they answered (a new question like an old
 one gets the old one's answer) and through their own text. Confidence is the best
-evidence's similarity placed on the shop's own scale (:class:`Scale`): where the nearest
-past question of the shop's own questions usually lies, and where meaningless text lies.
+evidence's similarity placed on the shop's own scale (:mod:`~shopmind.assistant.scale`),
+and for a past answer no more than how surely the question is about what the shop's past
+questions are about (:mod:`~shopmind.assistant.topic`).
 """
 
 from __future__ import annotations
 
 import logging
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from shopmind.assistant.scale import Scale
+from shopmind.assistant.topic import MIN_QUESTIONS, Topicality
 from shopmind.catalog.models import has_chinese
 from shopmind.embed import Encoder
 from shopmind.embed.cache import encode_cached
@@ -28,28 +30,10 @@ from shopmind.store import Store
 
 logger = logging.getLogger(__name__)
 
-MIN_GAP = 0.15  # a real match lies at least this far above a question about nothing
+MIN_GAP = 0.075  # a match is doubtful until this far above what questions about nothing reach
 NULL_QUANTILE = 90.0
 CALIBRATION_SAMPLE = 1_000  # past questions whose nearest other question sets the scale
 _SEED = 0
-
-
-@dataclass(frozen=True)
-class Scale:
-    """Where similarities lie for this shop and encoder: ``null`` is what questions about
-    nothing reach (90th percentile, :func:`null_questions`), ``typical`` the median
-    similarity of a past question to its nearest other past question, but never less
-    than :data:`MIN_GAP` above ``null`` (a shop with few past questions has no near ones,
-    and its median would call any match typical). Confidence is 0.5 halfway between them."""
-
-    null: float = 0.2
-    typical: float = 0.7
-
-    def confidence(self, similarity: float) -> float:
-        """A similarity as a confidence in [0, 1] (logistic on the shop's scale)."""
-        spread = max(self.typical - self.null, 0.05)
-        mid = self.null + 0.5 * spread
-        return 1.0 / (1.0 + math.exp(-(similarity - mid) / (spread / 4.0)))
 
 
 @dataclass
@@ -69,6 +53,7 @@ class KnowledgeIndex:
     passage_zh: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # written in Chinese
     answer_zh: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     scale: Scale = field(default_factory=Scale)  # of past questions
+    topic: Topicality | None = None  # whether a question is about what the shop knows
     passage_scale: Scale = field(default_factory=Scale)
     sentences: list[str] = field(default_factory=list)  # of the passages, in passage order
     sentence_passage: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -83,6 +68,13 @@ class KnowledgeIndex:
         version = store.knowledge_version()
         answers = [a for batch in store.iter_answers() for a in batch]
         return cls.build(encoder, store.list_passages(), answers, cache, progress, version)
+
+    def on_topic(self, vector: np.ndarray) -> float:
+        """How surely a question (its vector) is about what the shop's past questions are
+        about; 1.0 when the shop has too few of them to say."""
+        if self.topic is None:
+            return 1.0
+        return float(self.topic.confidence(vector[None, :])[0])
 
     @classmethod
     def build(
@@ -141,6 +133,8 @@ class KnowledgeIndex:
             [i for i, a in enumerate(answers) if not a.product_id], dtype=np.int64
         )
         index.scale = calibrate(encoder, index.question_vectors)
+        generic = null_questions(np.random.default_rng(_SEED))
+        index.topic = Topicality.fit(encoder, index.question_vectors, generic)
         index.passage_scale = calibrate_passages(index)
         logger.info(
             "assistant knowledge: %d passages, %d past answers; scales %s, %s",
@@ -167,24 +161,29 @@ def null_questions(rng: np.random.Generator) -> list[str]:
 
 
 def calibrate(encoder: Encoder, questions: np.ndarray) -> Scale:
-    """The :class:`Scale` of past questions for ``encoder``: what questions about nothing
-    reach among them, and how near a past question's nearest other one lies."""
+    """The :class:`Scale` of a match between a question and a past one: the shop's own
+    questions' nearest other one (:meth:`Scale.from_own`). A match no nearer than what
+    questions about nothing reach is never more than doubtful; in a shop too small to
+    say what its questions are about (:data:`~shopmind.assistant.topic.MIN_QUESTIONS`),
+    not until :data:`MIN_GAP` above that."""
     if len(questions) < 2:
         return Scale()
     rng = np.random.default_rng(_SEED)
-    null = _null_level(encoder, questions, rng)
+    floor = _null_level(encoder, questions, rng)
+    if len(questions) < MIN_QUESTIONS:
+        floor += MIN_GAP
     take = rng.choice(len(questions), min(CALIBRATION_SAMPLE, len(questions)), replace=False)
     sims = questions[take] @ questions.T
-    sims[sims > 0.999] = -1.0  # not itself, nor its exact duplicates
+    sims[np.arange(len(take)), take] = -1.0  # not itself
+    sims[sims > 0.999] = -1.0  # nor its word-for-word twins
     best = sims.max(axis=1)
-    typical = float(np.median(best[best > -1.0])) if (best > -1.0).any() else null
-    return Scale(null=null, typical=max(typical, null + MIN_GAP))
+    return Scale.from_own(best[best > -1.0], floor)
 
 
 def calibrate_passages(index: KnowledgeIndex) -> Scale:
-    """The :class:`Scale` of passages: what questions about nothing reach on them (their
-    whole text or a sentence), and what a passage's own heading, asked as a question,
-    reaches on it."""
+    """The :class:`Scale` of passages: halfway between what questions about nothing reach on
+    them (their whole text or a sentence) and what a passage's own heading, asked as a
+    question, reaches on it (at least :data:`MIN_GAP` above)."""
     if not index.passages:
         return Scale()
     rng = np.random.default_rng(_SEED)
@@ -194,7 +193,7 @@ def calibrate_passages(index: KnowledgeIndex) -> Scale:
     own = np.einsum("ij,ij->i", heads, index.passage_vectors)
     by_sentence = np.einsum("ij,ij->i", heads[index.sentence_passage], index.sentence_vectors)
     np.maximum.at(own, index.sentence_passage, by_sentence)
-    return Scale(null=null, typical=max(float(np.median(own)), null + MIN_GAP))
+    return Scale.between(null, max(float(np.median(own)), null + MIN_GAP))
 
 
 def _null_level(encoder: Encoder, refs: np.ndarray, rng: np.random.Generator) -> float:

@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from shopmind.assistant.knowledge import calibrate
+from shopmind.assistant.knowledge import calibrate, null_questions
+from shopmind.assistant.topic import Topicality
 from shopmind.catalog.models import has_chinese
 from shopmind.config import TrainConfig
 from shopmind.embed import Encoder
@@ -173,17 +174,13 @@ def evaluate_assistant(
     }
     notes = [f"untuned encoder: {base_name}"]
     tuned: dict[str, Any] = {}
-    shop_vectors = (q_base, a_base)
-    tuned_encoder: Encoder | None = None
     if base_name == "minilm":
         config = train or TrainConfig()
         if train_file is not None:
             encoder_t, tuned = _tuned(read_past_answers(train_file), config, models, progress)
-            tuned_encoder = encoder_t
             q_t, a_t = _encode(encoder_t, questions, answers, progress)
             shopmind = rank_answers(truth, candidates, dense_score(q_t, a_t), everyone)
             notes.append(f"matcher tuned on {train_file.name}, scored on every question here")
-            shop_vectors = (q_t, a_t)
         else:
             shopmind, tuned = _cross_fitted(
                 rows, questions, answers, truth, candidates, config, models, progress
@@ -201,18 +198,19 @@ def evaluate_assistant(
         "notes": notes,
         "training": tuned,
     }
-    if off_shop is not None:
-        shop_encoder = tuned_encoder or base
-        result.update(abstention(shop_vectors[0], read_past_answers(off_shop), shop_encoder))
+    if off_shop is not None:  # with the untuned encoder, as the assistant serves
+        result.update(abstention(q_base, read_past_answers(off_shop), base))
     result["seconds"] = round(time.perf_counter() - started, 1)
     return result
 
 
 def abstention(bank: np.ndarray, off: Sequence[PastAnswer], encoder: Encoder) -> dict[str, Any]:
-    """AUROC of the confidence between the shop's own questions (``bank``: their vectors;
-    each asked without its own row) and another shop's questions, and the share of the
-    other shop's answered with confidence."""
+    """How well the confidence tells the shop's own questions (``bank``: their vectors, each
+    asked without its own row) from another shop's: the AUROC of the confidence a past
+    answer gets (the lower of the match's and the topic's, as the assistant answers), of
+    each part alone, and the share of the other shop's questions answered with confidence."""
     scale = calibrate(encoder, bank)
+    topic = Topicality.fit(encoder, bank, null_questions(np.random.default_rng(0)))
     rng = np.random.default_rng(0)
     own = rng.choice(len(bank), min(ABSTAIN_SAMPLE, len(bank)), replace=False)
     others = [o.question for o in off]
@@ -220,17 +218,27 @@ def abstention(bank: np.ndarray, off: Sequence[PastAnswer], encoder: Encoder) ->
     off_vecs = encoder.encode_query([others[i] for i in pick])
     own_sims = bank[own] @ bank.T
     own_sims[np.arange(len(own)), own] = -1.0  # the question's own row is not evidence
-    in_conf = np.asarray([scale.confidence(float(s)) for s in own_sims.max(axis=1)])
-    off_conf = np.asarray([scale.confidence(float(s)) for s in (off_vecs @ bank.T).max(axis=1)])
-    labels = np.r_[np.ones(len(in_conf)), np.zeros(len(off_conf))]
+    own_sims[own_sims > 0.999] = -1.0  # nor its word-for-word twins
+    match_in = scale.confidences(own_sims.max(axis=1))
+    match_off = scale.confidences((off_vecs @ bank.T).max(axis=1))
+    topic_in = topic.confidence(bank[own], exclude=own) if topic else np.ones(len(own))
+    topic_off = topic.confidence(off_vecs) if topic else np.ones(len(pick))
+    conf_in, conf_off = np.minimum(match_in, topic_in), np.minimum(match_off, topic_off)
+    labels = np.r_[np.ones(len(own)), np.zeros(len(pick))]
+
+    def area(a: np.ndarray, b: np.ndarray) -> float:
+        return round(auc(labels, np.r_[a, b]), 4)
+
     return {
-        "abstain_auroc": round(auc(labels, np.r_[in_conf, off_conf]), 4),
+        "abstain_auroc": area(conf_in, conf_off),
         "abstention": {
-            "shop_questions": len(in_conf),
-            "off_shop_questions": len(off_conf),
-            "off_shop_confident_share": round(float(np.mean(off_conf >= CONFIDENT)), 4),
-            "shop_confident_share": round(float(np.mean(in_conf >= CONFIDENT)), 4),
-            "scale": {"null": round(scale.null, 4), "typical": round(scale.typical, 4)},
+            "shop_questions": len(own),
+            "off_shop_questions": len(pick),
+            "topic_auroc": area(topic_in, topic_off),
+            "match_auroc": area(match_in, match_off),
+            "off_shop_confident_share": round(float(np.mean(conf_off >= CONFIDENT)), 4),
+            "shop_confident_share": round(float(np.mean(conf_in >= CONFIDENT)), 4),
+            "encoder": encoder.name,
         },
     }
 
