@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -180,7 +180,10 @@ class Assistant:
             return Reply(words.order(), u.intent, 1.0, u.language, handoff=True)
         if u.intent == "find":
             return self._find(u, convo, words, reorder)
+        had_focus = convo.focus is not None
         focus = self._focus(message, u, convo)
+        if u.intent == "other" and focus is not None and not had_focus:
+            u = replace(u, intent="product")  # it names a product ("is the NC700 waterproof?")
         if u.intent == "compare":
             return self._compare(u, convo, words)
         vector = self.knowledge.encoder.encode_query([message])[0]

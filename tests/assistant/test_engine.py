@@ -113,3 +113,17 @@ def test_bad_input_is_refused_with_the_field(assistant: Assistant) -> None:
     ask(assistant, "hello", session="mine", user="alice")
     with pytest.raises(Conflict, match="another visitor"):
         ask(assistant, "hello", session="mine", user="bob")
+
+
+def test_a_model_code_names_the_product(assistant: Assistant) -> None:
+    reply = ask(assistant, "is the NC700 waterproof?", session="code")
+    assert reply.intent == "product"
+    assert reply.citations[0]["id"] == "e2" and "IPX4" in reply.answer
+
+
+def test_two_products_shown_can_be_compared(assistant: Assistant) -> None:
+    listed = ask(assistant, "wireless earbuds", session="cmp")
+    reply = ask(assistant, "compare the first two", session="cmp")
+    assert reply.intent == "compare"
+    assert [c["id"] for c in reply.citations] == [p["id"] for p in listed.products[:2]]
+    assert "battery_hours" in reply.answer
