@@ -208,6 +208,18 @@ def pinyin_spellings(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def spelled_terms(text: str) -> tuple[set[str], set[str]]:
+    """The index terms a text's Chinese spans add as pinyin, and the terms of its Latin
+    words: a term only ever indexed as pinyin is a Latin spelling of Chinese, not a word."""
+    text = normalise(text)
+    pinyin = {
+        word_term(_pinyin(word))
+        for span in _CJK.findall(text)
+        for word in dict.fromkeys([*_words(span), span])
+    }
+    return pinyin, set(analyze(_CJK.sub(" ", text))) if pinyin else set()
+
+
 def simplified(text: str) -> str:
     """``text`` with traditional Chinese characters folded to simplified (nothing else)."""
     if not _CJK.search(text):

@@ -46,6 +46,7 @@ from shopmind.index.analyze import (
     STOP_WORDS,
     analyze,
     pinyin_spellings,
+    spelled_terms,
     word_term,
 )
 from shopmind.index.topk import top_k
@@ -140,6 +141,8 @@ class LexicalIndex:
     surfaces: dict[str, str] = field(default_factory=dict)
     # pinyin as typed -> the Chinese title word it spells (never a word English titles use)
     hanzi: dict[str, str] = field(default_factory=dict)
+    # terms indexed only as the pinyin of Chinese words (never typo readings of a word)
+    spelled: set[str] = field(default_factory=set)
     analyzer: int = ANALYZER_VERSION  # the text analysis the terms came from
     _terms: list[str] = field(default_factory=list)
     _by_length: dict[int, list[str]] = field(default_factory=dict)
@@ -153,9 +156,18 @@ class LexicalIndex:
         self.ids = []
         surfaces: dict[str, str] = {}
         hanzi: dict[str, str] = {}
+        pinyin: set[str] = set()
+        latin: set[str] = set()
         for pid, texts in docs:
             self.ids.append(pid)
             counts.append({f: Counter(analyze(texts.get(f, ""))) for f in fields})
+            for f in fields:
+                spelled, words = spelled_terms(texts.get(f, ""))
+                if spelled:
+                    pinyin |= spelled
+                    latin |= words
+                else:
+                    latin.update(counts[-1][f])
             title = texts.get("title", "")
             for word in re.findall(r"[a-z]+", title.lower()):
                 surfaces.setdefault(word_term(word), word)  # what a suggestion shows
@@ -194,6 +206,7 @@ class LexicalIndex:
         self.surfaces = surfaces
         english = set(surfaces.values())  # the words English titles use, as written
         self.hanzi = {t: w for t, w in hanzi.items() if t not in english}
+        self.spelled = pinyin - latin
         self.analyzer = ANALYZER_VERSION
         self._sort_terms()
         return self
@@ -202,8 +215,11 @@ class LexicalIndex:
         self.matrix.sort_indices()  # each term's products in ascending order (split_word)
         self._terms = sorted(self.vocab)
         self._by_length = {}
+        # the Latin spellings of Chinese words match as typed, never as a typo's reading:
+        # English words land near them by chance ("pianos" is one slip from 片's "pian")
         for term in self._terms:
-            self._by_length.setdefault(len(term), []).append(term)
+            if term not in self.spelled:
+                self._by_length.setdefault(len(term), []).append(term)
         self._df = np.diff(self.matrix.indptr) if self.matrix.shape[1] else np.zeros(0, np.int64)
 
     def build_products(self, products: Iterable[Product]) -> LexicalIndex:
@@ -370,6 +386,7 @@ class LexicalIndex:
             "b": self.b,
             "surfaces": self.surfaces,
             "hanzi": self.hanzi,
+            "spelled": sorted(self.spelled),
             "analyzer": self.analyzer,
         }
         (folder / "lexical.json").write_text(json.dumps(meta, ensure_ascii=False))
@@ -383,6 +400,7 @@ class LexicalIndex:
         index.vocab = meta["vocab"]
         index.surfaces = meta.get("surfaces", {})
         index.hanzi = meta.get("hanzi", {})  # an older build: pinyin is not read as Chinese
+        index.spelled = set(meta.get("spelled", ()))  # ... nor kept from typo readings
         index.analyzer = int(meta.get("analyzer", 1))
         index.idf = np.load(folder / "idf.npy")
         index.matrix = sp.load_npz(folder / "lexical.npz").tocsc()

@@ -335,3 +335,18 @@ def test_build_products_indexes_every_field() -> None:
     for query in ("trailcraft", "running", "teal", "grippy"):
         assert _ids(index, query) == ["p1"], query
     assert set(_ids(index, "shoe")) == {"p1", "p2"}
+
+
+def test_pinyin_terms_match_as_typed_never_as_a_typo_of_a_word(tmp_path: Path) -> None:
+    index = LexicalIndex().build(
+        [
+            ("tiles", {"title": "童趣岛 磁力片 60片"}),
+            ("blocks", {"title": "Wooden building blocks"}),
+        ]
+    )
+    assert index.search("pianos")[0] == []  # one slip from 片's pinyin "pian": no match
+    assert index.search("cilipian")[0] == ["tiles"]  # typed in pinyin: found
+    assert index.search("blokcs")[0] == ["blocks"]  # a typo of a word still is
+    index.save(tmp_path)
+    again = LexicalIndex.load(tmp_path)
+    assert again.spelled == index.spelled and again.search("pianos")[0] == []
