@@ -325,7 +325,7 @@ class Assistant:
         found = self.store.get_products(ids)
         products = [found[i] for i in ids if i in found]
         if len(products) < 2:
-            return Reply(words.which_to_compare(), u.intent, 0.0, u.language)
+            return Reply(words.which_to_compare(), u.intent, 1.0, u.language)  # asking back
         keys = [k for k in products[0].attributes if all(k in p.attributes for p in products)]
         lines = [words.compare_line(p, keys) for p in products]
         cites = [{"kind": "product", "id": p.id, "text": lines[i], "title": p.title}
@@ -347,7 +347,7 @@ class Assistant:
                 convo.wants, convo.currency = Wants(), None
             convo.query = u.topic
         if not convo.query:
-            return Reply(words.what_to_find(), "find", 0.0, u.language)
+            return Reply(words.what_to_find(), "find", 1.0, u.language)  # asking back
         want = convo.wants
         found = self.store.get_products(convo.shown) if c.refines else {}
         shown = {i: found[i] for i in convo.shown if i in found}

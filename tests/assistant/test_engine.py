@@ -127,3 +127,8 @@ def test_two_products_shown_can_be_compared(assistant: Assistant) -> None:
     assert reply.intent == "compare"
     assert [c["id"] for c in reply.citations] == [p["id"] for p in listed.products[:2]]
     assert "battery_hours" in reply.answer
+
+
+def test_a_refinement_with_nothing_to_refine_asks_back(assistant: Assistant) -> None:
+    reply = ask(assistant, "cheaper ones?", session="fresh")
+    assert not reply.handoff and "What would you like to find?" in reply.answer
