@@ -19,15 +19,22 @@ from shopmind.embed.factory import shared_encoder
 from shopmind.errors import StoreError
 from shopmind.search import SearchEngine
 from shopmind.store import Store
+from shopmind.train.matcher import ASSISTANT
 
 logger = logging.getLogger(__name__)
 
 
-def assistant_encoder(config: AssistantConfig, engine: SearchEngine) -> Encoder:
-    """The encoder of the assistant's knowledge: ``assistant.encoder``, or with ``auto`` the
-    search engine's (USE when search is lexical only: it reads Chinese and English)."""
+def assistant_encoder(
+    config: AssistantConfig, engine: SearchEngine, models: Path | None = None
+) -> Encoder:
+    """The encoder of the assistant's knowledge: ``assistant.encoder``; with ``auto`` the
+    matcher ``shopmind train assistant`` tuned (``HOME/models/ASSISTANT``), else the search
+    engine's (USE when search is lexical only: it reads Chinese and English)."""
     if config.encoder != "auto":
-        return shared_encoder(config.encoder)
+        return shared_encoder(config.encoder, models)
+    if models is not None and (models / ASSISTANT).is_file():
+        name = (models / ASSISTANT).read_text().strip()
+        return shared_encoder(f"minilm@{name}", models)
     if engine.dense is not None:
         return engine.dense.encoder
     return shared_encoder("use")
@@ -43,11 +50,13 @@ class LiveAssistant:
         config: AssistantConfig,
         engine: Callable[[], SearchEngine | None],
         cache: Path | None = None,
+        models: Path | None = None,
     ) -> None:
         self.store = store
         self.config = config
         self.engine = engine
         self.cache = cache
+        self.models = models
         self.sessions = Sessions(config.session_minutes, config.max_sessions)
         self.generator = Generator.from_config(config)
         self._current: Assistant | None = None
@@ -66,7 +75,7 @@ class LiveAssistant:
         key = (id(engine), self.store.knowledge_version())
         with self._lock:
             if self._current is None or key != self._key:
-                encoder = assistant_encoder(self.config, engine)
+                encoder = assistant_encoder(self.config, engine, self.models)
                 knowledge = KnowledgeIndex.from_store(self.store, encoder, self.cache)
                 self._current = Assistant(
                     self.store, engine, knowledge, self.config, self.generator, self.sessions

@@ -186,7 +186,8 @@ def _live_assistant(app: FastAPI, settings: Settings) -> LiveAssistant:
         return live.engine if live is not None else None
 
     cache = settings.home / "cache" / "embeddings"
-    return LiveAssistant(app.state.store, settings.assistant, engine, cache)
+    models = settings.home / "models"
+    return LiveAssistant(app.state.store, settings.assistant, engine, cache, models)
 
 
 WORKER_LOG_ENV = "_SHOPMIND_LOG_LEVEL"  # the log level `shopmind serve` hands its processes

@@ -17,7 +17,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from shopmind.catalog.models import has_chinese
 from shopmind.config import TrainConfig
+from shopmind.embed.models import ModelInfo, ModelRegistry
+from shopmind.errors import TrainingError
+from shopmind.files import write_text_atomic
 from shopmind.knowledge import PastAnswer
 from shopmind.train.encoder import finetune
 from shopmind.train.pairs import Pairs
@@ -26,6 +30,9 @@ from shopmind.train.valid import ValidationSet
 
 logger = logging.getLogger(__name__)
 
+ASSISTANT = "ASSISTANT"  # HOME/models/ASSISTANT names the matcher the assistant serves
+MIN_PAIRS = 50
+MAX_CHINESE_SHARE = 0.1
 MATCHER_SETTINGS = {
     "batch_size": 32,
     "max_tokens": 96,
@@ -72,4 +79,58 @@ def tune_matcher(
     return report
 
 
-__all__ = ["MATCHER_SETTINGS", "matcher_pairs", "tune_matcher"]
+def train_matcher(
+    rows: Sequence[PastAnswer],
+    registry: ModelRegistry,
+    config: TrainConfig,
+    progress: bool = True,
+) -> ModelInfo:
+    """Tune the matcher on a shop's past answers, keep it in the model registry and make it
+    the assistant's (``HOME/models/ASSISTANT`` names it; the search's active model is
+    untouched).
+
+    Raises:
+        TrainingError: too few pairs, or a log mostly in Chinese (MiniLM reads English only;
+            the assistant then keeps its multilingual encoder).
+    """
+    chinese = sum(has_chinese(r.question) for r in rows)
+    if chinese > MAX_CHINESE_SHARE * len(rows):
+        raise TrainingError(
+            f"{chinese} of {len(rows)} past questions are in Chinese, and the matcher tunes "
+            "MiniLM, which reads English only; the assistant keeps its multilingual encoder"
+        )
+    if len(rows) < MIN_PAIRS:
+        raise TrainingError(
+            f"{len(rows)} past answers are too few to tune the matcher; ingest at least "
+            f"{MIN_PAIRS} with 'shopmind ingest qa FILE'"
+        )
+    staged = registry.staging()
+    report = tune_matcher(rows, staged / "model", config, progress=progress)
+    info = ModelInfo(
+        name=time.strftime("qa-%Y%m%d-%H%M%S"),
+        kind="finetune",
+        base="minilm",
+        created_at=time.time(),
+        report=report.as_dict(),
+    )
+    registry.commit(staged, info)
+    write_text_atomic(registry.root / ASSISTANT, info.name + "\n")
+    return info
+
+
+def assistant_model(registry: ModelRegistry) -> ModelInfo | None:
+    """The matcher the assistant serves (None: the search engine's encoder)."""
+    pointer = registry.root / ASSISTANT
+    if not pointer.is_file():
+        return None
+    return registry.get(pointer.read_text().strip())
+
+
+__all__ = [
+    "ASSISTANT",
+    "MATCHER_SETTINGS",
+    "assistant_model",
+    "matcher_pairs",
+    "train_matcher",
+    "tune_matcher",
+]

@@ -9,6 +9,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from shopmind.cli import main
+from tests.conftest import head_lines
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "assistant"
 
@@ -55,3 +56,33 @@ def test_ingest_commands_report_what_they_stored(tmp_path: Path) -> None:
     assert "ingested past answers" in qa.output and "stored new: 7" in qa.output
     bad = CliRunner().invoke(main, ["--home", home, "ingest", "docs", str(tmp_path / "no.md")])
     assert bad.exit_code == 1 and "no such file" in bad.output
+
+
+def test_the_matcher_is_tuned_on_the_shops_log_and_served(tmp_path: Path, data_dir: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "shopmind.toml").write_text("[ingest]\nprogress = false\n[train]\nmax_seconds = 40\n")
+    games = head_lines(data_dir / "amazon-qa" / "qa_Video_Games.csv", tmp_path / "qa.csv", 301)
+    runner = CliRunner()
+    assert runner.invoke(main, ["--home", str(home), "ingest", "qa", str(games)]).exit_code == 0
+    trained = runner.invoke(main, ["--home", str(home), "train", "assistant", "--json"])
+    assert trained.exit_code == 0, trained.output
+    report = json.loads(trained.stdout.strip().splitlines()[-1])
+    assert report["encoder"] == f"minilm@{report['model']}"
+    assert (home / "models" / "ASSISTANT").read_text().strip() == report["model"]
+    answer = _ask(home, "Does Rollercoaster Tycoon run on Windows 10?")
+    assert answer["citations"] and answer["citations"][0]["kind"] == "qa"
+    assert "windows" in answer["citations"][0]["question"].lower()
+    assert answer["reasons"]["label"].startswith("knowledge")
+
+
+def test_a_chinese_log_keeps_the_multilingual_encoder(tmp_path: Path) -> None:
+    home = str(tmp_path / "home")
+    src = tmp_path / "qa.csv"
+    src.write_text(
+        "question,answer\n" + "".join(f"第{i}款能防水吗？,可以，IPX{i % 8}。\n" for i in range(60))
+    )
+    assert CliRunner().invoke(main, ["--home", home, "ingest", "qa", str(src)]).exit_code == 0
+    result = CliRunner().invoke(main, ["--home", home, "train", "assistant"])
+    assert result.exit_code == 1
+    assert "reads English only" in result.output
