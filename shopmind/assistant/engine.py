@@ -266,9 +266,7 @@ class Assistant:
         """Products of the same category that past answers are about."""
         if product is None or not product.category:
             return []
-        asked = list(self.knowledge.by_product)
-        found = self.store.get_products(asked) if len(asked) <= 5_000 else {}
-        return [pid for pid, p in found.items() if p.category == product.category]
+        return self.knowledge.asked_in.get(product.category, [])
 
     def _from_knowledge(
         self,

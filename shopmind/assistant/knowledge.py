@@ -49,6 +49,7 @@ class KnowledgeIndex:
     passage_words: LexicalIndex = field(default_factory=LexicalIndex)
     question_words: LexicalIndex = field(default_factory=LexicalIndex)
     by_product: dict[str, np.ndarray] = field(default_factory=dict)
+    asked_in: dict[str, list[str]] = field(default_factory=dict)  # category -> products asked about
     unattached: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # no product
     passage_zh: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # written in Chinese
     answer_zh: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
@@ -67,7 +68,13 @@ class KnowledgeIndex:
         """Index everything the store knows (reads it whole; call it off the event loop)."""
         version = store.knowledge_version()
         answers = [a for batch in store.iter_answers() for a in batch]
-        return cls.build(encoder, store.list_passages(), answers, cache, progress, version)
+        index = cls.build(encoder, store.list_passages(), answers, cache, progress, version)
+        by_category: dict[str, list[str]] = defaultdict(list)
+        for pid, product in store.get_products(sorted(index.by_product)).items():
+            if product.category:
+                by_category[product.category].append(pid)
+        index.asked_in = dict(by_category)
+        return index
 
     def on_topic(self, vector: np.ndarray) -> float:
         """How surely a question (its vector) is about what the shop's past questions are
