@@ -2,7 +2,10 @@
 catalog, search and recommendation path; ``assistant`` adds the knowledge ingests,
 ``ask`` and ``evaluate assistant`` to its groups."""
 
-from shopmind.cli import assistant as _assistant  # noqa: F401  (registers its commands)
+from shopmind.cli import analytics as _analytics  # noqa: F401  (each registers its commands)
+from shopmind.cli import assistant as _assistant  # noqa: F401
+from shopmind.cli import insight as _insight  # noqa: F401
+from shopmind.cli import profiles as _profiles  # noqa: F401
 from shopmind.cli.core import main
 
 __all__ = ["main"]

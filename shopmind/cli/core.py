@@ -876,6 +876,11 @@ def evaluate_ctr_cmd(obj: _Ctx, dataset: str, data: str | None, as_json: bool) -
     _emit(result, as_json, "\n".join(lines))
 
 
+@main.group()
+def analyze() -> None:
+    """The owner's picture: segments, funnels, cohorts, searches, trends, forecasts, stock."""
+
+
 @main.command("config")
 @pass_ctx
 def show_config(obj: _Ctx) -> None:

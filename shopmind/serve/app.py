@@ -43,13 +43,16 @@ from shopmind.search import SearchEngine
 from shopmind.search.live import LiveSearch
 from shopmind.serve.limits import BodySizeLimit
 from shopmind.serve.routes import (
+    analytics,
     assistant,
     campaigns,
     catalog,
     evaluations,
     events,
     explain,
+    forecast,
     health,
+    profiles,
     recommend,
     search,
     shopmap,
@@ -278,6 +281,9 @@ def create_app(settings: Settings) -> FastAPI:
         campaigns,
         explain,
         visitors,
+        profiles,
+        analytics,
+        forecast,
         shopmap,
         evaluations,
         web,

@@ -1,0 +1,5 @@
+"""Commands of visitor profiles and segments: ``profile`` and ``analyze segments``."""
+
+from __future__ import annotations
+
+from shopmind.cli.core import analyze  # noqa: F401
