@@ -13,21 +13,24 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shopmind.errors import InvalidFile
-from shopmind.events.models import EVENT_FIELDS, EVENT_TYPES, canonical_type
+from shopmind.events.models import EVENT_FIELDS, EVENT_TYPES, canonical_type, whole_id
 from shopmind.sources.files import Chunk, SourceFile
 from shopmind.sources.mapping import ColumnMap, Plan, parse_mapping
 
 EVENT_ALIASES: dict[str, tuple[str, ...]] = {
-    "user_id": ("user", "userid", "customer_id", "visitor_id", "visitorid", "uid"),
+    "user_id": ("user", "userid", "customer_id", "customerid", "visitor_id", "visitorid", "uid"),
     "session_id": ("session", "sessionid", "sid"),
     "item_id": ("product_id", "item", "itemid", "product", "sku", "product_uid", "movie_id"),
     "type": ("event_type", "event", "action", "behavior", "behaviour"),
-    "value": ("rating", "quantity", "amount", "price_paid"),
+    "value": ("rating", "amount", "price_paid"),
+    "quantity": ("qty", "units"),
+    "price": ("unit_price", "unitprice"),
     "timestamp": ("ts", "time", "event_time", "datetime", "timeframe_ts", "created_at"),
     "query": ("search_term", "search_query", "keyword", "q"),
     "position": ("pos", "rank"),
 }
 
+_ID_FIELDS = ("event_id", "user_id", "session_id", "item_id")
 DIGINETICA_COLUMNS = ("session_id", "user_id", "item_id", "timeframe", "eventdate")
 SEQUENCE_COLUMNS = ("user_id", "item_id_list", "item_id")
 
@@ -181,11 +184,17 @@ def _generic(src: SourceFile, mapping: Iterable[str], default_type: str | None) 
         elif not has_type:
             notes.append(f"no 'type' column: rows read as '{default_type}' events")
     derive_ids = src.format == "recbole"
+    typed = src.format in ("jsonl", "parquet")  # text formats never hold a float
 
     def adapt(chunk: Chunk) -> Chunk:
         out: Chunk = []
         for row, rec in chunk:
             fields = colmap.apply(plan_for(tuple(rec)), rec)
+            if typed:  # a Parquet/JSON float column: 17850.0 is id 17850
+                for key in _ID_FIELDS:
+                    raw = fields.get(key)
+                    if raw.__class__ is float:
+                        fields[key] = whole_id(raw)
             if "type" in fields:
                 fields["type"] = canonical_type(fields["type"])
             elif default_type is not None:

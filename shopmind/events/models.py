@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, get_args
@@ -14,6 +15,7 @@ EventKind = Literal[  # the kinds of behaviour shopmind understands
     "click",
     "cart",
     "purchase",
+    "return",
     "rating",
     "search",
     "impression",
@@ -33,6 +35,8 @@ TYPE_ALIASES: dict[str, str] = {
     "buy": "purchase",
     "order": "purchase",
     "transaction": "purchase",
+    "refund": "return",
+    "cancellation": "return",
     "rate": "rating",
     "query": "search",
 }
@@ -57,7 +61,11 @@ class Event(BaseModel):
 
     A visitor is a ``user_id`` or, for anonymous visitors, a ``session_id``; at least one is
     required. ``item_id`` is required except for searches, which need ``query`` instead.
-    ``event_id``, when given, makes re-sending the same event a no-op.
+    ``event_id``, when given, makes re-sending the same event a no-op. ``quantity`` is the
+    units in a purchase line (or a return) and ``price`` the unit price; a purchase with a
+    negative quantity (a cancellation or a return) becomes a ``return`` of the positive
+    quantity (:func:`read_as_return` tells which raw records will). Visitor ids written from
+    a float column (``17850.0``) are read as ``17850`` (see :func:`whole_id`).
     """
 
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
@@ -68,6 +76,8 @@ class Event(BaseModel):
     item_id: Id | None = None
     type: EventKind
     value: float | None = Field(default=None, allow_inf_nan=False)
+    quantity: float | None = Field(default=None, allow_inf_nan=False)
+    price: float | None = Field(default=None, allow_inf_nan=False)
     query: Text | None = None
     position: int | None = Field(default=None, ge=1)
     page: int | None = Field(default=None, ge=1)
@@ -76,6 +86,17 @@ class Event(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Event:
+        # one pass (this runs on every ingested row): visitor ids written from a float column
+        # lose their ".0", and a purchase of negative units becomes a return of positive ones
+        user, session = self.user_id, self.session_id
+        if user is not None and user[-1:] == "0":
+            self.user_id = whole_id(user, visitor=True)
+        if session is not None and session[-1:] == "0":
+            self.session_id = whole_id(session, visitor=True)
+        qty = self.quantity
+        if qty is not None and qty < 0 and self.type == "purchase":
+            self.type = "return"
+            self.quantity = qty = -qty
         if self.user_id is None and self.session_id is None:
             raise PydanticCustomError(
                 "missing_visitor",
@@ -101,6 +122,16 @@ class Event(BaseModel):
             raise PydanticCustomError(
                 "negative_value", "value must not be negative", {"field": "value"}
             )
+        if qty is not None and qty <= 0:
+            raise PydanticCustomError(
+                "bad_quantity",
+                "quantity must be above 0 (a negative one is read as a return only on a purchase)",
+                {"field": "quantity"},
+            )
+        if self.price is not None and self.price < 0:
+            raise PydanticCustomError(
+                "negative_price", "price must not be negative", {"field": "price"}
+            )
         return self
 
     @property
@@ -119,6 +150,42 @@ class Event(BaseModel):
         return self.user_id if self.user_id is not None else f"~{self.session_id}"
 
 
+def whole_id(value: Any, visitor: bool = False) -> Any:
+    """An id as text without a float's ``.0``: ``17850.0`` → ``"17850"``.
+
+    Readers that type an id column as float (pandas, Parquet, JSON numbers) write whole
+    numbers as ``17850.0``. A float value always loses the ``.0`` (the catalog reads product
+    ids the same way); a text value does only for visitor ids (``visitor=True``: a CSV written
+    from such a column), since a product id in text must stay equal to the catalog's.
+    Anything else is returned unchanged (the same object).
+    """
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else value
+    if visitor and isinstance(value, str) and value.endswith("0"):
+        head, dot, tail = value.partition(".")
+        if dot and head.isdigit() and head.isascii() and not tail.strip("0"):
+            return head
+    return value
+
+
+def _number(value: Any) -> float:
+    return float(value.strip()) if isinstance(value, str) else float(value)
+
+
+def read_as_return(record: Mapping[str, Any]) -> bool:
+    """Whether a raw event record is a purchase line with a negative quantity: a cancellation
+    or a return, stored as a ``return`` event of the positive quantity."""
+    if canonical_type(record.get("type")) != "purchase":
+        return False
+    qty = record.get("quantity")
+    if qty is None or isinstance(qty, bool):
+        return False
+    try:
+        return _number(qty) < 0
+    except (TypeError, ValueError):
+        return False  # validation names the unreadable quantity
+
+
 def iso_utc(ts: float | None) -> str | None:
     """Epoch seconds as an ISO-8601 UTC time (``2026-03-01T12:00:00Z``); None stays None."""
     if ts is None:
@@ -134,7 +201,9 @@ FIELD_FIXES: dict[str, str] = {
     "session_id": "give user_id, or session_id for an anonymous visitor",
     "item_id": "give the product id the event is about (map it with --map item_id=COLUMN)",
     "query": "give the search text in query",
-    "value": "write a plain number ≥ 0 (rating, quantity or price paid)",
+    "value": "write a plain number ≥ 0 (a rating or the amount paid)",
+    "quantity": "write the units as a number other than 0 (negative on a purchase = a return)",
+    "price": "write the unit price as a plain number ≥ 0 (a refund is a negative quantity)",
     "position": "write the 1-based position as a whole number",
     "page": "write the 1-based page as a whole number",
     "timestamp": "use an ISO-8601 time like 2025-03-01T12:00:00Z or epoch seconds",
@@ -159,3 +228,5 @@ class StoredEvent:
     page: int | None
     ts: float | None
     context: dict[str, str]
+    quantity: float | None = None
+    price: float | None = None

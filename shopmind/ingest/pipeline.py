@@ -30,6 +30,7 @@ from shopmind.config import IngestConfig
 from shopmind.errors import InvalidInput, RowError
 from shopmind.events import FIELD_FIXES as EVENT_FIXES
 from shopmind.events import Event, EventQuality, reading_for
+from shopmind.events.models import read_as_return
 from shopmind.ingest.report import IngestReport
 from shopmind.sources import Chunk, open_source, read_chunks
 from shopmind.store import Store, WriteResult
@@ -90,7 +91,10 @@ class _Run:
 
     def _reject(self, bad: list[Rejected]) -> None:
         self.report.rejected += len(bad)
+        by_field = self.report.rejected_by_field
         for _, _, errors in bad:
+            for name in dict.fromkeys(e.field.split(".")[0] for e in errors):
+                by_field[name] = by_field.get(name, 0) + 1
             if len(self.first_errors) < self.config.max_reported_errors:
                 self.first_errors.extend(errors[:3])
         if self.skip_invalid:
@@ -288,7 +292,11 @@ def ingest_events(
 
     def adapted(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
         for chunk in chunks:
-            yield reading.adapt(chunk)
+            out = reading.adapt(chunk)
+            quality.read_as_returns += sum(
+                1 for _, rec in out if "quantity" in rec and read_as_return(rec)
+            )
+            yield out
 
     def file_rows(chunk: Chunk) -> int:
         return len({row for row, _ in chunk})
@@ -304,6 +312,14 @@ def ingest_events(
                 file_rows,
             )
         report.notes.extend(reading.notes)
+        # rows skipped as invalid were not stored: they are not returns either
+        quality.read_as_returns -= sum(1 for _, rec, _ in run.rejects if read_as_return(rec))
+        if quality.read_as_returns:
+            report.notes.append(
+                f"{quality.read_as_returns:,} purchase row(s) with a negative quantity "
+                "(cancellations or returns) stored as 'return' events of the positive quantity; "
+                "returns weigh 0 as interest"
+            )
         result = _finish(store, run, quality.summary, started, reject_dir, src.path)
     logger.info("ingested %d events from %s", result.inserted, src.path)
     return result

@@ -19,6 +19,7 @@ class IngestReport:
     updated: int = 0
     duplicates: int = 0
     rejected: int = 0
+    rejected_by_field: dict[str, int] = field(default_factory=dict)
     reject_file: str | None = None
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
@@ -43,6 +44,8 @@ class IngestReport:
             f"  stored new: {self.inserted:,}   updated: {self.updated:,}   "
             f"already stored (same id): {self.duplicates:,}   rejected: {self.rejected:,}",
         ]
+        if self.rejected_by_field:
+            lines.append(f"  rejected rows by field: {_short(self.rejected_by_field)}")
         if self.reject_file:
             lines.append(f"  rejected rows written to {self.reject_file}")
         lines.extend(f"  note: {n}" for n in self.notes)

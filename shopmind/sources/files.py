@@ -1,6 +1,8 @@
 """Read records from the files shops already have: CSV/TSV, JSON Lines, Parquet, RecBole.
 
-The format comes from the extension and the header. Every reader yields chunks of
+The format comes from the extension and the header; a gzip-compressed file (``X.csv.gz``,
+``X.jsonl.gz``...) is read as it is, streamed through :func:`open_text`, its format taken
+from the name under the ``.gz``. Every reader yields chunks of
 ``(row, record)`` where ``row`` is the 1-based record number in the file (the header is
 not a row) and ``record`` maps column names to raw values. RecBole's typed headers
 (``item_id:token``) are read as plain names (``item_id``).
@@ -9,11 +11,13 @@ not a row) and ``record`` maps column names to raw values. RecBole's typed heade
 from __future__ import annotations
 
 import csv
+import gzip
 import json
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 from shopmind.errors import InvalidFile
 
@@ -42,6 +46,36 @@ class SourceFile:
         """The file name, for messages."""
         return self.path.name
 
+    @property
+    def compressed(self) -> bool:
+        """Whether the file is gzip-compressed (read as it is, never unpacked to disk)."""
+        return is_gzip(self.path)
+
+
+def is_gzip(path: Path) -> bool:
+    """Whether a file's name says it is gzip-compressed (``.gz``)."""
+    return path.suffix.lower() == ".gz"
+
+
+def inner_suffix(path: Path) -> str:
+    """The extension that names the format: ``.csv`` for both ``a.csv`` and ``a.csv.gz``."""
+    return Path(path.stem).suffix.lower() if is_gzip(path) else path.suffix.lower()
+
+
+def open_text(path: str | Path, encoding: str = "utf-8-sig", newline: str | None = "") -> IO[str]:
+    """Open a text file for reading, streaming through gzip when its name ends in ``.gz``.
+
+    Every reader of shop files goes through here, so ``X.csv.gz`` reads like ``X.csv``.
+    Decoding and gzip errors surface when reading (``UnicodeDecodeError``, ``OSError``).
+    """
+    p = Path(path)
+    if is_gzip(p):
+        return gzip.open(p, "rt", encoding=encoding, newline=newline)
+    return p.open(encoding=encoding, newline=newline)
+
+
+_BAD_GZIP = (gzip.BadGzipFile, EOFError, zlib.error)
+
 
 def _plain(name: str) -> str:
     return name.split(":", 1)[0].strip() if ":" in name else name.strip()
@@ -56,7 +90,13 @@ def open_source(path: str | Path) -> SourceFile:
     p = Path(path)
     if not p.is_file():
         raise InvalidFile("no such file; check the path", source=str(p))
-    ext = p.suffix.lower()
+    ext = inner_suffix(p)
+    if ext in _PARQUET_EXT and is_gzip(p):
+        raise InvalidFile(
+            "a gzip-compressed Parquet file cannot be read as it is (Parquet compresses its "
+            "own columns); unpack it with gunzip first",
+            source=str(p),
+        )
     if ext in _PARQUET_EXT:
         return SourceFile(p, "parquet", _parquet_columns(p))
     if ext in _JSONL_EXT:
@@ -76,22 +116,30 @@ def open_source(path: str | Path) -> SourceFile:
         return SourceFile(p, fmt, cols, delim)
     known = sorted(_CSV_EXT | _JSONL_EXT | _PARQUET_EXT | _RECBOLE_EXT)
     raise InvalidFile(
-        f"unknown file type {ext or '(none)'}; use one of: {', '.join(known)}", source=str(p)
+        f"unknown file type {ext or '(none)'}; use one of: {', '.join(known)} "
+        "(each may be gzip-compressed as NAME.EXT.gz)",
+        source=str(p),
     )
 
 
 def _first_line(p: Path) -> str:
     try:
-        with p.open(encoding="utf-8-sig", newline="") as fh:
+        with open_text(p) as fh:
             line = fh.readline()
     except UnicodeDecodeError as err:
         raise InvalidFile(
             f"not UTF-8 text ({err.reason} at byte {err.start}); re-save it as UTF-8",
             source=str(p),
         ) from None
+    except _BAD_GZIP as err:
+        raise InvalidFile(_gzip_problem(err), source=str(p)) from None
     if not line.strip():
         raise InvalidFile("the file is empty or its first line (the header) is blank", str(p))
     return line.rstrip("\r\n")
+
+
+def _gzip_problem(err: BaseException) -> str:
+    return f"not a readable gzip file ({err}); re-compress it with gzip or unpack it"
 
 
 def _sniff(header: str) -> str:
@@ -139,7 +187,7 @@ def _delimited_records(src: SourceFile) -> Iterator[tuple[int, Record]]:
     cols = src.columns
     width = len(cols)
     try:
-        with src.path.open(encoding="utf-8-sig", newline="") as fh:
+        with open_text(src.path) as fh:
             if src.format == "recbole":
                 reader = csv.reader(fh, delimiter=src.delimiter, quoting=csv.QUOTE_NONE)
             else:
@@ -163,12 +211,14 @@ def _delimited_records(src: SourceFile) -> Iterator[tuple[int, Record]]:
         ) from None
     except csv.Error as err:
         raise InvalidFile(f"malformed CSV: {err}", source=str(src.path)) from None
+    except _BAD_GZIP as err:
+        raise InvalidFile(_gzip_problem(err), source=str(src.path)) from None
 
 
 def _jsonl_records(src: SourceFile) -> Iterator[tuple[int, Record]]:
     row = 0
     try:
-        with src.path.open(encoding="utf-8-sig") as fh:
+        with open_text(src.path, newline=None) as fh:
             for line in fh:
                 if not line.strip():
                     continue
@@ -192,6 +242,8 @@ def _jsonl_records(src: SourceFile) -> Iterator[tuple[int, Record]]:
         raise InvalidFile(
             f"not UTF-8 text ({err.reason}); re-save it as UTF-8", source=str(src.path)
         ) from None
+    except _BAD_GZIP as err:
+        raise InvalidFile(_gzip_problem(err), source=str(src.path)) from None
 
 
 def _parquet_chunks(src: SourceFile, chunk_rows: int) -> Iterator[Chunk]:

@@ -116,6 +116,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         INSERT INTO meta (key, value) VALUES ('knowledge_version', 0);
         """,
     ),
+    Migration(
+        4,
+        "units and unit price on events (purchase lines and returns from transaction logs)",
+        """
+        ALTER TABLE events ADD COLUMN quantity REAL;
+        ALTER TABLE events ADD COLUMN price REAL;
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -29,7 +29,7 @@ _PRODUCT_COLUMNS = (
 )
 _EVENT_COLUMNS = (
     "seq, event_id, visitor, user_id, session_id, item_id, type, value, query, position, page, "
-    "ts, context"
+    "ts, context, quantity, price"
 )
 _IN_CHUNK = 900  # stays below SQLite's bound-parameter limit
 BULK_REBUILD_LIMIT = 200_000  # events already stored above which bulk_load defers nothing
@@ -257,7 +257,8 @@ class SQLiteStore(Store):
             return WriteResult()
         sql = (
             "INSERT INTO events (event_id, visitor, user_id, session_id, item_id, type, value, "
-            "query, position, page, ts, context) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+            "query, position, page, ts, context, quantity, price) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
             "ON CONFLICT (event_id) WHERE event_id IS NOT NULL DO NOTHING"
         )
         rows = [_event_row(e) for e in events]
@@ -527,6 +528,8 @@ def _event_row(e: Event) -> tuple[Any, ...]:
         e.page,
         e.ts,
         json.dumps(e.context, ensure_ascii=False) if e.context else None,
+        e.quantity,
+        e.price,
     )
 
 
@@ -545,4 +548,6 @@ def _event_from_row(row: tuple[Any, ...]) -> StoredEvent:
         page=row[10],
         ts=row[11],
         context=json.loads(row[12]) if row[12] else {},
+        quantity=row[13],
+        price=row[14],
     )

@@ -244,6 +244,26 @@ class StoreContract:
         assert (got["impression"].position, got["impression"].page) == (3, 2)
         assert got["rating"].value == 4.5
 
+    def test_quantity_and_price_round_trip(self, s: Store) -> None:
+        s.add_events(
+            [
+                event("u1", "a", "purchase", quantity=6, price=2.55, timestamp=1_740_000_000),
+                event("u1", "a", "purchase", quantity="-2", price="2.55", timestamp=1_740_000_001),
+                event("u1", "b", "view", timestamp=1_740_000_002),
+            ]
+        )
+        got = {e.type: e for e in s.list_events(visitor="u1")}
+        assert (got["purchase"].quantity, got["purchase"].price) == (6.0, 2.55)
+        assert (got["return"].quantity, got["return"].price) == (2.0, 2.55)  # a cancellation
+        assert (got["view"].quantity, got["view"].price) == (None, None)
+        streamed = [e for batch in s.iter_events() for e in batch]
+        assert [(e.type, e.quantity) for e in streamed] == [
+            ("purchase", 6.0),
+            ("return", 2.0),
+            ("view", None),
+        ]
+        assert s.stats().events_by_type == {"purchase": 1, "return": 1, "view": 1}
+
     # -- transactions, reports, stats --------------------------------------------------------
     def test_transaction_rolls_back_everything_on_error(self, s: Store) -> None:
         s.upsert_products([product("kept")])

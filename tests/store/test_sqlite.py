@@ -80,6 +80,26 @@ def test_a_migration_another_connection_made_meanwhile_is_not_run_again(
     assert migrate(conn) == LATEST_VERSION  # no "table meta already exists"
 
 
+def test_a_v3_store_migrates_to_quantity_and_price_keeping_its_events(tmp_path: Path) -> None:
+    path = tmp_path / "v3.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, MIGRATIONS[:3])
+    conn.execute(
+        "INSERT INTO events (visitor, user_id, item_id, type, value, ts) "
+        "VALUES ('u1', 'u1', 'a', 'purchase', 2.0, 1700000000)"
+    )
+    conn.close()
+    with SQLiteStore(path) as store:
+        assert store.schema_version() == LATEST_VERSION >= 4
+        (old,) = store.list_events(visitor="u1")
+        assert (old.type, old.value, old.quantity, old.price) == ("purchase", 2.0, None, None)
+        store.add_events([event("u1", "b", "purchase", quantity=3, price=1.25)])
+        new = store.list_events(item_id="b")[0]
+        assert (new.quantity, new.price) == (3.0, 1.25)
+    columns = {r[1] for r in sqlite3.connect(path).execute("PRAGMA table_info(events)")}
+    assert {"quantity", "price"} <= columns
+
+
 def test_open_store_names_known_schemes_on_a_miss() -> None:
     with pytest.raises(StoreError, match=r"known schemes: sqlite://"):
         open_store("postgres://localhost/shop")
