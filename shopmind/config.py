@@ -533,6 +533,33 @@ class AssistantConfig(_Section):
     generator_timeout_s: float = Field(default=3.0, gt=0, le=120)
 
 
+class ProfilesConfig(_Section):
+    """Visitor profiles, the buy-again model and segments (``shopmind analyze profiles``,
+    ``GET /visitors/{id}/profile``, ``shopmind analyze segments``)."""
+
+    days: int = Field(
+        default=30, ge=1, le=365, description="Horizon of the buy-again probability, in days."
+    )
+    session_minutes: float = Field(
+        default=30.0, gt=0, le=1_440, description="A longer gap between events starts a session."
+    )
+    sessions: int = Field(default=5, ge=0, le=100, description="Recent sessions a profile shows.")
+    clusters: int = Field(
+        default=12, ge=2, le=100, description="Interest clusters of the product vectors."
+    )
+    active_quantile: float = Field(
+        default=0.75,
+        gt=0,
+        lt=1,
+        description="A customer is active while their last purchase is within this quantile "
+        "of the shop's gaps between a customer's purchases (at risk after it).",
+    )
+    lapsed_quantile: float = Field(
+        default=0.95, gt=0, lt=1, description="Lapsed after this quantile of the shop's gaps."
+    )
+    seed: int = 0
+
+
 class Settings(BaseSettings):
     """The whole settings tree."""
 
@@ -555,6 +582,7 @@ class Settings(BaseSettings):
     demo: DemoConfig = DemoConfig()
     ads: AdsConfig = AdsConfig()
     assistant: AssistantConfig = AssistantConfig()
+    profiles: ProfilesConfig = ProfilesConfig()
 
     @classmethod
     def settings_customise_sources(
@@ -589,6 +617,7 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "demo": DemoConfig,
     "ads": AdsConfig,
     "assistant": AssistantConfig,
+    "profiles": ProfilesConfig,
 }
 
 

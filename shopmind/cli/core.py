@@ -275,15 +275,19 @@ def _full_build(settings: Settings, store: Store) -> BuildManifest:
 @click.option("--json", "as_json", is_flag=True, help="End with one JSON object.")
 @pass_ctx
 def build(obj: _Ctx, as_json: bool) -> None:
-    """Build the serving artifacts (interaction matrix, popularity) and swap them in."""
+    """Build the serving artifacts (interaction matrix, popularity) and swap them in; with
+    events, the visitor profiles too (as ``analyze profiles``)."""
+    from shopmind.insight.profiles import refresh_profiles
+
     with obj.store() as store:
         manifest = _full_build(obj.settings, store)
+        profiled = len(refresh_profiles(store, obj.settings).visitors) if manifest.events else 0
     text = (
         f"build {manifest.id}: {manifest.visitors:,} visitors x {manifest.items:,} products, "
         f"{manifest.interactions:,} interactions from {manifest.events:,} events "
-        f"in {manifest.seconds:.2f} s"
+        f"in {manifest.seconds:.2f} s; profiles of {profiled:,} visitors"
     )
-    _emit(manifest.as_dict(), as_json, text)
+    _emit({**manifest.as_dict(), "profiled_visitors": profiled}, as_json, text)
 
 
 @main.command()
