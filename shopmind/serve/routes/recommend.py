@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import threading
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from shopmind.errors import InvalidInput, RowError
+from shopmind.insight.trending import TrendingProducts
 from shopmind.recommend.engine import Filters, Pick
 from shopmind.serve.deps import SettingsDep, StoreDep
 from shopmind.serve.lists import (
@@ -21,10 +23,22 @@ from shopmind.serve.lists import (
 )
 from shopmind.serve.schemas import plain_json
 from shopmind.serve.sponsor import with_ads
+from shopmind.store import Store
 
 router = APIRouter(tags=["recommend"])
 
 K = Annotated[int, Query(ge=1, le=100, description="How many products (1-100)")]
+_TRENDING = threading.Lock()
+
+
+def _trending(request: Request, store: Store) -> TrendingProducts:
+    """The app's trending list, made at its first use (it reads the whole event log)."""
+    with _TRENDING:
+        found = getattr(request.app.state, "trending", None)
+        if not isinstance(found, TrendingProducts) or found.store is not store:
+            found = TrendingProducts(store)
+            request.app.state.trending = found
+        return found
 
 
 def _items(picks: list[Pick]) -> JSONResponse:
@@ -44,11 +58,23 @@ async def recommend(
     price_min: Annotated[float | None, Query(ge=0)] = None,
     price_max: Annotated[float | None, Query(ge=0)] = None,
     device: Annotated[str | None, Query(description="The shopper's device, for the ranker")] = None,
+    kind: Annotated[
+        Literal["visitor", "trending"],
+        Query(description="visitor: for this visitor; trending: significantly rising products"),
+    ] = "visitor",
 ) -> JSONResponse:
     """Products for one visitor, from their newest events (an unknown visitor gets what is
     trending); each with a reasons tree naming the visitor's products it follows from. With
     a trained ranker the candidates are re-ordered for the visitor (a ranker branch joins
-    the reasons); sponsored products take the ``ads.recommend_slots``."""
+    the reasons); sponsored products take the ``ads.recommend_slots``.
+
+    ``kind=trending`` needs no visitor: the products whose activity rose significantly
+    against their own baseline, strongest first (``trending: +X% vs its baseline``; only
+    significant risers, so possibly fewer than ``k``), no ads."""
+    if kind == "trending":
+        wanted = recommend_filters(category, in_stock, price_min, price_max)
+        trending = _trending(request, store)
+        return _items(await run_in_threadpool(trending.picks, k, wanted))
     if user is None and session is None:
         raise InvalidInput(
             [RowError(1, "user", "no visitor given", "give user=USER_ID or session=SESSION_ID")],
