@@ -17,6 +17,46 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$REQ"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+# the console's charting library, uPlot (MIT), vendored from the npm registry into the package
+# at install time (never committed, never from a CDN): the pinned tarball, checked against its
+# pinned sha512, then only the two built files and the licence. Kept when already there, so a
+# reinstall works offline.
+UPLOT_VERSION=1.6.32
+UPLOT_INTEGRITY="sha512-KIMVnG68zvu5XXUbC4LQEPnhwOxBuLyW1AHtpm6IKTXImkbLgkMy+jabjLgSLMasNuGGzQm/ep3tOkyTxpiQIw=="
+VENDOR=shopmind/web/static/vendor
+if [ "$(cat "$VENDOR/VERSION" 2>/dev/null)" != "uplot $UPLOT_VERSION $UPLOT_INTEGRITY" ] \
+        || [ ! -s "$VENDOR/uPlot.iife.min.js" ] || [ ! -s "$VENDOR/uPlot.min.css" ]; then
+    if ! command -v npm >/dev/null 2>&1; then
+        echo "warning: no npm; the console's Shop page has no charts until ./install.sh runs" \
+             "with npm and the npm registry reachable (it vendors uplot@$UPLOT_VERSION)" >&2
+    else
+        tmp="$(mktemp -d)"
+        trap 'rm -rf "$tmp"' EXIT
+        if ! (cd "$tmp" && npm pack "uplot@$UPLOT_VERSION" --silent >/dev/null 2>"$tmp/npm.log"); then
+            echo "warning: npm pack uplot@$UPLOT_VERSION failed (registry unreachable?); the" \
+                 "console's Shop page has no charts until ./install.sh runs again:" >&2
+            tail -3 "$tmp/npm.log" >&2
+        else
+            got="sha512-$(.venv/bin/python -c 'import base64, hashlib, sys
+print(base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).decode())' \
+                "$tmp/uplot-$UPLOT_VERSION.tgz")"
+            if [ "$got" != "$UPLOT_INTEGRITY" ]; then
+                echo "error: uplot-$UPLOT_VERSION.tgz is not the pinned tarball" \
+                     "(sha512 $got, expected $UPLOT_INTEGRITY); nothing vendored" >&2
+                exit 1
+            fi
+            tar -xzf "$tmp/uplot-$UPLOT_VERSION.tgz" -C "$tmp" \
+                package/dist/uPlot.iife.min.js package/dist/uPlot.min.css package/LICENSE
+            mkdir -p "$VENDOR"
+            cp "$tmp/package/dist/uPlot.iife.min.js" "$tmp/package/dist/uPlot.min.css" "$VENDOR/"
+            cp "$tmp/package/LICENSE" "$VENDOR/uPlot.LICENSE"
+            echo "uplot $UPLOT_VERSION $UPLOT_INTEGRITY" >"$VENDOR/VERSION"
+            echo "vendored uPlot $UPLOT_VERSION into $VENDOR" >&2
+        fi
+        rm -rf "$tmp"
+        trap - EXIT
+    fi
+fi
 # the web console's tests drive a real browser: Debian's Chromium, through Playwright
 if [ "${1:-}" = "--dev" ] && ! command -v chromium >/dev/null 2>&1; then
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then

@@ -1,5 +1,7 @@
 // The shopmind console: a few views over the JSON API, every result with a "why?" that
-// opens its reasons as a mind map (mindmap.js). Plain browser JavaScript, no dependencies.
+// opens its reasons as a mind map (mindmap.js); the Shop page (shop.js, charts.js) and the
+// visitor's profile card (profile.js). Plain browser JavaScript; the only library is uPlot,
+// vendored into the package by install.sh and loaded by the Shop page alone.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -19,7 +21,9 @@ async function api(path, options) {
   let body = null;
   try { body = await response.json(); } catch (e) { body = null; }
   if (!response.ok) {
-    const message = body && body.message ? body.message : `${response.status} ${response.statusText}`;
+    const detail = body && (body.message || body.detail);
+    const text = typeof detail === "string" ? detail : (detail ? JSON.stringify(detail) : "");
+    const message = text || `${response.status} ${response.statusText}`;
     throw new Error(message);
   }
   return body;
@@ -202,6 +206,7 @@ async function showVisitor(visitor) {
   $("profile").innerHTML = "";
   $("recs").innerHTML = "";
   $("timeline").innerHTML = "";
+  showProfileCard(visitor);
   try {
     const profile = await api(`/visitors/${encodeURIComponent(visitor)}`);
     const host = $("profile");
@@ -571,6 +576,7 @@ function route() {
   if (view === "search") showSearch(params);
   else if (view === "visitor") { loadVisitorList(); showVisitor(target); }
   else if (view === "product") showProduct(target);
+  else if (view === "shop") showShop(params);
   else if (view === "map") showMap(params.category || "");
   else if (view === "evaluations") showEvaluations();
   else if (view === "campaigns") showCampaigns();
