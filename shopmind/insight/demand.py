@@ -4,13 +4,17 @@ Every feature is computed from the periods before the origin only, and divided b
 series' own level (its mean over the last 8 periods, or over its life when those are empty),
 so one model learns from best sellers and slow movers alike: recent lags and rolling means,
 spread and share of empty periods, age and time since the last sale, how many orders carried
-it lately against before, its price lately against its usual price (a promotion or a price
-rise), and the whole shop's momentum. The target is demand divided by the same level.
+it lately against before and what those orders would bring at its typical order size, its
+price lately against its usual price (a promotion or a price rise), and the whole shop's
+momentum; then the horizon and the target period's calendar (the weekday for days; week of
+the year and month where two years of history show seasons). The target is demand divided by
+the same level.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +36,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "age",
     "since_sale",
     "orders4_vs13",
+    "orders4_typical_size",
     "price4_vs_life",
     "shop_last_vs8",
     "shop4_vs13",
@@ -47,10 +52,26 @@ class Snapshot:
     level: npt.NDArray[np.float64]  # the scale of each series
     alive: npt.NDArray[np.bool_]  # series that had sold before the origin
 
-    def with_horizon(self, h: int, rows: npt.NDArray[np.bool_] | None = None) -> npt.NDArray[Any]:
-        """The feature rows for horizon ``h`` (1-based)."""
+    def with_horizon(
+        self, h: int, rows: npt.NDArray[np.bool_] | None = None, calendar: Sequence[float] = ()
+    ) -> npt.NDArray[Any]:
+        """The feature rows for horizon ``h`` (1-based), then the target period's calendar."""
         x = self.x if rows is None else self.x[rows]
-        return np.column_stack([x, np.full(len(x), float(h))])
+        return np.column_stack(
+            [x, np.full(len(x), float(h)), *(np.full(len(x), c) for c in calendar)]
+        )
+
+
+def calendar(panel: Panel, period: int) -> tuple[float, ...]:
+    """The calendar of a (target) period, known ahead so no leak: for days the weekday, and
+    where the history covers two years (so a season has been seen to repeat) the week of the
+    year and the month. With less history a week number only names one past week, and the
+    model would learn it as a date, not a season."""
+    day = panel.period_start(period)
+    out: tuple[float, ...] = (float(day.weekday()),) if panel.freq == "D" else ()
+    if panel.periods * panel.days_per_period >= 2 * 365:
+        out = (*out, float(day.isocalendar().week), float(day.month))
+    return out
 
 
 def snapshot(panel: Panel, origin: int) -> Snapshot:
@@ -80,6 +101,12 @@ def snapshot(panel: Panel, origin: int) -> Snapshot:
     cols.append(
         _ratio(orders[:, max(0, origin - 4) :].mean(1), orders[:, max(0, origin - 13) :].mean(1))
     )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        size = np.where(orders > 0, units / np.where(orders > 0, orders, 1), np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a series with no order yet
+        typical = np.nan_to_num(np.nanmedian(size, axis=1))
+    cols.append(orders[:, max(0, origin - 4) :].mean(1) * typical / level)
     price = panel.price()[:, :origin]
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a series with no price yet
