@@ -21,6 +21,7 @@ import numpy as np
 from shopmind.embed.factory import make_encoder
 from shopmind.errors import InvalidFile
 from shopmind.index.lexical import LexicalIndex
+from shopmind.sources.files import inner_suffix, open_text
 
 logger = logging.getLogger(__name__)
 
@@ -38,9 +39,9 @@ class Dialogue:
 
 def is_dialogue_file(path: Path) -> bool:
     """Whether ``path`` looks like the dialogue format (a 0/1 label, a tab, then text)."""
-    if path.suffix.lower() not in (".txt", ".tsv"):
+    if inner_suffix(path) not in (".txt", ".tsv"):
         return False
-    with path.open(encoding="utf-8") as fh:
+    with open_text(path, "utf-8", None) as fh:
         first = fh.readline()
     return first[:2] in ("0\t", "1\t")
 
@@ -52,7 +53,7 @@ def read_dialogues(path: Path) -> list[Dialogue]:
         InvalidFile: a line is not ``label \\t turn ... \\t response`` (names the line).
     """
     groups: dict[tuple[str, ...], list[tuple[str, int]]] = {}
-    with path.open(encoding="utf-8") as fh:
+    with open_text(path, "utf-8", None) as fh:
         for number, line in enumerate(fh, start=1):
             parts = line.rstrip("\n").split("\t")
             if len(parts) < 3 or parts[0] not in ("0", "1"):

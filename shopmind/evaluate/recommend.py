@@ -41,6 +41,7 @@ from shopmind.recommend import (
     top_rows,
 )
 from shopmind.recommend.base import ndcg_at_10, target_ranks
+from shopmind.sources.files import open_text
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ def _columns(path: Path, header: str, wanted: dict[str, str]) -> dict[str, int]:
 
 
 def _one(folder: Path, suffix: str) -> Path:
-    found = sorted(folder.glob(f"*{suffix}"))
+    found = sorted([*folder.glob(f"*{suffix}"), *folder.glob(f"*{suffix}.gz")])
     if len(found) != 1:
         what = "no" if not found else f"{len(found)}"
         raise InvalidFile(
@@ -97,10 +98,10 @@ def read_split(folder: str | Path) -> SplitData:
     if not folder.is_dir():
         raise InvalidFile("not a folder; give the folder that holds NAME.item", str(folder))
     item_path = _one(folder, ".item")
-    name = item_path.name[: -len(".item")]
+    name = item_path.name.removesuffix(".gz")[: -len(".item")]
     code: dict[str, int] = {}
     titles: list[str] = []
-    with item_path.open(encoding="utf-8") as fh:
+    with open_text(item_path, "utf-8", None) as fh:
         cols = _columns(item_path, fh.readline(), {"item_id": "item_id:token", "title": "..."})
         for line in fh:
             parts = line.rstrip("\n").split("\t")
@@ -114,7 +115,7 @@ def read_split(folder: str | Path) -> SplitData:
         wanted = {"item_id_list": "item_id_list:token_seq", "item_id": "item_id:token"}
         hist: list[np.ndarray] = []
         targets: list[int] = []
-        with path.open(encoding="utf-8") as fh:
+        with open_text(path, "utf-8", None) as fh:
             cols = _columns(path, fh.readline(), wanted)
             for row, line in enumerate(fh, start=2):
                 parts = line.rstrip("\n").split("\t")
@@ -129,11 +130,16 @@ def read_split(folder: str | Path) -> SplitData:
                 targets.append(code.setdefault(parts[cols["item_id"]], len(code)))
         return Histories(hist), np.asarray(targets, dtype=np.int64)
 
-    if (folder / f"{name}.valid.inter").is_file():
-        valid, valid_targets = inter(folder / f"{name}.valid.inter")
-        test, test_targets = inter(folder / f"{name}.test.inter")
+    def part(suffix: str) -> Path:  # NAME.suffix, or NAME.suffix.gz read as it is
+        plain = folder / f"{name}{suffix}"
+        packed = plain.with_name(plain.name + ".gz")
+        return packed if not plain.is_file() and packed.is_file() else plain
+
+    if part(".valid.inter").is_file():
+        valid, valid_targets = inter(part(".valid.inter"))
+        test, test_targets = inter(part(".test.inter"))
     else:
-        valid, valid_targets, test, test_targets = _time_split(folder / f"{name}.inter", code)
+        valid, valid_targets, test, test_targets = _time_split(part(".inter"), code)
     unknown = len(code) - len(titles)
     if unknown:
         logger.warning("%d products in the interactions are missing from %s", unknown, item_path)
@@ -157,7 +163,7 @@ def _time_split(
         "timestamp": "timestamp:float",
     }
     events: dict[str, list[tuple[float, int, int]]] = {}
-    with path.open(encoding="utf-8") as fh:
+    with open_text(path, "utf-8", None) as fh:
         cols = _columns(path, fh.readline(), wanted)
         for row, line in enumerate(fh, start=2):
             parts = line.rstrip("\n").split("\t")

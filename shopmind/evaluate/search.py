@@ -36,6 +36,7 @@ from shopmind.evaluate.metrics import ndcg_at_k, percentile, recall_at_k
 from shopmind.index.topk import top_k
 from shopmind.search.engine import SearchEngine
 from shopmind.search.retrieve import Dense
+from shopmind.sources.files import open_text
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ def read_judgments(path: str | Path) -> Judgments:
     if not p.is_file():
         raise InvalidFile("no such file; check the path", source=str(p))
     judged = Judgments()
-    with p.open(encoding="utf-8-sig", newline="") as fh:
+    with open_text(p) as fh:
         reader = csv.DictReader(fh)
         columns = reader.fieldnames or []
         pick = {}

@@ -18,6 +18,7 @@ from typing import ClassVar
 from shopmind.catalog.models import has_chinese
 from shopmind.errors import InvalidFile
 from shopmind.knowledge.models import Passage
+from shopmind.sources.files import inner_suffix, is_gzip, open_text
 
 DOC_SUFFIXES = (".md", ".markdown", ".html", ".htm", ".txt", ".jsonl")
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -38,16 +39,20 @@ def read_document(path: Path, max_chars: int = 600) -> list[Passage]:
     """
     if not path.is_file():
         raise InvalidFile(f"{path}: no such file; give a Markdown, HTML, text or JSONL page")
-    suffix = path.suffix.lower()
+    suffix = inner_suffix(path)
     if suffix not in DOC_SUFFIXES:
         raise InvalidFile(
             f"{path}: unknown kind of page '{suffix}'; use one of {', '.join(DOC_SUFFIXES)}"
         )
     try:
-        raw = path.read_text(encoding="utf-8-sig")
+        with open_text(path, newline=None) as fh:
+            raw = fh.read()
     except UnicodeDecodeError as err:
         raise InvalidFile(f"{path}: not UTF-8 text ({err}); save the page as UTF-8") from None
-    doc = slug(path.stem)
+    except (OSError, EOFError) as err:
+        raise InvalidFile(f"{path}: cannot be read ({err}); check the gzip file") from None
+    stem = _stem(path)
+    doc = slug(stem)
     if suffix == ".jsonl":
         return _jsonl_pages(path, raw, max_chars)
     if suffix in (".html", ".htm"):
@@ -56,7 +61,7 @@ def read_document(path: Path, max_chars: int = 600) -> list[Passage]:
         title, sections = _text_sections(raw)
     else:
         title, sections = _markdown_sections(raw)
-    passages = split_passages(doc, title or path.stem, sections, str(path), max_chars)
+    passages = split_passages(doc, title or stem, sections, str(path), max_chars)
     if not passages:
         raise InvalidFile(f"{path}: the page has no text; remove it or add its content")
     return passages
@@ -100,6 +105,11 @@ def sentences(text: str) -> list[str]:
         if piece and not re.fullmatch(r"[|\-:\s]+", piece):
             out.append(piece)
     return out
+
+
+def _stem(path: Path) -> str:
+    """The page's name: ``faq`` for ``faq.md`` and for ``faq.md.gz``."""
+    return Path(path.stem).stem if is_gzip(path) else path.stem
 
 
 def slug(name: str) -> str:
@@ -279,8 +289,8 @@ def _jsonl_pages(path: Path, raw: str, max_chars: int) -> list[Passage]:
                 f"{path} line {line_no}: field 'text' is missing or empty; give each page "
                 'as {"id": ..., "title": ..., "text": ...}'
             )
-        title = str(record.get("title") or f"{path.stem} {line_no}")
-        doc = slug(str(record.get("id") or f"{path.stem}-{line_no}"))
+        title = str(record.get("title") or f"{_stem(path)} {line_no}")
+        doc = slug(str(record.get("id") or f"{_stem(path)}-{line_no}"))
         url = record.get("url")
         sections = _markdown_sections(text)[1] if "#" in text else [("", text)]
         out.extend(

@@ -32,6 +32,7 @@ from shopmind.rank.table import (
     group_codes,
     ordered_split,
 )
+from shopmind.sources.files import open_text
 
 DATASETS = ("movielens-100k", "criteo", "avazu", "aliccp")
 
@@ -47,7 +48,7 @@ def _one(folder: Path, pattern: str, what: str) -> Path:
 
 def _recbole(path: Path) -> list[dict[str, str]]:
     """Rows of a RecBole atomic file, keyed by the header's names without their types."""
-    with path.open(encoding="utf-8", errors="replace", newline="") as fh:
+    with open_text(path, "utf-8", "", "replace") as fh:
         reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
         header = [h.split(":")[0] for h in next(reader)]
         return [dict(zip(header, row, strict=False)) for row in reader]
@@ -126,7 +127,7 @@ def load_movielens(folder: Path, history: int = 10, min_count: int = 2) -> CtrDa
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
-    with path.open(encoding="utf-8", errors="replace", newline="") as fh:
+    with open_text(path, "utf-8", "", "replace") as fh:
         rows = list(csv.reader(fh))
     if not rows:
         raise InvalidFile(f"{path}: the file is empty")
@@ -198,13 +199,13 @@ def _tabular(
 def load_criteo(path: Path, min_count: int = 2) -> CtrData:
     """Criteo display ads: a CSV with a header, or the original headerless TSV."""
     file = _one(path, "*criteo*", "Criteo rows") if path.is_dir() else path
-    with file.open(encoding="utf-8", errors="replace") as fh:
+    with open_text(file, "utf-8", None, "replace") as fh:
         first = fh.readline()
     if first.startswith("label"):
         header, rows = _read_csv(file)
     else:
         header = ["label"] + [f"I{i}" for i in range(1, 14)] + [f"C{i}" for i in range(1, 27)]
-        with file.open(encoding="utf-8", errors="replace") as fh:
+        with open_text(file, "utf-8", None, "replace") as fh:
             rows = [line.rstrip("\n").split("\t") for line in fh if line.strip()]
         _check_width(file, header, rows, first_line=1)
     split = ordered_split(len(rows))

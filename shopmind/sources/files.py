@@ -62,7 +62,12 @@ def inner_suffix(path: Path) -> str:
     return Path(path.stem).suffix.lower() if is_gzip(path) else path.suffix.lower()
 
 
-def open_text(path: str | Path, encoding: str = "utf-8-sig", newline: str | None = "") -> IO[str]:
+def open_text(
+    path: str | Path,
+    encoding: str = "utf-8-sig",
+    newline: str | None = "",
+    errors: str = "strict",
+) -> IO[str]:
     """Open a text file for reading, streaming through gzip when its name ends in ``.gz``.
 
     Every reader of shop files goes through here, so ``X.csv.gz`` reads like ``X.csv``.
@@ -70,8 +75,8 @@ def open_text(path: str | Path, encoding: str = "utf-8-sig", newline: str | None
     """
     p = Path(path)
     if is_gzip(p):
-        return gzip.open(p, "rt", encoding=encoding, newline=newline)
-    return p.open(encoding=encoding, newline=newline)
+        return gzip.open(p, "rt", encoding=encoding, newline=newline, errors=errors)
+    return p.open(encoding=encoding, newline=newline, errors=errors)
 
 
 _BAD_GZIP = (gzip.BadGzipFile, EOFError, zlib.error)

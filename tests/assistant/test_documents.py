@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,19 @@ def test_unknown_kinds_and_empty_pages_are_refused(tmp_path: Path) -> None:
     (tmp_path / "empty.md").write_text("# Title only\n")
     with pytest.raises(InvalidFile, match="no text"):
         read_document(tmp_path / "empty.md")
+
+
+def test_a_gzip_page_reads_like_the_page_and_keeps_its_name(tmp_path: Path) -> None:
+    packed = tmp_path / "returns.md.gz"
+    packed.write_bytes(gzip.compress((DATA / "returns.md").read_bytes()))
+    plain = read_document(DATA / "returns.md")
+    found = read_document(packed)
+    assert [p.id for p in found] == [p.id for p in plain]
+    assert [p.text for p in found] == [p.text for p in plain]
+
+
+def test_a_broken_gzip_page_is_a_clear_error(tmp_path: Path) -> None:
+    broken = tmp_path / "faq.md.gz"
+    broken.write_bytes(b"not gzip at all")
+    with pytest.raises(InvalidFile, match="cannot be read"):
+        read_document(broken)

@@ -4,6 +4,7 @@ tuned matcher against BM25 and the untuned encoder, response selection, abstenti
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 from shopmind.cli import main
 from shopmind.demo import demo_products, demo_qa
 from shopmind.evaluate.assistant import answer_groups, product_half, read_past_answers
+from shopmind.evaluate.dialogue import is_dialogue_file, read_dialogues
 
 
 def _half(src: Path, dst: Path, half: int, limit: int) -> Path:
@@ -111,3 +113,13 @@ def test_a_bad_dialogue_line_is_named(tmp_path: Path, line: str) -> None:
     )
     assert result.exit_code == 1
     assert "line 2" in result.output
+
+
+def test_a_gzip_dialogue_file_reads_like_the_plain_one(tmp_path: Path) -> None:
+    text = "1\t在吗\t在的亲\n0\t在吗\t不知道\n1\t发货了吗\t今天发\n0\t发货了吗\t在的\n"
+    plain, packed = tmp_path / "d.txt", tmp_path / "d.txt.gz"
+    plain.write_text(text, encoding="utf-8")
+    packed.write_bytes(gzip.compress(text.encode("utf-8")))
+    assert is_dialogue_file(packed)
+    assert read_dialogues(packed) == read_dialogues(plain)
+    assert len(read_dialogues(packed)) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -122,3 +123,14 @@ def test_one_interaction_file_is_split_by_time(data_dir: Path, tmp_path: Path) -
     # the test target is each visitor's latest product (ties: file order)
     latest = sorted(max(v)[2] for v in users.values() if len(v) >= 3)
     assert sorted(data.items[t] for t in data.test_targets) == latest
+
+
+def test_read_split_reads_gzip_files_as_they_are(games: Path, tmp_path: Path) -> None:
+    for f in games.iterdir():
+        (tmp_path / f"{f.name}.gz").write_bytes(gzip.compress(f.read_bytes()))
+    packed, plain = read_split(tmp_path), read_split(games)
+    assert packed.name == "Games"
+    assert packed.titles == plain.titles
+    assert [h.tolist() for h in packed.test.items[:20]] == [
+        h.tolist() for h in plain.test.items[:20]
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import math
 from collections import defaultdict
@@ -387,3 +388,10 @@ def test_evaluate_search_command_reports_a_bad_judgments_file(
     assert result.exit_code == 1
     assert "relevance" in result.stderr
     assert result.stdout == ""
+
+
+def test_read_judgments_reads_a_gzip_file_as_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "j.csv.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.write("product_uid,search_term,relevance\n100001,angle bracket,3\n")
+    assert read_judgments(path).queries == {"angle bracket": {"100001": 3.0}}
