@@ -242,6 +242,7 @@ def sales_from_events(events: Iterable[StoredEvent], titles: dict[str, str] | No
         qty.append(units)
         prices.append(float("nan") if price is None else float(price))
         customers.append(ev.user_id or "")
+    sold = set(items)
     return Sales(
         np.asarray(items, dtype=object),
         np.asarray(days, dtype=np.int64),
@@ -249,7 +250,7 @@ def sales_from_events(events: Iterable[StoredEvent], titles: dict[str, str] | No
         np.asarray(prices, dtype=np.float64),
         np.asarray(customers, dtype=object),
         cleaning,
-        {k: v for k, v in titles.items() if k in set(items)},
+        {k: v for k, v in titles.items() if k in sold},
     )
 
 
