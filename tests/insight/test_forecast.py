@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from shopmind.cli import main
 from shopmind.errors import InvalidFile, InvalidInput, TrainingError
 from shopmind.insight.backtest import origins_for, run_backtest
+from shopmind.insight.demand import calendar
 from shopmind.insight.forecasters import Forecast, make_forecaster
 from shopmind.insight.gbm import GlobalBoosting
 from shopmind.insight.reconcile import reconcile
@@ -236,3 +237,30 @@ def test_analyze_forecast_from_the_store_serves_fans_and_stock(tmp_path: Path) -
     assert len(total["periods"]) == total["past_periods"] + 4
     assert missing.status_code == 404 and "analyze forecast --top" in missing.text
     assert len(stock["stock"]) == 3 and stock["stock"][0]["action"] == "stock unknown"
+
+
+def test_calendar_features_only_where_two_years_show_seasons(tmp_path: Path) -> None:
+    short = build_panel(read_transactions(_shop(tmp_path / "s.csv.gz", weeks=30)), "W")
+    long = build_panel(read_transactions(_shop(tmp_path / "l.csv.gz", weeks=110)), "W")
+    assert calendar(short, 10) == ()
+    week, month = calendar(long, 10)
+    first = long.period_start(10)
+    assert (week, month) == (first.isocalendar().week, first.month)
+    days = build_panel(read_transactions(_shop(tmp_path / "d.csv.gz", weeks=10)), "D")
+    assert calendar(days, 3) == (float(days.period_start(3).weekday()),)
+
+
+def test_conformal_calibration_brings_coverage_towards_80_percent(tmp_path: Path) -> None:
+    raw_in: list[float] = []
+    tuned_in: list[float] = []
+    for products, seed in ((40, 5), (80, 3)):
+        file = _shop(tmp_path / f"t{seed}.csv.gz", products=products, seed=seed)
+        panel = build_panel(read_transactions(file), "W")
+        raw = GlobalBoosting(trees=60, calibrate=False).forecast(panel, 24, 4, products)
+        tuned = GlobalBoosting(trees=60).forecast(panel, 24, 4, products)
+        np.testing.assert_allclose(tuned.mean, raw.mean)  # the median is untouched
+        actual = panel.units[:products, 24:28]
+        for f, into in ((raw, raw_in), (tuned, tuned_in)):
+            into.extend(((actual >= f.lower) & (actual <= f.upper)).ravel().astype(float))
+    assert np.mean(raw_in) < np.mean(tuned_in)  # quantile models on past rows: too narrow
+    assert 0.75 <= np.mean(tuned_in) <= 0.85
