@@ -4,7 +4,8 @@ A campaign promotes some of the shop's products at a cost per click (``bid``) up
 ``daily_budget``, for searches that contain one of its ``keywords`` or that land in one of
 its ``categories`` (for recommendations: the categories the visitor has been looking at).
 A campaign with neither targets every search and visitor; its ads still have to pass the
-quality floor.
+quality floor. ``segments`` narrows any of these to an audience: visitors in one of the named
+segments (``shopmind analyze segments``; ``GET /insight/segments`` names them).
 
 Example::
 
@@ -15,7 +16,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -56,6 +57,7 @@ FIELD_FIXES: dict[str, str] = {
     ),
     "keywords": 'list target words or phrases, e.g. ["earbuds", "蓝牙耳机"], or none',
     "categories": 'list category paths, e.g. ["Electronics > Audio"], or none',
+    "segments": "list segment names as GET /insight/segments gives them, or none for everyone",
     "start": "use an ISO-8601 time like 2026-03-01T00:00:00Z",
     "end": "give an end after the start, or leave it out to run until paused",
     "status": "use active or paused",
@@ -78,11 +80,12 @@ class CampaignIn(BaseModel):
     )
     keywords: list[Keyword] = Field(default_factory=list, max_length=1_000)
     categories: list[str] = Field(default_factory=list, max_length=1_000)
+    segments: list[Name] = Field(default_factory=list, max_length=100)
     start: datetime
     end: datetime | None = None
     status: CampaignStatus = "active"
 
-    @field_validator("products", "keywords")
+    @field_validator("products", "keywords", "segments")
     @classmethod
     def _distinct(cls, value: list[str]) -> list[str]:
         return list(dict.fromkeys(value))
@@ -132,12 +135,15 @@ class Campaign(CampaignIn):
         return self.end is None or now < self.end
 
 
-def parse_campaign(record: Mapping[str, Any], store: Store) -> CampaignIn:
-    """Validate a raw campaign and check that its products are in the catalog.
+def parse_campaign(
+    record: Mapping[str, Any], store: Store, segments: Sequence[str] | None = None
+) -> CampaignIn:
+    """Validate a raw campaign and check that its products are in the catalog and, where
+    ``segments`` (the shop's segment names) is given, that its segments are among them.
 
     Raises:
         InvalidInput: one :class:`RowError` per problem, naming the field and the fix (an
-            unknown product lists a sample of the unknown ids).
+            unknown product lists a sample of the unknown ids; an unknown segment the known).
     """
     try:
         campaign = CampaignIn.model_validate(record)
@@ -159,7 +165,26 @@ def parse_campaign(record: Mapping[str, Any], store: Store) -> CampaignIn:
             ],
             source="campaign",
         )
+    if segments is not None:
+        strange = [s for s in campaign.segments if s.casefold() not in _folded(segments)]
+        if strange:
+            names = "; ".join(segments) or "none yet: run shopmind analyze segments"
+            raise InvalidInput(
+                [
+                    RowError(
+                        1,
+                        "segments",
+                        f"unknown segment(s): {'; '.join(strange)}",
+                        f"use names from GET /insight/segments (known: {names})",
+                    )
+                ],
+                source="campaign",
+            )
     return campaign
+
+
+def _folded(names: Sequence[str]) -> set[str]:
+    return {n.casefold() for n in names}
 
 
 def parse_status(record: Mapping[str, Any]) -> CampaignStatus:

@@ -62,6 +62,8 @@ class AdServer:
         config: the ``ads`` settings.
         quality: relevance of products to a page (e.g. :class:`EngineQuality`).
         pctr: click probability of products; None: each ad's smoothed historical CTR.
+        audience: a visitor's segment name, for campaigns that target segments; None: such
+            campaigns are shown to no one.
 
     Example::
 
@@ -77,8 +79,10 @@ class AdServer:
         config: AdsConfig,
         quality: Quality,
         pctr: PCtr | None = None,
+        audience: Callable[[str], str | None] | None = None,
     ) -> None:
         self.book = book
+        self.audience = audience
         self.store = store
         self.config = config
         self.quality = quality
@@ -194,7 +198,10 @@ class AdServer:
             found = self.store.get_products(ids)
             return [found[i].category for i in ids if i in found]
 
-        return Page(query, categories)
+        def segment() -> str | None:
+            return self.audience(visitor) if self.audience is not None and visitor else None
+
+        return Page(query, categories, segment)
 
     def _eligible(
         self,

@@ -7,8 +7,10 @@
   categories of the first five organic results for a search, the categories of the
   visitor's recent products for recommendations.
 - A campaign without keywords and categories matches everything (quality still decides).
+- A campaign with ``segments`` is shown only to visitors in one of them (their segment as
+  ``shopmind analyze segments`` saved it), on top of the keywords and categories: an audience.
 
-Either kind of targeting is enough; the match is named in the ad's reasons.
+Either kind of page targeting is enough; the match is named in the ad's reasons.
 """
 
 from __future__ import annotations
@@ -45,9 +47,16 @@ class Page:
         self,
         query: str | None,
         categories: Iterable[str | None] | Callable[[], Iterable[str | None]] = (),
+        segment: Callable[[], str | None] | None = None,
     ) -> None:
         self.query = query or None
         self._source = categories
+        self._segment = segment
+
+    @cached_property
+    def segment(self) -> str | None:
+        """The visitor's segment name, read the first time a campaign asks; None if unknown."""
+        return self._segment() if self._segment is not None else None
 
     @cached_property
     def categories(self) -> tuple[str, ...]:
@@ -70,6 +79,18 @@ def under(category: str, path: str) -> bool:
 
 def match(campaign: Campaign, page: Page) -> str | None:
     """What of the campaign's targeting matches the page (a label for the reasons), or None."""
+    if not campaign.segments:
+        return _page_match(campaign, page)
+    segment = page.segment
+    if segment is None or segment.casefold() not in {s.casefold() for s in campaign.segments}:
+        return None
+    found = _page_match(campaign, page)
+    if found is None:
+        return None
+    return f"segment: {segment}" if found == EVERYONE else f"{found}; segment: {segment}"
+
+
+def _page_match(campaign: Campaign, page: Page) -> str | None:
     if not campaign.keywords and not campaign.categories:
         return EVERYONE
     if page.query is not None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ import numpy as np
 from shopmind.errors import InvalidInput, NotFound, RowError
 from shopmind.events.models import iso_utc
 from shopmind.files import write_text_atomic
-from shopmind.insight.profilebook import ProfileBook
+from shopmind.insight.profilebook import ProfileBook, Reloading
 
 SAMPLE = 4_000
 CLIP_Z = 3.0
@@ -86,6 +86,39 @@ class Segments:
             )
         data = json.loads(path.read_text(encoding="utf-8"))
         return cls(data["report"], data["assignment"])
+
+    def names(self) -> list[str]:
+        """The segments' names, largest segment first."""
+        return [str(s["name"]) for s in self.report["segments"]]
+
+    def name_of(self, visitor: str) -> str | None:
+        """The name of the visitor's segment; None when the visitor was not segmented."""
+        number = segment_of(self, visitor)
+        if number is None:
+            return None
+        return next((s["name"] for s in self.report["segments"] if s["segment"] == number), None)
+
+
+def segment_reader(home: Path) -> Callable[[str], str | None]:
+    """A visitor → segment name lookup over the home's saved segments, re-read when they
+    change (what the ad server targets with); None before any are saved."""
+    reader = Reloading(segments_path(home), Segments.load)
+
+    def name_of(visitor: str) -> str | None:
+        try:
+            return reader.get().name_of(visitor)
+        except NotFound:
+            return None
+
+    return name_of
+
+
+def segment_names(home: Path) -> list[str]:
+    """The saved segments' names; empty before ``shopmind analyze segments``."""
+    try:
+        return Segments.load(segments_path(home)).names()
+    except NotFound:
+        return []
 
 
 def segment_of(segments: Segments, visitor: str) -> int | None:

@@ -35,6 +35,7 @@ from shopmind.errors import (
     TooLarge,
 )
 from shopmind.events import FIELD_FIXES as EVENT_FIXES
+from shopmind.insight.segments import segment_reader
 from shopmind.rank import Ranker
 from shopmind.rank.live import LiveRanker
 from shopmind.recommend.engine import RecommendEngine
@@ -167,7 +168,7 @@ def _open_ads(app: FastAPI, settings: Settings) -> AdServer:
     store = app.state.store
     book = CampaignBook(settings.home / "ads.sqlite", settings.store.busy_timeout_ms)
     quality = EngineQuality(engine, store, settings.ads.recent_events)
-    return AdServer(book, store, settings.ads, quality)
+    return AdServer(book, store, settings.ads, quality, audience=segment_reader(settings.home))
 
 
 def _live_ranker(app: FastAPI, settings: Settings) -> LiveRanker:

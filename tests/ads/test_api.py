@@ -11,6 +11,7 @@ from starlette.exceptions import StarletteDeprecationWarning
 
 from shopmind.ads import AdServer
 from shopmind.config import Settings
+from shopmind.insight.segments import Segments, segments_path
 from shopmind.serve import create_app
 
 from .conftest import NOON, PRODUCTS
@@ -139,3 +140,36 @@ def test_an_ad_click_event_is_charged_once_and_reported(client: TestClient) -> N
 def test_the_book_lives_in_the_home(client: TestClient, settings: Settings) -> None:
     assert _ads(client).book.path == settings.home / "ads.sqlite"
     assert (settings.home / "ads.sqlite").is_file()
+
+
+def test_segment_targeting_from_the_saved_segments(client: TestClient, settings: Settings) -> None:
+    targeted = {**CAMPAIGN, "segments": ["frequent, high spend"]}
+    early = client.post("/campaigns", json=targeted)
+    assert early.status_code == 422  # no segments saved yet
+    [error] = early.json()["errors"]
+    assert error["field"] == "segments" and "analyze segments" in error["fix"]
+    report = {
+        "segments": [
+            {"segment": 0, "name": "frequent, high spend", "visitors": 1},
+            {"segment": 1, "name": "one-off, low spend", "visitors": 1},
+        ]
+    }
+    Segments(report, {"u-loyal": 0, "u-once": 1}).save(segments_path(settings.home))
+    typo = client.post("/campaigns", json={**targeted, "segments": ["frequent"]})
+    assert typo.status_code == 422
+    assert "one-off, low spend" in typo.json()["errors"][0]["fix"]  # names the known ones
+    made = client.post("/campaigns", json={**targeted, "segments": ["Frequent, High Spend"]})
+    assert made.status_code == 201, made.text
+
+    loyal = _ads(client).place(
+        placement="search", visitor="u-loyal", query="earbuds", organic=[], slots=[1], now=NOON
+    )
+    assert len(loyal) == 1
+    assert loyal[0].reasons.find("targeting: keyword: earbuds; segment: frequent, high spend")
+    for other in ("u-once", "a-stranger", None):
+        assert (
+            _ads(client).place(
+                placement="search", visitor=other, query="earbuds", organic=[], slots=[1], now=NOON
+            )
+            == []
+        )

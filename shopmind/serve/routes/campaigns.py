@@ -11,7 +11,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, status
 
 from shopmind.ads import Campaign, parse_campaign, parse_status
-from shopmind.serve.deps import AdsDep, StoreDep
+from shopmind.insight.segments import segment_names
+from shopmind.serve.deps import AdsDep, SettingsDep, StoreDep
 
 router = APIRouter(prefix="/campaigns", tags=["ads"])
 
@@ -33,10 +34,13 @@ _EXAMPLE = {
 def create_campaign(
     ads: AdsDep,
     store: StoreDep,
+    settings: SettingsDep,
     body: Annotated[dict[str, Any], Body(examples=[_EXAMPLE])],
 ) -> Campaign:
-    """Create a campaign; 422 naming the field for a bad bid, budget, dates or products."""
-    return ads.book.add_campaign(parse_campaign(body, store))
+    """Create a campaign; 422 naming the field for a bad bid, budget, dates, products or
+    segments (``segments``: an audience, names as ``GET /insight/segments`` gives them)."""
+    known = segment_names(settings.home) if body.get("segments") else None
+    return ads.book.add_campaign(parse_campaign(body, store, known))
 
 
 @router.get("")
