@@ -305,6 +305,19 @@ class RecommendConfig(_Section):
         default_factory=list,
         description="Categories (and their subtrees) of consumables that may be bought again.",
     )
+    buy_again: float = Field(
+        default=1.0,
+        ge=0,
+        description="Weight of buy-again against the blend's best (1.0: a visitor's most bought "
+        "again product ties with it); 0 leaves out everything bought, as before.",
+    )
+    rebuy_min_rate: float = Field(
+        default=0.1,
+        ge=0,
+        le=1,
+        description="A bought product comes back when at least this share of its buyers "
+        "bought it in two or more orders (shrunk towards the shop's own share).",
+    )
     max_per_category: int = Field(
         default=0, ge=0, description="Diversity: at most this many per leaf category (0: off)."
     )

@@ -8,6 +8,8 @@ visitor's own newest events are read from the store at every request, so a view,
 - A product nobody has touched yet is reachable from its text (the content model).
 - "Because you bought X": each pick names the visitor's products it follows from, and by
   which signal (co-behaviour, sequence, text), with the numbers.
+- "Buy again": products the shop's customers buy again (learnt from its orders, see
+  :mod:`shopmind.recommend.rebuy`) come back to those who bought them, by how often they did.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -32,6 +34,7 @@ from shopmind.recommend.ease import EASE
 from shopmind.recommend.hybrid import Hybrid
 from shopmind.recommend.itemknn import ItemKNN
 from shopmind.recommend.popular import Popular
+from shopmind.recommend.rebuy import Rebuy
 from shopmind.recommend.sequential import Sequential
 from shopmind.recommend.transitions import Transitions
 from shopmind.search import Reorder, SearchEngine
@@ -95,6 +98,8 @@ class VisitorHistory:
     kinds: list[str]
     bought: set[int]
     hidden: set[int]
+    visitor: str | None = None
+    orders: dict[int, set[str]] = field(default_factory=dict)  # bought products' order keys
 
 
 def _under(category: str | None, roots: Sequence[str]) -> bool:
@@ -121,6 +126,7 @@ class RecommendEngine:
         together: sp.csr_matrix,
         events: EventsConfig,
         config: RecommendConfig,
+        rebuy: Rebuy | None = None,
     ) -> None:
         self.model = model
         self.products = products
@@ -133,6 +139,7 @@ class RecommendEngine:
         self.categories = [p.category or "" for p in products]
         self.in_stock = np.array([p.in_stock is not False for p in products], dtype=bool)
         self.price = np.array([np.nan if p.price is None else p.price for p in products])
+        self.rebuy = rebuy or Rebuy.none(len(products))
 
     # -- fitting ------------------------------------------------------------------------------
     @classmethod
@@ -158,6 +165,7 @@ class RecommendEngine:
         n = len(ids)
         seqs: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
         baskets: dict[tuple[str, str], set[int]] = defaultdict(set)
+        purchases: list[tuple[str, int, str]] = []
         for batch in store.iter_events():
             for e in batch:
                 i = row.get(e.item_id or "")
@@ -168,8 +176,10 @@ class RecommendEngine:
                     seqs[e.visitor][0].append(i)
                     seqs[e.visitor][1].append(w)
                 if e.type in ("cart", "purchase"):
-                    day = str(int((e.ts or 0.0) // _DAY))
-                    baskets[(e.visitor, e.session_id or day)].add(i)
+                    order = e.session_id or str(int((e.ts or 0.0) // _DAY))
+                    baskets[(e.visitor, order)].add(i)
+                    if e.type == "purchase":
+                        purchases.append((e.visitor, i, order))
         train = Histories(
             [np.asarray(s[0], dtype=np.int64) for s in seqs.values()],
             [np.asarray(s[1], dtype=np.float32) for s in seqs.values()],
@@ -211,13 +221,18 @@ class RecommendEngine:
                 assert isinstance(pop, Popular)
                 pop.counts = np.expm1(trending).astype(np.float32)
         together = cls._baskets(baskets.values(), n)
+        rebuy = (
+            Rebuy.learn(purchases, n, config.rebuy_min_rate)
+            if config.buy_again > 0
+            else Rebuy.none(n)
+        )
         logger.info(
             "recommendations fitted: %d products, %d visitors, models %s",
             n,
             len(train),
             ", ".join(parts),
         )
-        return cls(model, products, trending, together, events, config)
+        return cls(model, products, trending, together, events, config, rebuy)
 
     @staticmethod
     def _baskets(baskets: Iterable[set[int]], n: int) -> sp.csr_matrix:
@@ -270,8 +285,11 @@ class RecommendEngine:
             h.items.append(i)
             h.weights.append(w)
             h.kinds.append(e.type)
+            h.visitor = e.visitor
             if e.type == "purchase":
                 h.bought.add(i)
+                order = e.session_id or str(int((e.ts or 0.0) // _DAY))
+                h.orders.setdefault(i, set()).add(order)
         return h
 
     # -- serving ------------------------------------------------------------------------------
@@ -299,8 +317,21 @@ class RecommendEngine:
             out.update(h.items)
         elif self.config.exclude == "purchased":
             repeat = self.config.repeat_categories
-            out.update(i for i in h.bought if not _under(self.categories[i], repeat))
+            out.update(
+                i
+                for i in h.bought
+                if not _under(self.categories[i], repeat) and not self._again_ok(i)
+            )
         return out
+
+    def _again_ok(self, i: int) -> bool:
+        return self.config.buy_again > 0 and self.rebuy.rebuyable(i)
+
+    def _again(self, h: VisitorHistory) -> dict[int, int]:
+        """Orders per product the visitor may buy again (none when buy-again is off)."""
+        if self.config.buy_again <= 0 or not h.bought:
+            return {}
+        return self.rebuy.counts(h.visitor, h.orders)
 
     def _top(self, scores: np.ndarray, allowed: np.ndarray, k: int) -> list[int]:
         scores = np.where(allowed, scores, -np.inf)
@@ -343,6 +374,13 @@ class RecommendEngine:
             parts: dict[str, np.ndarray] = {}
         else:
             parts, total = self._blend(h)
+        again = self._again(h)
+        if again and allowed.any():
+            # the blend scaled to 0..1 over what may be shown, plus buy-again's orders × rate
+            # (best 1) weighed: at weight 1 the visitor's most bought product ties the best
+            low, high = float(total[allowed].min()), float(total[allowed].max())
+            total = (total - low) / (high - low) if high > low else np.zeros_like(total)
+            total = total + self.config.buy_again * self.rebuy.scores(again)
         top = self._top(total, allowed, max(k, candidates) if reorder else k)
         staged: list[Node | None] = [None] * k
         if reorder is not None and top:
@@ -355,6 +393,8 @@ class RecommendEngine:
                 pick = self._trending_pick(i, "new visitor: trending now")
             else:
                 pick = self._pick(i, float(total[i]), h, parts)
+            if i in again:
+                pick.reasons.children.insert(0, self._again_node(i, again[i]))
             if node is not None:
                 pick.reasons.children.append(node)
             picks.append(pick)
@@ -370,6 +410,13 @@ class RecommendEngine:
         for name, part in parts.items():
             total += self.model.weights[name] * part
         return parts, total
+
+    def _again_node(self, i: int, orders: int) -> Node:
+        rate = float(self.rebuy.rate[i])
+        node = Node("buy again", round(self.config.buy_again * orders * rate, 4))
+        node.add(f"you bought it in {orders} order{'s' if orders != 1 else ''}", orders)
+        node.add(f"{rate:.0%} of its buyers buy it again", round(rate, 4))
+        return node
 
     def _trending_pick(self, i: int, why: str) -> Pick:
         root = Node("recommended", float(self.trending[i]))

@@ -1,5 +1,6 @@
-"""The web console: static pages and scripts (no third-party code, nothing from a CDN) and
-the placeholder product pictures the demo shop's catalog points at."""
+"""The web console: static pages and scripts (nothing from a CDN: the one third-party
+library, uPlot for charts, is copied in from npm by the install, not kept in the repository)
+and the placeholder product pictures the demo shop's catalog points at."""
 
 from __future__ import annotations
 

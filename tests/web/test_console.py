@@ -45,6 +45,31 @@ ARGS = [
 ]
 
 
+def screenshot_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go: ``$CONSOLE_SCREENSHOTS`` when set (README's pictures)."""
+    folder = os.environ.get("CONSOLE_SCREENSHOTS")
+    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def headless_chromium(
+    tmp_path_factory: pytest.TempPathFactory, height: int, **options: Any
+) -> Iterator[BrowserContext]:
+    """A fresh headless Chromium profile, 1280 wide, closed after."""
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=ARGS,
+            viewport={"width": 1280, "height": height},
+            **options,
+        )
+        yield context
+        context.close()
+
+
 def _port() -> int:
     import socket
 
@@ -88,25 +113,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = os.environ.get("CONSOLE_SCREENSHOTS")
-    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return screenshot_folder(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=ARGS,
-            viewport={"width": 1280, "height": 860},
-            accept_downloads=True,
-        )
-        yield context
-        context.close()
+    yield from headless_chromium(tmp_path_factory, 860, accept_downloads=True)
 
 
 @pytest.fixture

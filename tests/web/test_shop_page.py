@@ -25,13 +25,13 @@ import numpy as np
 import pytest
 import uvicorn
 from click.testing import CliRunner
-from playwright.sync_api import BrowserContext, Page, Request, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Page, Request, expect
 
 from shopmind.cli import main
 from shopmind.config import load
 from shopmind.serve import create_app
 from shopmind.web import STATIC_DIR
-from tests.web.test_console import ARGS, CHROMIUM, _port
+from tests.web.test_console import _port, headless_chromium, screenshot_folder
 
 VENDOR = STATIC_DIR / "vendor"
 UPLOT = "/console/vendor/uPlot.iife.min.js"
@@ -150,24 +150,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Where screenshots go: ``$CONSOLE_SCREENSHOTS`` when set (README's pictures)."""
-    folder = os.environ.get("CONSOLE_SCREENSHOTS")
-    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return screenshot_folder(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=ARGS,
-            viewport={"width": 1280, "height": 900},
-        )
-        yield context
-        context.close()
+    yield from headless_chromium(tmp_path_factory, 900)
 
 
 @pytest.fixture
