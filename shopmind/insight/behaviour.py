@@ -25,6 +25,8 @@ events             events of any kind
 events_n           events of any kind in the last N days
 sessions           sessions (the gap rule)
 last_seen_days     days since the last event of any kind
+repeat_share       share of their products bought on two or more days
+basket_rebuy_rate  mean repurchase rate (all customers, shrunk) of the products they bought
 =================  =====================================================================
 """
 
@@ -59,6 +61,8 @@ FEATURES: tuple[str, ...] = (
     "events_n",
     "sessions",
     "last_seen_days",
+    "repeat_share",
+    "basket_rebuy_rate",
 )
 
 
@@ -139,7 +143,36 @@ def features_at(
     session = gap_sessions(h.visitor, h.ts, gap_seconds)
     _, starts = runs(session)
     put("sessions", np.bincount(h.visitor[starts], minlength=n).astype(np.float64))
+    repeat, basket = rebuying(h.visitor[buy], h.item[buy], h.ts[buy], n)
+    put("repeat_share", repeat)
+    put("basket_rebuy_rate", basket)
     return Features(cutoff, out)
+
+
+def rebuying(
+    visitor: np.ndarray, item: np.ndarray, ts: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per visitor: the share of their products they bought on two or more days, and the
+    mean repurchase rate (share of buyers who bought it on two or more days, shrunk towards
+    the shop's by 5 pseudo-buyers) of the products they bought; NaN for non-buyers. A
+    customer whose basket is made of what people rebuy is likelier to come back."""
+    known = item >= 0
+    if not known.any():
+        return np.full(n, np.nan), np.full(n, np.nan)
+    days = np.floor(ts[known] / DAY).astype(np.int64)
+    triples = np.unique(np.column_stack([visitor[known], item[known], days]), axis=0)
+    pairs, per_pair = np.unique(triples[:, :2], axis=0, return_counts=True)
+    again = (per_pair > 1).astype(np.float64)
+    items = int(pairs[:, 1].max()) + 1
+    buyers = np.bincount(pairs[:, 1], minlength=items).astype(np.float64)
+    rebought = np.bincount(pairs[:, 1], weights=again, minlength=items)
+    shop = float(again.mean())
+    rate = (rebought + 5.0 * shop) / (buyers + 5.0)
+    owned = np.bincount(pairs[:, 0], minlength=n).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        repeat = np.bincount(pairs[:, 0], weights=again, minlength=n) / owned
+        basket = np.bincount(pairs[:, 0], weights=rate[pairs[:, 1]], minlength=n) / owned
+    return np.where(owned > 0, repeat, np.nan), np.where(owned > 0, basket, np.nan)
 
 
 def _first_last(visitor: np.ndarray, ts: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

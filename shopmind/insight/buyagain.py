@@ -4,7 +4,8 @@
   back under the same key) and at least one order at or before the cutoff.
 - **Features** (:mod:`shopmind.insight.behaviour`): from the events at or before the cutoff
   only: recency, frequency, monetary, tenure, mean and last gap between orders, orders in
-  the last N/2N/4N days, spend trend, distinct products and categories, returns, browsing.
+  the last N/2N/4N days, spend trend, distinct products and categories, returns, browsing,
+  how much of what they buy they (and the shop's customers) buy again.
 - **Label**: an order in ``(cutoff, cutoff + N days]``.
 - **Scale**: each feature enters as its percentile among the customers of the same cutoff,
   so cutoffs of a young log (few orders each) and of an old one (many) mean the same; raw

@@ -122,3 +122,21 @@ def test_cli_evaluates_on_the_stores_events(settings: Settings, store: Store) ->
     assert list(data)[:3] == ["visitors", "days", "methods"]
     assert data["days"] == 30 and set(data["methods"]) == {"shopmind", "rfm"}
     assert data["methods"]["shopmind"]["auc"] > data["methods"]["rfm"]["auc"]
+
+
+def test_rebuying_features_read_who_buys_the_same_products_again() -> None:
+    from shopmind.insight.behaviour import rebuying
+
+    day = 86_400.0
+    # visitor 0 buys item 0 on two days and item 1 once; visitor 1 buys item 0 once;
+    # visitor 2 bought nothing
+    visitor = np.array([0, 0, 0, 1])
+    item = np.array([0, 0, 1, 0])
+    ts = np.array([0.0, 3 * day, 3 * day, day])
+    repeat, basket = rebuying(visitor, item, ts, 3)
+    assert repeat[0] == 0.5 and repeat[1] == 0.0 and np.isnan(repeat[2])
+    shop = 1 / 3  # of the three (visitor, product) pairs one was bought on two days
+    rate0 = (1 + 5 * shop) / (2 + 5)
+    rate1 = (0 + 5 * shop) / (1 + 5)
+    assert basket[0] == pytest.approx((rate0 + rate1) / 2)
+    assert basket[1] == pytest.approx(rate0)
