@@ -431,6 +431,10 @@ class ServeConfig(_Section):
     max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1_024)
     max_batch: int = Field(default=10_000, ge=1, description="Most rows in one batch request.")
     max_page_size: int = Field(default=1_000, ge=1)
+    key_rate: float = Field(
+        default=100.0, gt=0, description="Requests a second one API key may make (per process)."
+    )
+    key_burst: int = Field(default=200, ge=1, description="Requests a key may save up for a burst.")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
 

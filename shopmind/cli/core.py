@@ -19,7 +19,7 @@ import click
 
 from shopmind import __version__
 from shopmind.config import CONFIG_ENV, LOG_FORMAT, Settings, load
-from shopmind.errors import NotFound, ShopmindError
+from shopmind.errors import ConfigError, NotFound, ShopmindError
 from shopmind.search import SORT_ORDERS, Filters
 from shopmind.store import Store, open_store
 
@@ -896,6 +896,31 @@ def show_config(obj: _Ctx) -> None:
 _MATH_THREADS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _keys_live(settings: Settings) -> bool:
+    """Whether the home has a live API key (then the API asks for keys)."""
+    from shopmind.security.keys import KeyBook, keys_path
+
+    settings.home.mkdir(parents=True, exist_ok=True)
+    book = KeyBook(keys_path(settings.home))
+    try:
+        return book.any_live()
+    finally:
+        book.close()
+
+
+def _check_exposure(settings: Settings, bind: str) -> None:
+    """Refuse to serve beyond this machine with no live API key: the API would be open."""
+    if bind not in LOOPBACK and not _keys_live(settings):
+        raise ConfigError(
+            f"serving on {bind} would open the API to the network with no API key; make one "
+            f"first: shopmind --home {settings.home} keys create --scope admin (or serve on "
+            "127.0.0.1)"
+        )
+
+
 def _serve(
     settings: Settings,
     host: str | None,
@@ -908,6 +933,7 @@ def _serve(
     from shopmind.serve import create_app
     from shopmind.serve.app import WORKER_LOG_ENV
 
+    _check_exposure(settings, host or settings.serve.host)
     processes = workers or settings.serve.workers
     if processes > 1:
         # migrate the store once, here, before the processes open it together
@@ -980,4 +1006,6 @@ def demo(
     if not no_serve:
         where = f"http://{host or settings.serve.host}:{port or settings.serve.port}"
         click.echo(f"shopmind demo at {where} (API docs at {where}/docs); Ctrl-C stops", err=True)
+        if not _keys_live(settings):
+            click.echo("no API keys: the API is open, to this machine only", err=True)
         _serve(settings, host, port, obj.config, workers)

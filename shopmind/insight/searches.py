@@ -124,6 +124,9 @@ class _Follow:
 
 def _follow(log: EventLog, rows: np.ndarray) -> _Follow:
     """What followed each search (``rows``: the search events) in its session."""
+    if len(rows) == 0:  # no search (an empty log too): nothing followed
+        none = np.zeros(0, dtype=bool)
+        return _Follow(none, none, np.zeros(0, dtype=np.int64))
     order = np.argsort(log.session, kind="stable")  # time order within each session
     session, ts = log.session[order], log.ts[order]
     is_search = log.kind[order] == log.code("search")

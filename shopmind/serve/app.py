@@ -42,6 +42,8 @@ from shopmind.recommend.engine import RecommendEngine
 from shopmind.recommend.live import LiveRecommend
 from shopmind.search import SearchEngine
 from shopmind.search.live import LiveSearch
+from shopmind.security.keys import keys_path
+from shopmind.serve.auth import KeyCheck
 from shopmind.serve.limits import BodySizeLimit
 from shopmind.serve.routes import (
     analytics,
@@ -53,6 +55,7 @@ from shopmind.serve.routes import (
     explain,
     forecast,
     health,
+    keys,
     profiles,
     recommend,
     search,
@@ -264,6 +267,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.store = None
     app.add_middleware(BodySizeLimit, max_bytes=settings.serve.max_body_bytes)
+    app.add_middleware(  # added last, so outermost: a request without a key reads nothing
+        KeyCheck,
+        keys=keys_path(settings.home),
+        rate=settings.serve.key_rate,
+        burst=settings.serve.key_burst,
+    )
     app.add_exception_handler(ShopmindError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
@@ -287,6 +296,7 @@ def create_app(settings: Settings) -> FastAPI:
         forecast,
         shopmap,
         evaluations,
+        keys,
         web,
     )
     for module in routers:
