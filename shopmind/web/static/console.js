@@ -16,10 +16,39 @@ function setLang(lang) {
   document.documentElement.lang = lang === "zh" ? "zh" : "en";
 }
 
+// An API key, when the server asks for one (401), is asked for once and kept for this tab only
+// (sessionStorage): it goes with every request as "Authorization: Bearer KEY".
+const KEY_ITEM = "shopmind-key";
+
+function askForKey(message) {
+  const dialog = $("key-dialog");
+  $("key-why").textContent = message || "";
+  if (!dialog.open) dialog.showModal();
+  $("key-input").focus();
+}
+
+function saveKey(event) {
+  event.preventDefault();
+  const key = $("key-input").value.trim();
+  if (!key) return;
+  sessionStorage.setItem(KEY_ITEM, key);
+  $("key-dialog").close();
+  location.reload();
+}
+
 async function api(path, options) {
-  const response = await fetch(path, options);
+  const init = Object.assign({}, options || {});
+  const headers = new Headers(init.headers || {});
+  const key = sessionStorage.getItem(KEY_ITEM);
+  if (key) headers.set("Authorization", `Bearer ${key}`);
+  init.headers = headers;
+  const response = await fetch(path, init);
   let body = null;
   try { body = await response.json(); } catch (e) { body = null; }
+  if (response.status === 401) {
+    if (key) sessionStorage.removeItem(KEY_ITEM);
+    askForKey(body && body.message);
+  }
   if (!response.ok) {
     const detail = body && (body.message || body.detail);
     const text = typeof detail === "string" ? detail : (detail ? JSON.stringify(detail) : "");
@@ -595,6 +624,7 @@ document.addEventListener("DOMContentLoaded", () => {
     location.hash = category ? `map?${new URLSearchParams({ category })}` : "map";
   });
   $("why-close").addEventListener("click", () => $("why").close());
+  $("key-form").addEventListener("submit", saveKey);
   $("chat-session").textContent = chat.session;
   $("chat-form").addEventListener("submit", sendChat);
   $("chat-new").addEventListener("click", newConversation);
