@@ -550,6 +550,16 @@ class AssistantConfig(_Section):
     generator_timeout_s: float = Field(default=3.0, gt=0, le=120)
 
 
+class PrivacyConfig(_Section):
+    """What is kept about visitors, and for how long."""
+
+    events_days: int = Field(
+        default=0,
+        ge=0,
+        description="Delete events older than this many days at each build (0: keep them all).",
+    )
+
+
 class ProfilesConfig(_Section):
     """Visitor profiles, the buy-again model and segments (``shopmind analyze profiles``,
     ``GET /visitors/{id}/profile``, ``shopmind analyze segments``)."""
@@ -600,6 +610,7 @@ class Settings(BaseSettings):
     ads: AdsConfig = AdsConfig()
     assistant: AssistantConfig = AssistantConfig()
     profiles: ProfilesConfig = ProfilesConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
 
     @classmethod
     def settings_customise_sources(

@@ -82,6 +82,21 @@ class CampaignBook:
             self._fresh()
 
     # -- lifecycle --------------------------------------------------------------------------
+    def forget_visitors(self, visitors: Sequence[str]) -> int:
+        """Delete these visitors' impressions (frequency caps forget them too) and empty the
+        write-ahead log; returns the rows deleted. Spend and counts, which name no one, stay."""
+        deleted = 0
+        with self._lock:
+            self._conn.execute("PRAGMA secure_delete = ON")
+            with self._write() as conn:
+                for start in range(0, len(visitors), IN_CHUNK):
+                    part = list(visitors[start : start + IN_CHUNK])
+                    marks = ",".join("?" * len(part))
+                    sql = f"DELETE FROM impressions WHERE visitor IN ({marks})"
+                    deleted += conn.execute(sql, part).rowcount
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return deleted
+
     def close(self) -> None:
         """Close the file; the book is unusable afterwards."""
         with self._lock:

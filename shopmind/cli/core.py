@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -266,6 +267,10 @@ def _full_build(settings: Settings, store: Store) -> BuildManifest:
     """A build with the search index (and vectors) and the recommendation models."""
     from shopmind.build import run_build
 
+    days = settings.privacy.events_days
+    if days:
+        gone = store.delete_events_before(time.time() - days * 86_400, actor="retention")
+        logger.info("retention: %d events older than %d days deleted", gone, days)
     return run_build(
         store, settings.home, settings.events, search=settings.search, recommend=settings.recommend
     )

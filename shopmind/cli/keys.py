@@ -1,4 +1,4 @@
-"""Commands of API keys: ``keys create``, ``keys list``, ``keys revoke``."""
+"""Commands of keys and privacy: ``keys create``, ``keys list``, ``keys revoke``, ``forget``."""
 
 from __future__ import annotations
 
@@ -98,3 +98,27 @@ def revoke(obj: _Ctx, key_id: int) -> None:
     """Revoke key KEY_ID now (a running server refuses it at its next request)."""
     with _book(obj) as book:
         click.echo(_line(book.revoke(key_id)))
+
+
+@main.command()
+@click.argument("visitors", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="End with one JSON line.")
+@pass_ctx
+def forget(obj: _Ctx, visitors: tuple[str, ...], as_json: bool) -> None:
+    """Forget VISITORS (user ids, or ~SESSION): their events and their sessions', ad
+    impressions, conversations and reject lines, and their ids in saved artifacts; the next
+    build recomputes those without them. An audit row counts them without naming them."""
+    import getpass
+
+    from shopmind.security.forget import forget as forget_all
+
+    with obj.store() as store:
+        report = forget_all(obj.settings.home, store, list(visitors), f"cli ({getpass.getuser()})")
+    data = report.as_dict()
+    text = (
+        f"forgot {data['visitors']} visitor(s): {data['events']:,} events "
+        f"({data['sessions']} sessions), {data['ad_impressions']} ad impressions, "
+        f"{data['conversations']} conversations, {data['file_lines']} file lines; "
+        f"rewrote {', '.join(data['artifacts']) or 'no artifact'}; run shopmind build next"
+    )
+    _emit(data, as_json, text)

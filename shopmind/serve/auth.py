@@ -16,7 +16,7 @@ Scopes (:func:`scope_for`): ``search`` is the storefront (search, recommendation
 similar, bought together, the assistant, explanations, the catalog and stats the console
 reads); ``write`` is the back office (changing the catalog, events, campaigns, and reading
 visitors, profiles, analytics, forecasts and evaluations, which are about people and money);
-``admin`` also manages keys.
+``admin`` also manages keys and forgets visitors.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def scope_for(method: str, path: str) -> KeyScope | None:
     """The scope a request needs; None for the open routes."""
     if path == "/" or any(_under(path, p) for p in OPEN):
         return None
-    if _under(path, "/keys"):
+    if _under(path, "/keys") or (method == "DELETE" and _under(path, "/visitors")):
         return "admin"
     if method in ("GET", "HEAD"):
         return "search" if any(_under(path, p) for p in STOREFRONT_GET) else "write"
@@ -161,6 +161,7 @@ class KeyCheck:
                 [(b"retry-after", retry.encode())],
             )
             return
+        scope.setdefault("state", {})["api_key"] = f"key {key.id} ({key.prefix}…)"
         if key.filters and any(_under(path, p) for p in FILTERED):
             problem = _force_filters(scope, key)
             if problem:

@@ -246,6 +246,26 @@ class Store(ABC):
     def count_knowledge(self) -> dict[str, int]:
         """How many ``documents``, ``passages`` and ``answers`` are stored."""
 
+    # -- privacy ------------------------------------------------------------------------------
+    @abstractmethod
+    def visitor_sessions(self, visitors: Sequence[str]) -> set[str]:
+        """The session ids of these visitors' events (a signed-in visitor's sessions hold
+        their anonymous browsing before the sign-in)."""
+
+    @abstractmethod
+    def forget_visitors(self, visitors: Sequence[str], actor: str) -> int:
+        """Delete every event of these visitors (by visitor key or user id) and of their
+        sessions, scrub them from the ingest reports, and keep an audit row that counts them
+        (never their ids); deleted rows leave no trace in the file. Returns events deleted."""
+
+    @abstractmethod
+    def delete_events_before(self, ts: float, actor: str) -> int:
+        """Delete events older than ``ts`` (retention), audited; returns events deleted."""
+
+    @abstractmethod
+    def audit(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The newest audit rows: ``at``, ``action``, ``actor``, ``visitors``, ``rows``."""
+
     # -- reports and stats ----------------------------------------------------------------
     @abstractmethod
     def record_ingest(self, report: dict[str, Any]) -> int:

@@ -124,6 +124,21 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE events ADD COLUMN price REAL;
         """,
     ),
+    Migration(
+        5,
+        "an audit of deletions (forgotten visitors, retention): who, when, how many rows; no ids",
+        """
+        CREATE TABLE audit (
+            id          INTEGER PRIMARY KEY,
+            at          REAL NOT NULL,
+            action      TEXT NOT NULL,
+            actor       TEXT NOT NULL,
+            visitors    INTEGER NOT NULL,
+            rows        INTEGER NOT NULL
+        );
+        CREATE INDEX events_session ON events (session_id) WHERE session_id IS NOT NULL;
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version
@@ -133,6 +148,9 @@ LATEST_VERSION = MIGRATIONS[-1].version
 DEFERRABLE_EVENT_INDEXES: dict[str, str] = {
     "events_visitor": "CREATE INDEX events_visitor ON events (visitor, ts)",
     "events_item": "CREATE INDEX events_item ON events (item_id)",
+    "events_session": (
+        "CREATE INDEX events_session ON events (session_id) WHERE session_id IS NOT NULL"
+    ),
 }
 
 

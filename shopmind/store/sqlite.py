@@ -8,6 +8,7 @@ can wrap many chunk writes into one all-or-nothing commit.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -20,6 +21,7 @@ from shopmind.catalog.models import Product, ProductPatch, normalise_category
 from shopmind.errors import NotFound, StoreError
 from shopmind.events.models import Event, StoredEvent
 from shopmind.knowledge.models import Passage, PastAnswer
+from shopmind.redact import FORGOTTEN, forgotten_pattern
 from shopmind.store.base import ProductPage, Store, StoreStats, VisitorSummary, WriteResult
 from shopmind.store.schema import DEFERRABLE_EVENT_INDEXES, current_version, migrate
 
@@ -33,6 +35,8 @@ _EVENT_COLUMNS = (
 )
 _IN_CHUNK = 900  # stays below SQLite's bound-parameter limit
 BULK_REBUILD_LIMIT = 200_000  # events already stored above which bulk_load defers nothing
+
+logger = logging.getLogger(__name__)
 
 
 class SQLiteStore(Store):
@@ -78,6 +82,7 @@ class SQLiteStore(Store):
                 enable_wal(conn, self._busy_timeout_ms / 1000)
                 conn.execute(f"PRAGMA synchronous = {self._synchronous.upper()}")
                 conn.execute(f"PRAGMA cache_size = -{int(self._cache_kib)}")
+                conn.execute("PRAGMA secure_delete = ON")  # a deleted row leaves zeros
             except sqlite3.DatabaseError as err:
                 raise StoreError(f"cannot open the store {self.path}: {err}") from err
             self._local.conn = conn
@@ -399,6 +404,75 @@ class SQLiteStore(Store):
         return {"documents": int(docs), "passages": int(passages), "answers": int(answers)}
 
     # -- reports and stats ------------------------------------------------------------------
+    # -- privacy ------------------------------------------------------------------------------
+    def visitor_sessions(self, visitors: Sequence[str]) -> set[str]:
+        conn = self._conn()
+        out: set[str] = set()
+        for part, marks in _in_chunks(visitors):
+            rows = conn.execute(
+                f"SELECT DISTINCT session_id FROM events WHERE session_id IS NOT NULL "
+                f"AND (visitor IN ({marks}) OR user_id IN ({marks}))",
+                part + part,
+            )
+            out.update(str(r[0]) for r in rows)
+        return out
+
+    def forget_visitors(self, visitors: Sequence[str], actor: str) -> int:
+        sessions = sorted(self.visitor_sessions(visitors))
+        keys = list(dict.fromkeys([*visitors, *(f"~{s}" for s in sessions)]))
+        deleted = 0
+        with self.transaction():
+            conn = self._conn()
+            for part, marks in _in_chunks(keys):
+                deleted += conn.execute(
+                    f"DELETE FROM events WHERE visitor IN ({marks}) OR user_id IN ({marks})",
+                    part + part,
+                ).rowcount
+            for part, marks in _in_chunks(sessions):
+                sql = f"DELETE FROM events WHERE session_id IN ({marks})"
+                deleted += conn.execute(sql, part).rowcount
+            pattern = forgotten_pattern([*keys, *sessions])
+            for rid, text in conn.execute("SELECT id, report FROM ingest_reports").fetchall():
+                scrubbed = pattern.sub(FORGOTTEN, text)
+                if scrubbed != text:
+                    conn.execute(
+                        "UPDATE ingest_reports SET report = ? WHERE id = ?", (scrubbed, rid)
+                    )
+            self._audit("forget", actor, len(visitors), deleted)
+        self._checkpoint()
+        return deleted
+
+    def delete_events_before(self, ts: float, actor: str) -> int:
+        with self.transaction():
+            deleted = self._conn().execute("DELETE FROM events WHERE ts < ?", (ts,)).rowcount
+            self._audit("retention", actor, 0, deleted)
+        self._checkpoint()
+        return int(deleted)
+
+    def audit(self, limit: int = 50) -> list[dict[str, Any]]:
+        rows = self._conn().execute(
+            "SELECT at, action, actor, visitors, rows FROM audit ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        return [
+            {"at": at, "action": action, "actor": actor, "visitors": visitors, "rows": count}
+            for at, action, actor, visitors, count in rows
+        ]
+
+    def _audit(self, action: str, actor: str, visitors: int, rows: int) -> None:
+        self._conn().execute(
+            "INSERT INTO audit (at, action, actor, visitors, rows) VALUES (?, ?, ?, ?, ?)",
+            (time.time(), action, actor, visitors, rows),
+        )
+
+    def _checkpoint(self) -> None:
+        """Move the write-ahead log into the file and empty it: with ``secure_delete`` on,
+        no copy of a deleted row is left in either (best effort while readers hold it)."""
+        try:
+            self._conn().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError as err:  # busy: the next checkpoint will do it
+            logger.warning("checkpoint after a deletion postponed: %s", err)
+
     def record_ingest(self, report: dict[str, Any]) -> int:
         with self.transaction():
             cur = self._conn().execute(

@@ -343,3 +343,33 @@ class StoreContract:
             s.add_answers([PastAnswer(question="q", answer="a")])
             raise RuntimeError("crash mid-ingest")
         assert s.count_knowledge()["answers"] == 0
+
+    def test_forgetting_a_visitor_takes_their_sessions_and_names_no_one(self, s: Store) -> None:
+        s.upsert_products([product("a")])
+        s.add_events(
+            [
+                Event.model_validate({"session_id": "s1", "item_id": "a", "type": "view"}),
+                event("u1", "a", "click", session_id="s1"),
+                event("u1", "a", "purchase", session_id="s2"),
+                event("u10", "a", "view", session_id="s3"),
+            ]
+        )
+        s.record_ingest({"kind": "events", "rejected": [{"value": "u1"}, {"value": "u10"}]})
+        assert s.visitor_sessions(["u1"]) == {"s1", "s2"}
+        assert s.forget_visitors(["u1"], actor="test") == 3
+        assert [e.visitor for e in s.list_events()] == ["u10"]
+        assert s.ingest_reports()[0]["rejected"] == [{"value": "[forgotten]"}, {"value": "u10"}]
+        [row] = s.audit()
+        assert (row["action"], row["actor"]) == ("forget", "test")
+        assert (row["visitors"], row["rows"]) == (1, 3)
+        assert "u1" not in str(row)
+
+    def test_retention_deletes_what_is_older_and_is_audited(self, s: Store) -> None:
+        old = datetime(2020, 1, 1, tzinfo=UTC)
+        new = datetime(2026, 1, 1, tzinfo=UTC)
+        s.upsert_products([product("a")])
+        s.add_events([event("u1", "a", timestamp=old), event("u2", "a", timestamp=new)])
+        cutoff = datetime(2025, 1, 1, tzinfo=UTC).timestamp()
+        assert s.delete_events_before(cutoff, "retention") == 1
+        assert [e.visitor for e in s.list_events()] == ["u2"]
+        assert s.audit()[0]["action"] == "retention"

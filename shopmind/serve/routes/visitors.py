@@ -28,6 +28,24 @@ async def visitors(
     return {"visitors": [v.as_dict() for v in found]}
 
 
+@router.delete("/visitors/{visitor}")
+async def forget_visitor(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    visitor: Annotated[str, Path(description="A user_id, or ~SESSION for an anonymous one")],
+) -> dict[str, Any]:
+    """Forget a visitor (admin): every event of theirs and of their sessions, their ad
+    impressions, saved conversations and reject lines, and their ids in the saved profiles,
+    segments, builds and ranker; the next build recomputes those without them. Answers the
+    counts (never the id); an audit row keeps who asked, when and how many rows."""
+    from shopmind.security.forget import forget
+
+    actor = str(getattr(request.state, "api_key", "") or "http (no keys)")
+    report = await run_in_threadpool(forget, settings.home, store, [visitor], actor)
+    return report.as_dict()
+
+
 @router.get("/visitors/{visitor}")
 async def visitor(
     request: Request,
