@@ -6,17 +6,23 @@ index with its catalog columns (``search.persist``).
 A build is written into ``HOME/builds/.tmp-ID``, renamed to ``HOME/builds/ID`` when it is
 complete, and only then named in ``HOME/builds/CURRENT`` (replaced atomically), so a
 reader never sees a half-written build. The newest ``keep`` builds are kept for rollback.
+
+The manifest holds every file's SHA-256. A build is checked once per process before it is
+served: a build whose files are damaged or missing (a disk fault, a hand edit) is refused
+with an error in the log, and the newest older build that checks out serves instead.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +62,7 @@ class BuildManifest:
     seconds: float
     event_weights: dict[str, float]
     half_life_days: float
+    files: dict[str, str] = field(default_factory=dict)  # relative path -> SHA-256
 
     def as_dict(self) -> dict[str, Any]:
         """The manifest as a JSON-ready dict."""
@@ -144,6 +151,7 @@ def run_build(
         seconds=round(time.perf_counter() - started, 3),
         event_weights=dict(config.weights),
         half_life_days=config.half_life_days,
+        files=_checksums(tmp),
     )
     (tmp / "manifest.json").write_text(json.dumps(manifest.as_dict(), indent=2))
     final = root / build_id
@@ -173,14 +181,79 @@ def _prune(root: Path, keep: int) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _checksums(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): _sha256(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }
+
+
+def rehash(folder: Path, names: list[str]) -> None:
+    """Record new checksums for files of a build rewritten in place (forgetting a visitor)."""
+    path = folder / "manifest.json"
+    data = json.loads(path.read_text())
+    if data.get("files"):
+        for name in names:
+            data["files"][name] = _sha256(folder / name)
+        write_text_atomic(path, json.dumps(data, indent=2))
+
+
+_CHECKED: dict[tuple[str, int], bool] = {}
+_CHECK_LOCK = threading.Lock()
+
+
+def _intact(folder: Path) -> BuildManifest | None:
+    """The build's manifest when every file matches its checksum (checked once per process
+    and manifest version); None for a damaged, incomplete or unreadable build."""
+    path = folder / "manifest.json"
+    try:
+        key = (str(folder), path.stat().st_mtime_ns)
+        manifest = BuildManifest(**json.loads(path.read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+    with _CHECK_LOCK:
+        known = _CHECKED.get(key)
+    if known is None:
+        known = all(
+            (folder / name).is_file() and _sha256(folder / name) == digest
+            for name, digest in manifest.files.items()
+        )
+        with _CHECK_LOCK:
+            _CHECKED[key] = known
+    return manifest if known else None
+
+
 def current_build(home: Path) -> BuildManifest:
-    """The manifest of the current build; raises NotFound when there is none."""
+    """The manifest of the current build, or of the newest older build that is intact when
+    the current one is damaged; raises NotFound when there is none."""
     root = builds_dir(home)
     pointer = root / CURRENT
     if not pointer.is_file():
         raise NotFound(f"no build in {root}; run 'shopmind build'")
-    data = json.loads((root / pointer.read_text().strip() / "manifest.json").read_text())
-    return BuildManifest(**data)
+    wanted = pointer.read_text().strip()
+    manifest = _intact(root / wanted)
+    if manifest is not None:
+        return manifest
+    older = sorted(
+        (p.name for p in root.iterdir() if p.is_dir() and p.name < wanted),
+        reverse=True,
+    )
+    for name in older:
+        fallback = _intact(root / name)
+        if fallback is not None:
+            logger.error("build %s is damaged (a checksum fails); serving build %s", wanted, name)
+            return fallback
+    raise NotFound(f"the build {wanted} in {root} is damaged and no older one is intact; "
+                   "run 'shopmind build'")  # fmt: skip
 
 
 def current_folder(home: Path) -> Path:

@@ -108,7 +108,8 @@ OptStr = Annotated[str | None, BeforeValidator(_blank_to_none)]
 Price = Annotated[
     Annotated[float, Field(ge=0, allow_inf_nan=False)] | None, BeforeValidator(_parse_price)
 ]
-Stock = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_blank_to_none)]
+MAX_COUNT = 2**53  # counts past this are not counts (and overflow SQLite's integers)
+Stock = Annotated[Annotated[int, Field(ge=0, le=MAX_COUNT)] | None, BeforeValidator(_blank_to_none)]
 Flag = Annotated[bool | None, BeforeValidator(_parse_bool)]
 Attributes = Annotated[dict[str, str], BeforeValidator(_parse_attributes)]
 Stamp = Annotated[datetime | None, BeforeValidator(_blank_to_none)]
@@ -121,7 +122,10 @@ def as_utc(value: datetime | None) -> datetime | None:
         return None
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+01:00 is in year 0 in UTC
+        raise ValueError("the time falls outside the years 1-9999 in UTC") from None
 
 
 class _ProductFields(BaseModel):
@@ -132,7 +136,8 @@ class _ProductFields(BaseModel):
     category: OptStr = None
     brand: OptStr = None
     price: Price = None
-    currency: Annotated[str, StringConstraints(max_length=8)] | None = None
+    # ASCII letters only: upper-casing them keeps their length (``ß`` would become ``SS``)
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{1,8}$")] | None = None
     stock: Stock = None
     in_stock: Flag = None
     image_url: OptStr = None

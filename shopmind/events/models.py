@@ -79,8 +79,8 @@ class Event(BaseModel):
     quantity: float | None = Field(default=None, allow_inf_nan=False)
     price: float | None = Field(default=None, allow_inf_nan=False)
     query: Text | None = None
-    position: int | None = Field(default=None, ge=1)
-    page: int | None = Field(default=None, ge=1)
+    position: int | None = Field(default=None, ge=1, le=1_000_000_000)
+    page: int | None = Field(default=None, ge=1, le=1_000_000_000)
     timestamp: datetime | None = None
     context: dict[str, str] = Field(default_factory=dict)
 

@@ -157,6 +157,9 @@ def _rewrite(path: Path, keys: set[str], tombstones: _Tombstones) -> bool:
             return False
         rewritten = [tombstones.next() if v in keys else v for v in names]
         write_text_atomic(path, json.dumps(rewritten, ensure_ascii=False))
+        from shopmind.build.artifacts import rehash
+
+        rehash(path.parent, [path.name])  # the build's checksum of it, so it still serves
         return True
     return _ranker(path, keys, tombstones)
 

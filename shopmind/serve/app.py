@@ -45,6 +45,7 @@ from shopmind.search.live import LiveSearch
 from shopmind.security.keys import keys_path
 from shopmind.serve.auth import KeyCheck
 from shopmind.serve.limits import BodySizeLimit
+from shopmind.serve.openapi import install as document_errors
 from shopmind.serve.routes import (
     analytics,
     assistant,
@@ -302,4 +303,5 @@ def create_app(settings: Settings) -> FastAPI:
     for module in routers:
         app.include_router(module.router)
     app.mount("/console", StaticFiles(directory=STATIC_DIR), name="console")
+    document_errors(app)
     return app

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from shopmind.build import open_search, run_build
+from shopmind.build.artifacts import rehash
 from shopmind.catalog import Product
 from shopmind.config import Settings
 from shopmind.demo import demo_products
@@ -486,6 +487,7 @@ def test_a_build_of_an_older_text_analysis_is_indexed_again_on_load(
     # the older analysis wrote "wireless" otherwise: as saved, the word would find nothing
     meta["vocab"]["wireles"] = meta["vocab"].pop("wireless")
     (folder / "lexical.json").write_text(json.dumps(meta))
+    rehash(folder.parent, ["search/lexical.json"])  # as that build wrote it: intact
     with caplog.at_level(logging.WARNING, logger="shopmind.search.persist"):
         saved = open_search(settings.home, store)
     assert "indexing its" in caplog.text and "shopmind build" in caplog.text
@@ -520,6 +522,7 @@ def test_a_build_without_pinyin_spellings_loads_and_says_to_rebuild(
     columns = json.loads((folder / "columns.json").read_text())
     del columns["languages"]  # and before it kept the products' languages
     (folder / "columns.json").write_text(json.dumps(columns))
+    rehash(folder.parent, ["search/lexical.json", "search/columns.json"])
     with caplog.at_level(logging.WARNING, logger="shopmind.search.persist"):
         saved = open_search(settings.home, store)
     assert "pinyin" in caplog.text and "shopmind build" in caplog.text

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/products", tags=["catalog"])
 def list_products(
     store: StoreDep,
     settings: SettingsDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**53)] = 0,
     limit: Annotated[int, Query(ge=1)] = 50,
     category: Annotated[str | None, Query(description="A category and its subtree")] = None,
 ) -> Page[Product]:
@@ -36,7 +36,11 @@ def get_product(product_id: str, store: StoreDep) -> Product:
     return store.get_product(product_id)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": WriteOut, "description": "Replaced the product with this id"}},
+)
 def upsert_product(
     product: Product, store: StoreDep, response: Response, _: CatalogWrite
 ) -> WriteOut:
