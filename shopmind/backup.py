@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from shopmind.errors import InvalidFile, StoreError
+from shopmind.files import sha256_of
 
 logger = logging.getLogger(__name__)
 
@@ -59,14 +60,6 @@ class BackupReport:
             "bytes": self.bytes,
             "seconds": self.seconds,
         }
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _is_sqlite(path: Path) -> bool:
@@ -114,7 +107,7 @@ def backup(home: Path, target: Path) -> BackupReport:
             else:
                 shutil.copy2(path, copy)
             entries.append(
-                {"path": rel.as_posix(), "bytes": copy.stat().st_size, "sha256": _sha256(copy)}
+                {"path": rel.as_posix(), "bytes": copy.stat().st_size, "sha256": sha256_of(copy)}
             )
         manifest = json.dumps(
             {"version": 1, "created": time.time(), "files": entries}, indent=1
@@ -211,7 +204,7 @@ def _verified(archive: Path, staged: Path) -> list[dict[str, str]]:
         odd = sorted(listed ^ present)[:3]
         raise InvalidFile(f"{archive}: files and manifest differ ({', '.join(odd)})")
     for entry in entries:
-        if _sha256(staged / entry["path"]) != entry["sha256"]:
+        if sha256_of(staged / entry["path"]) != entry["sha256"]:
             raise InvalidFile(f"{archive}: {entry['path']} does not match its checksum; damaged")
     return entries
 

@@ -27,3 +27,14 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 
 __all__ = ["write_bytes_atomic", "write_text_atomic"]
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in 1 MiB blocks."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -14,7 +14,6 @@ with an error in the log, and the newest older build that checks out serves inst
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -34,7 +33,7 @@ from shopmind.config import EventsConfig, RankConfig, RecommendConfig, SearchCon
 from shopmind.embed import resolve_encoder
 from shopmind.errors import NotFound
 from shopmind.events.matrix import Interactions, build_interactions
-from shopmind.files import write_text_atomic
+from shopmind.files import sha256_of, write_text_atomic
 from shopmind.rank import Ranker
 from shopmind.recommend import Hybrid, Recommender
 from shopmind.recommend.engine import RecommendEngine, search_vectors
@@ -181,17 +180,9 @@ def _prune(root: Path, keep: int) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _checksums(folder: Path) -> dict[str, str]:
     return {
-        p.relative_to(folder).as_posix(): _sha256(p)
+        p.relative_to(folder).as_posix(): sha256_of(p)
         for p in sorted(folder.rglob("*"))
         if p.is_file() and p.name != "manifest.json"
     }
@@ -203,7 +194,7 @@ def rehash(folder: Path, names: list[str]) -> None:
     data = json.loads(path.read_text())
     if data.get("files"):
         for name in names:
-            data["files"][name] = _sha256(folder / name)
+            data["files"][name] = sha256_of(folder / name)
         write_text_atomic(path, json.dumps(data, indent=2))
 
 
@@ -224,7 +215,7 @@ def _intact(folder: Path) -> BuildManifest | None:
         known = _CHECKED.get(key)
     if known is None:
         known = all(
-            (folder / name).is_file() and _sha256(folder / name) == digest
+            (folder / name).is_file() and sha256_of(folder / name) == digest
             for name, digest in manifest.files.items()
         )
         with _CHECK_LOCK:

@@ -5,8 +5,6 @@ A short run here; ``benchmarks/fuzz_api.py`` runs the long one with the same cod
 
 from __future__ import annotations
 
-import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +14,6 @@ from typing import Any
 
 import httpx
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -28,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 from shopmind.config import load
 from shopmind.security.keys import KeyBook, keys_path
 from shopmind.serve import create_app
-from tests.web.test_console import _port
+from tests.conftest import served
 
 CHECKS = [
     not_a_server_error,
@@ -55,28 +52,19 @@ def served_shop(home: Path) -> Iterator[str]:
     (home / "shopmind.toml").write_text(
         '[ingest]\nprogress = false\n[search]\nencoder = "none"\n', encoding="utf-8"
     )
-    port = _port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(load(home=home)), port=port, log_level="critical")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
+    with served(create_app(load(home=home))) as base:
+        yield from _stocked(base)
+
+
+def _stocked(base: str) -> Iterator[str]:
+    """The shop's catalog and a few events, posted through the API."""
     products = [
         {"id": f"p{i}", "title": f"Wireless earbuds {i}", "price": 9.0 + i} for i in range(12)
     ]
     events = [{"user_id": "u1", "item_id": f"p{i}", "type": "view"} for i in range(12)]
     assert httpx.post(f"{base}/products/batch", json={"products": products}).status_code == 200
     assert httpx.post(f"{base}/events/batch", json={"events": events}).status_code == 202
-    try:
-        yield base
-    finally:
-        server.should_exit = True
-        thread.join(30)
+    yield base
 
 
 def fuzz(base: str, home: Path, examples: int, seed_free: bool = False) -> FuzzResult:

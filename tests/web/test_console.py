@@ -33,6 +33,8 @@ if CHROMIUM is None:
 
 from playwright.sync_api import BrowserContext, Locator, Page, expect, sync_playwright  # noqa: E402
 
+from tests.conftest import free_port as _port  # noqa: E402
+
 SHOPMIND = str(Path(sys.executable).parent / "shopmind")
 ARGS = [
     "--no-sandbox",
@@ -68,14 +70,6 @@ def headless_chromium(
         )
         yield context
         context.close()
-
-
-def _port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -3,19 +3,17 @@ first 401, keeps it for the tab only, and sends it with every request after."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import BrowserContext, expect
 
 from shopmind.config import load
 from shopmind.security.keys import KeyBook, keys_path
 from shopmind.serve import create_app
-from tests.web.test_console import _port, headless_chromium
+from tests.conftest import served
+from tests.web.test_console import headless_chromium
 
 
 @pytest.fixture(scope="module")
@@ -27,23 +25,8 @@ def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str
     book = KeyBook(keys_path(home))
     _, secret = book.create("write", description="console test")
     book.close()
-    port = _port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(load(home=home)), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", secret
-    finally:
-        server.should_exit = True
-        thread.join(30)
+    with served(create_app(load(home=home))) as base:
+        yield base, secret
 
 
 @pytest.fixture(scope="module")

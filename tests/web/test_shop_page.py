@@ -13,8 +13,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import threading
-import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,7 +21,6 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
-import uvicorn
 from click.testing import CliRunner
 from playwright.sync_api import BrowserContext, Page, Request, expect
 
@@ -31,7 +28,8 @@ from shopmind.cli import main
 from shopmind.config import load
 from shopmind.serve import create_app
 from shopmind.web import STATIC_DIR
-from tests.web.test_console import _port, headless_chromium, screenshot_folder
+from tests.conftest import served
+from tests.web.test_console import headless_chromium, screenshot_folder
 
 VENDOR = STATIC_DIR / "vendor"
 UPLOT = "/console/vendor/uPlot.iife.min.js"
@@ -129,22 +127,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _cli(home, "ingest", "events", str(visits))
         _cli(home, "analyze", "profiles")
         _cli(home, "analyze", "forecast", "--horizon", "4")
-        port = _port()
-        config = uvicorn.Config(
-            create_app(load(home=home)), host="127.0.0.1", port=port, log_level="warning"
-        )
-        app_server = uvicorn.Server(config)
-        thread = threading.Thread(target=app_server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 60
-        while not app_server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.05)
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            app_server.should_exit = True
-            thread.join(30)
+        with served(create_app(load(home=home))) as base:
+            yield base
 
 
 @pytest.fixture(scope="module")
