@@ -165,7 +165,15 @@ def restore(archive: Path, home: Path) -> BackupReport:
                     name = PurePosixPath(member.name)
                     if not member.isfile() or name.is_absolute() or ".." in name.parts:
                         raise InvalidFile(f"{archive}: unexpected member {member.name!r}")
-                tar.extractall(staged, filter="data")
+                    # written by hand (regular files at checked paths only): no tar feature of
+                    # links, devices or permissions ever reaches the disk
+                    source = tar.extractfile(member)
+                    if source is None:
+                        raise InvalidFile(f"{archive}: unreadable member {member.name!r}")
+                    target = staged.joinpath(*name.parts)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    with source, target.open("wb") as out:
+                        shutil.copyfileobj(source, out)
         except (tarfile.TarError, OSError, EOFError) as err:
             raise InvalidFile(f"{archive}: not a readable shopmind backup ({err})") from None
         entries = _verified(archive, staged)
