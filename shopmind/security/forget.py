@@ -17,9 +17,10 @@ visitor's sessions hold the anonymous browsing before the sign-in, so those go t
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,7 @@ def forget(home: Path, store: Store, visitors: Sequence[str], actor: str) -> For
     report.conversations = _conversations(home / "sessions", names)
     report.file_lines = _drop_lines(home / "rejects", names)
     report.file_lines += _drop_lines(home / "demo", names)  # the demo shop's source events
-    tombstones = _Tombstones()
+    tombstones = itertools.count(1)
     for path in (
         home / "insight" / "segments.json",
         home / "insight" / "profiles.npz",
@@ -86,17 +87,6 @@ def forget(home: Path, store: Store, visitors: Sequence[str], actor: str) -> For
             report.artifacts.append(str(path.relative_to(home)))
     logger.info("forgot %d visitors: %s", len(wanted), report.as_dict())
     return report
-
-
-class _Tombstones:
-    """Anonymous stand-ins, unique within a file: ``[forgotten]#1``, ``#2``..."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def next(self) -> str:
-        self.count += 1
-        return f"{FORGOTTEN}#{self.count}"
 
 
 def _conversations(folder: Path, names: set[str]) -> int:
@@ -130,7 +120,12 @@ def _drop_lines(folder: Path, names: set[str]) -> int:
     return dropped
 
 
-def _rewrite(path: Path, keys: set[str], tombstones: _Tombstones) -> bool:
+def _tombstoned(names: list[str], keys: set[str], tombstones: Iterator[int]) -> list[str]:
+    """``names`` with each forgotten one replaced by an anonymous ``[forgotten]#N``."""
+    return [f"{FORGOTTEN}#{next(tombstones)}" if v in keys else v for v in names]
+
+
+def _rewrite(path: Path, keys: set[str], tombstones: Iterator[int]) -> bool:
     """Replace the visitors' ids in one artifact; whether it changed."""
     if path.name == "segments.json":
         from shopmind.insight.segments import Segments
@@ -148,14 +143,14 @@ def _rewrite(path: Path, keys: set[str], tombstones: _Tombstones) -> bool:
         names = list(book.meta["visitors"])
         if not keys.intersection(names):
             return False
-        anonymous = [tombstones.next() if v in keys else v for v in names]
+        anonymous = _tombstoned(names, keys, tombstones)
         replace(book, meta={**book.meta, "visitors": anonymous}, _row={}).save(path)
         return True
     if path.name == "visitors.json":
         names = json.loads(path.read_text(encoding="utf-8"))
         if not keys.intersection(names):
             return False
-        rewritten = [tombstones.next() if v in keys else v for v in names]
+        rewritten = _tombstoned(names, keys, tombstones)
         write_text_atomic(path, json.dumps(rewritten, ensure_ascii=False))
         from shopmind.build.artifacts import rehash
 
@@ -164,7 +159,7 @@ def _rewrite(path: Path, keys: set[str], tombstones: _Tombstones) -> bool:
     return _ranker(path, keys, tombstones)
 
 
-def _ranker(path: Path, keys: set[str], tombstones: _Tombstones) -> bool:
+def _ranker(path: Path, keys: set[str], tombstones: Iterator[int]) -> bool:
     """The trained ranker's visitor vocabulary without these visitors (codes kept, so its
     embeddings of everyone else stay in place)."""
     import torch
@@ -177,6 +172,6 @@ def _ranker(path: Path, keys: set[str], tombstones: _Tombstones) -> bool:
     vocab = list(state["vocabs"][at])
     if not keys.intersection(vocab):
         return False
-    state["vocabs"][at] = [tombstones.next() if v in keys else v for v in vocab]
+    state["vocabs"][at] = _tombstoned(vocab, keys, tombstones)
     save_state(path, state)
     return True

@@ -53,7 +53,7 @@ HOW = "make one with: shopmind keys create --scope search (or write, admin)"
 
 def _under(path: str, prefix: str) -> bool:
     base = prefix.rstrip("/")
-    return path == base or path.startswith(base + "/") or (prefix.endswith("/") and path == base)
+    return path == base or path.startswith(base + "/")
 
 
 def scope_for(method: str, path: str) -> KeyScope | None:
@@ -98,6 +98,7 @@ class KeyCheck:
         self.rate = rate
         self.burst = burst
         self._book: KeyBook | None = None
+        self._guarded = False  # a key was made: rows are revoked, never deleted, so it stays
         self._buckets: dict[int, Bucket] = {}
         self._lock = threading.Lock()
 
@@ -115,7 +116,7 @@ class KeyCheck:
             return
         path, method = scope["path"], scope["method"]
         needed = scope_for(method, path)
-        if needed is None or not self.book.any():
+        if needed is None or not self._has_keys():
             await self.app(scope, receive, send)
             return
         secret = _secret(scope)
@@ -168,6 +169,12 @@ class KeyCheck:
                 await _refuse(send, 403, "forbidden", problem)
                 return
         await self.app(scope, receive, send)
+
+    def _has_keys(self) -> bool:
+        """Whether the home has ever had a key (asked of the book until it has)."""
+        if not self._guarded:
+            self._guarded = self.book.any()
+        return self._guarded
 
     def _bucket(self, key: ApiKey) -> Bucket:
         with self._lock:

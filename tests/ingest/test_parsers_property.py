@@ -8,6 +8,7 @@ import gzip
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -78,22 +79,13 @@ def _run(tmp: Path, suffix: str, data: bytes, kind: str) -> None:
         store.close()
 
 
+@pytest.mark.parametrize("kind", ["products", "events"])
 @SETTINGS
 @given(suffix=st.sampled_from(SUFFIXES), data=CONTENT)
-def test_any_catalog_file_is_stored_whole_or_refused_clearly(
-    tmp_path_factory: object, suffix: str, data: bytes
+def test_any_file_is_stored_whole_or_refused_clearly(
+    tmp_path_factory: pytest.TempPathFactory, kind: str, suffix: str, data: bytes
 ) -> None:
-    tmp = tmp_path_factory.mktemp("p")  # type: ignore[attr-defined]
-    _run(tmp, suffix, data, "products")
-
-
-@SETTINGS
-@given(suffix=st.sampled_from(SUFFIXES), data=CONTENT)
-def test_any_event_file_is_stored_whole_or_refused_clearly(
-    tmp_path_factory: object, suffix: str, data: bytes
-) -> None:
-    tmp = tmp_path_factory.mktemp("e")  # type: ignore[attr-defined]
-    _run(tmp, suffix, data, "events")
+    _run(tmp_path_factory.mktemp(kind), suffix, data, kind)
 
 
 def test_the_errors_name_the_file(tmp_path: Path) -> None:
