@@ -69,4 +69,17 @@ if [ "${1:-}" = "--dev" ] && ! command -v chromium >/dev/null 2>&1; then
              "(sudo apt-get install chromium)" >&2
     fi
 fi
+# the PostgreSQL store's tests start a real server of their own: Debian's binaries
+if [ "${1:-}" = "--dev" ] && ! command -v pg_ctl >/dev/null 2>&1 \
+        && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        echo "installing PostgreSQL for the store's tests (apt-get)" >&2
+        apt-get install -y --no-install-recommends postgresql >/dev/null 2>&1 \
+            || { apt-get update >/dev/null 2>&1 \
+                 && apt-get install -y --no-install-recommends postgresql >/dev/null 2>&1; }
+    else
+        echo "warning: no PostgreSQL server binaries; the PostgreSQL store's tests will be" \
+             "skipped (sudo apt-get install postgresql)" >&2
+    fi
+fi
 echo "shopmind installed in $(pwd)/.venv (run .venv/bin/shopmind --help)" >&2

@@ -7,13 +7,16 @@ to a baseline measured in the same run:
   ``executemany`` into a bare SQLite table (no validation, no mapping, no indexes, no
   quality checks) - the floor that shopmind's checks and safety are paid on top of;
 - events over HTTP: the same batches stored in-process (``ingest_event_batch``), so the
-  ratio is the cost of the HTTP edge (FastAPI + uvicorn + JSON).
+  ratio is the cost of the HTTP edge (FastAPI + uvicorn + JSON);
+- the catalog and the events into PostgreSQL (a durable server of the benchmark's own on
+  loopback, fsync on, as shipped), beside SQLite's figures of the same run.
 
 Usage::
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bench_ingest.py [--data ../shared/data]
 
-Targets (issue 3): catalog < 10 s, Games events >= 50,000/s, HTTP >= 5,000 events/s.
+Targets (issue 3): catalog < 10 s, Games events >= 50,000/s, HTTP >= 5,000 events/s;
+(issue 23) PostgreSQL: catalog < 15 s, events >= 50,000/s.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from __future__ import annotations
 import csv
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,19 +36,29 @@ HTTP_BATCHES = 200
 HTTP_BATCH = 500
 
 
-def _settings(home: Path) -> Any:
+def _settings(home: Path, store_url: str = "") -> Any:
     from shopmind.config import load
 
     home.mkdir(parents=True, exist_ok=True)
-    (home / "shopmind.toml").write_text("[ingest]\nprogress = false\n")
+    store = f'[store]\nurl = "{store_url}"\n' if store_url else ""
+    (home / "shopmind.toml").write_text(f"{store}[ingest]\nprogress = false\n")
     return load(home=home)
 
 
-def stage_catalog(data: Path, home: Path) -> dict[str, Any]:
+@contextmanager
+def _postgres() -> Iterator[str]:
+    """A durable PostgreSQL server of this stage's own (started before the clock runs)."""
+    from shopmind.store.pglocal import LocalPostgres
+
+    with LocalPostgres(durable=True) as server:
+        yield server.create_database("bench")
+
+
+def stage_catalog(data: Path, home: Path, store_url: str = "") -> dict[str, Any]:
     from shopmind.ingest import ingest_products
     from shopmind.store import open_store
 
-    settings = _settings(home)
+    settings = _settings(home, store_url)
     with open_store(settings.store_url, settings.store) as store:
         t = time.perf_counter()
         report = ingest_products(
@@ -53,11 +68,11 @@ def stage_catalog(data: Path, home: Path) -> dict[str, Any]:
     return {"rows": report.inserted, "seconds": seconds, "peak_mib": peak_mib()}
 
 
-def stage_events(data: Path, home: Path) -> dict[str, Any]:
+def stage_events(data: Path, home: Path, store_url: str = "") -> dict[str, Any]:
     from shopmind.ingest import ingest_events
     from shopmind.store import open_store
 
-    settings = _settings(home)
+    settings = _settings(home, store_url)
     with open_store(settings.store_url, settings.store) as store:
         t = time.perf_counter()
         report = ingest_events(
@@ -65,6 +80,16 @@ def stage_events(data: Path, home: Path) -> dict[str, Any]:
         )
         seconds = time.perf_counter() - t
     return {"rows": report.inserted, "seconds": seconds, "peak_mib": peak_mib()}
+
+
+def stage_catalog_pg(data: Path, home: Path) -> dict[str, Any]:
+    with _postgres() as url:
+        return stage_catalog(data, home, url)
+
+
+def stage_events_pg(data: Path, home: Path) -> dict[str, Any]:
+    with _postgres() as url:
+        return stage_events(data, home, url)
 
 
 def _raw_sqlite(path: Path, rows: list[list[str]], width: int) -> float:
@@ -184,6 +209,8 @@ STAGES = {
     "baseline_catalog": stage_baseline_catalog,
     "events": stage_events,
     "baseline_events": stage_baseline_events,
+    "catalog_pg": stage_catalog_pg,
+    "events_pg": stage_events_pg,
     "http": stage_http,
     "baseline_http": stage_baseline_http,
 }
@@ -195,6 +222,8 @@ def report(results: dict[str, Any]) -> None:
         ("HomeDepot catalog (CSV)", "catalog", "baseline_catalog", "products", "< 10 s"),
         ("Games events (RecBole .inter)", "events", "baseline_events", "events", ">= 50,000/s"),
         ("events over HTTP, batches of 500", "http", "baseline_http", "events", ">= 5,000/s"),
+        ("HomeDepot catalog -> PostgreSQL", "catalog_pg", "baseline_catalog", "products", "< 15 s"),
+        ("Games events -> PostgreSQL", "events_pg", "baseline_events", "events", ">= 50,000/s"),
     ]
     print()
     print(

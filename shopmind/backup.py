@@ -29,10 +29,10 @@ import tarfile
 import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from shopmind.errors import InvalidFile, StoreError
-from shopmind.files import sha256_of
+from shopmind.files import extract_regular_files, sha256_of
 
 logger = logging.getLogger(__name__)
 
@@ -161,19 +161,7 @@ def restore(archive: Path, home: Path) -> BackupReport:
         staged.mkdir()
         try:
             with tarfile.open(archive, "r:gz") as tar:
-                for member in tar.getmembers():
-                    name = PurePosixPath(member.name)
-                    if not member.isfile() or name.is_absolute() or ".." in name.parts:
-                        raise InvalidFile(f"{archive}: unexpected member {member.name!r}")
-                    # written by hand (regular files at checked paths only): no tar feature of
-                    # links, devices or permissions ever reaches the disk
-                    source = tar.extractfile(member)
-                    if source is None:
-                        raise InvalidFile(f"{archive}: unreadable member {member.name!r}")
-                    target = staged.joinpath(*name.parts)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    with source, target.open("wb") as out:
-                        shutil.copyfileobj(source, out)
+                extract_regular_files(tar, staged, archive)
         except (tarfile.TarError, OSError, EOFError) as err:
             raise InvalidFile(f"{archive}: not a readable shopmind backup ({err})") from None
         entries = _verified(archive, staged)

@@ -57,7 +57,13 @@ class StoreConfig(_Section):
 
     url: str = Field(
         default="",
-        description="Store URL, e.g. sqlite:///path/shop.db; empty = sqlite file in the home.",
+        description=(
+            "Store URL: sqlite:///path/shop.db, or postgresql://user:password@host:5432/db "
+            "for a store shared by several serving nodes; empty = sqlite file in the home."
+        ),
+    )
+    connect_timeout_s: float = Field(
+        default=5.0, gt=0.0, le=300.0, description="PostgreSQL: how long a connect may take."
     )
     busy_timeout_ms: int = Field(default=30_000, ge=0, le=600_000)
     cache_mb: int = Field(

@@ -10,8 +10,9 @@ Hierarchy::
     ├── InvalidInput                input data failed validation; carries RowErrors -> HTTP 422
     │   └── InvalidFile             a file cannot be read at all (format, header)
     ├── TrainingError               too little or mismatched data to train a model  -> HTTP 422
-    └── StoreError                  the store cannot be opened or used
-        └── SchemaVersionError      the store's schema is newer than this shopmind
+    └── StoreError                  the store cannot be opened or used               -> HTTP 503
+        ├── SchemaVersionError      the store's schema is newer than this shopmind
+        └── StoreUnavailable        the store's server cannot be reached now (retry later)
 
 Messages are written for the person who has to fix the input: they name the row,
 the field, what was wrong and what to do.
@@ -52,6 +53,13 @@ class StoreError(ShopmindError):
 
 class SchemaVersionError(StoreError):
     """The store was written by a newer shopmind than this one."""
+
+
+class StoreUnavailable(StoreError):
+    """The store's server cannot be reached now; nothing of the failed call was stored and
+    the next call reconnects by itself."""
+
+    retry_after_s = 5
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tarfile
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+
+from shopmind.errors import InvalidFile
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
@@ -26,7 +30,7 @@ def write_text_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
-__all__ = ["write_bytes_atomic", "write_text_atomic"]
+__all__ = ["extract_regular_files", "sha256_of", "write_bytes_atomic", "write_text_atomic"]
 
 
 def sha256_of(path: Path) -> str:
@@ -38,3 +42,24 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def extract_regular_files(tar: tarfile.TarFile, folder: Path, source: object) -> None:
+    """Write every member of ``tar`` into ``folder``: regular files at relative paths only,
+    written by hand, so no tar feature of links, devices or permissions reaches the disk
+    (``TarFile.extractall``'s ``filter`` is missing from Python 3.11.2).
+
+    Raises:
+        InvalidFile: a member is not a regular file or its path leaves ``folder``.
+    """
+    for member in tar.getmembers():
+        name = PurePosixPath(member.name)
+        if not member.isfile() or name.is_absolute() or ".." in name.parts:
+            raise InvalidFile(f"{source}: unexpected member {member.name!r}")
+        data = tar.extractfile(member)
+        if data is None:
+            raise InvalidFile(f"{source}: unreadable member {member.name!r}")
+        target = folder.joinpath(*name.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with data, target.open("wb") as out:
+            shutil.copyfileobj(data, out)

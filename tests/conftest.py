@@ -23,7 +23,7 @@ DATA = Path(
 ).resolve()
 
 
-def open_at_once(imports: str, run: str, path: Path, processes: int = 4) -> list[list[str]]:
+def open_at_once(imports: str, run: str, path: Path | str, processes: int = 4) -> list[list[str]]:
     """Run ``processes`` Python processes that execute ``imports``, wait for one common
     moment, then execute ``run`` (``path`` is ``sys.argv[1]``): what the worker processes of
     ``serve --workers N`` do to the files of a home. Asserts every process succeeded and
@@ -124,3 +124,24 @@ def served(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(30)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Any]:
+    """A real PostgreSQL server of the tests' own on 127.0.0.1 (Debian's binaries, a
+    temporary data directory), started once for the session and removed after it."""
+    from shopmind.store.pglocal import LocalPostgres, postgres_bin
+
+    if postgres_bin() is None:
+        pytest.skip("no PostgreSQL server binaries; ./install.sh --dev installs them")
+    with LocalPostgres() as server:
+        yield server
+
+
+_databases = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def pg_url(postgres: Any) -> str:
+    """The URL of a new, empty database on the session's PostgreSQL server."""
+    return str(postgres.create_database(f"test_{next(_databases)}"))

@@ -2,7 +2,7 @@
 
 Example::
 
-    book = CampaignBook(settings.home / "ads.sqlite")
+    book = CampaignBook.open(settings.home, settings.store_url)
     ads = AdServer(book, store, settings.ads, EngineQuality(lambda: live.engine, store))
     hits = ads.place(placement="search", visitor="u1", query="earbuds", organic=ids, slots=[1])
     ads.click(hits[0].token)

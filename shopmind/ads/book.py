@@ -1,7 +1,9 @@
-"""The campaign book: campaigns, the ad-impression ledger and daily spend, in one SQLite file.
+"""The campaign book: campaigns, the ad-impression ledger and daily spend.
 
-The book is apart from the main store (``HOME/ads.sqlite``): the ledger is written on every
-sponsored impression, and money must never wait behind a catalog import. Money is kept in
+With the SQLite store the book is a file apart from it (``HOME/ads.sqlite``): the ledger is
+written on every sponsored impression, and money must never wait behind a catalog import.
+With a PostgreSQL store it is tables in the same database, shared by every serving node,
+and a click's charge locks its campaign there (``ads.ledgerdb``). Money is kept in
 micro-units (integers), so a day's spend adds up exactly. One connection serves every
 thread under a lock; each write is one transaction, so a click's charge and the day's
 spend it adds to commit together or not at all.
@@ -19,7 +21,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -29,19 +30,17 @@ from pathlib import Path
 from typing import Any
 
 from shopmind.ads.campaigns import Campaign, CampaignIn, CampaignStatus
+from shopmind.ads.ledgerdb import LedgerDb, PostgresLedger, SQLiteLedger
 from shopmind.ads.records import (
     IN_CHUNK,
     MICROS,
-    SCHEMA,
-    SCHEMA_VERSION,
     AdClick,
     Impression,
     epoch,
     to_micros,
     utc_day,
 )
-from shopmind.errors import NotFound, SchemaVersionError, StoreError
-from shopmind.store.sqlite import enable_wal
+from shopmind.errors import NotFound, StoreError, StoreUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -54,32 +53,28 @@ class CampaignBook:
         busy_timeout_ms: how long a write waits for another process's write.
     """
 
-    def __init__(self, path: str | Path, busy_timeout_ms: int = 30_000) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(
+        self, path: str | Path | None, busy_timeout_ms: int = 30_000, db: LedgerDb | None = None
+    ) -> None:
+        self.path = Path(path) if path is not None else None
         self._lock = threading.RLock()
-        try:
-            self._conn = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=0
-            )
-            self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-            enable_wal(self._conn, busy_timeout_ms / 1000)
-            self._conn.execute("PRAGMA synchronous = NORMAL")
-            version = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
-        except sqlite3.DatabaseError as err:
-            raise StoreError(f"cannot open the campaign book {self.path}: {err}") from err
-        if version > SCHEMA_VERSION:
-            raise SchemaVersionError(
-                f"the campaign book {self.path} has schema {version}, newer than this "
-                f"shopmind's {SCHEMA_VERSION}; upgrade shopmind"
-            )
+        if db is None:
+            if self.path is None:
+                raise StoreError("a campaign book needs a file or a database")
+            db = SQLiteLedger(self.path, busy_timeout_ms)
+        self._db: LedgerDb = db
         self._closed = False
         with self._lock:
-            self._conn.executescript(SCHEMA)  # IF NOT EXISTS throughout: safe to rerun
-            self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self._campaigns: dict[int, Campaign] = {}
             self._seen = -1  # the campaigns version the dict above holds
             self._fresh()
+
+    @classmethod
+    def open(cls, home: Path, store_url: str, busy_timeout_ms: int = 30_000) -> CampaignBook:
+        """The shop's book: beside a PostgreSQL store in its database, else ``HOME/ads.sqlite``."""
+        if store_url.startswith(("postgresql://", "postgres://")):
+            return cls(None, db=PostgresLedger(store_url))
+        return cls(home / "ads.sqlite", busy_timeout_ms)
 
     # -- lifecycle --------------------------------------------------------------------------
     def forget_visitors(self, visitors: Sequence[str]) -> int:
@@ -87,21 +82,20 @@ class CampaignBook:
         write-ahead log; returns the rows deleted. Spend and counts, which name no one, stay."""
         deleted = 0
         with self._lock:
-            self._conn.execute("PRAGMA secure_delete = ON")
             with self._write() as conn:
                 for start in range(0, len(visitors), IN_CHUNK):
                     part = list(visitors[start : start + IN_CHUNK])
                     marks = ",".join("?" * len(part))
                     sql = f"DELETE FROM impressions WHERE visitor IN ({marks})"
                     deleted += conn.execute(sql, part).rowcount
-            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._db.scrub()
         return deleted
 
     def close(self) -> None:
         """Close the file; the book is unusable afterwards."""
         with self._lock:
             if not self._closed:
-                self._conn.close()
+                self._db.close()
                 self._closed = True
 
     def __enter__(self) -> CampaignBook:
@@ -111,26 +105,25 @@ class CampaignBook:
         self.close()
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self) -> Iterator[LedgerDb]:
         """One transaction under the lock: commits on success, rolls back on an error."""
         with self._lock:
             if self._closed:
-                raise StoreError(f"the campaign book {self.path} is closed")
-            self._conn.execute("BEGIN IMMEDIATE")
+                raise StoreError(f"the campaign book {self._db.where} is closed")
+            self._db.begin()
             try:
-                yield self._conn
-                self._conn.execute("COMMIT")
+                yield self._db
+                self._db.commit()
             except BaseException:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
+                self._db.rollback()
                 self._seen = -1  # a campaigns version raised in it was not kept: read again
                 raise
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             if self._closed:
-                raise StoreError(f"the campaign book {self.path} is closed")
-            return self._conn.execute(sql, params).fetchall()
+                raise StoreError(f"the campaign book {self._db.where} is closed")
+            return list(self._db.execute(sql, params).fetchall())
 
     # -- campaigns --------------------------------------------------------------------------
     def _fresh(self) -> None:
@@ -138,14 +131,18 @@ class CampaignBook:
         Call under the lock; a closed book answers from memory."""
         if self._closed:
             return
-        row = self._conn.execute("SELECT value FROM book_meta WHERE key = 'campaigns_version'")
-        version = int(row.fetchone()[0])
+        try:
+            row = self._db.execute("SELECT value FROM book_meta WHERE key = 'campaigns_version'")
+            version = int(row.fetchone()[0])
+        except StoreUnavailable as err:  # a database away: the campaigns known serve on
+            logger.warning("campaigns read from memory: %s", err)
+            return
         if version != self._seen:
-            rows = self._conn.execute("SELECT id, status, created, body FROM campaigns")
+            rows = self._db.execute("SELECT id, status, created, body FROM campaigns").fetchall()
             self._campaigns = {c.id: c for c in (_campaign(*r) for r in rows)}
             self._seen = version
 
-    def _changed(self, conn: sqlite3.Connection) -> None:
+    def _changed(self, conn: LedgerDb) -> None:
         """Inside a campaign write: catch up with others' writes, then raise the version."""
         self._fresh()
         conn.execute("UPDATE book_meta SET value = value + 1 WHERE key = 'campaigns_version'")
@@ -157,11 +154,11 @@ class CampaignBook:
         body = campaign.model_dump_json(exclude={"status"})
         with self._write() as conn:
             self._changed(conn)
-            cur = conn.execute(
+            cid = conn.insert_id(
                 "INSERT INTO campaigns (status, created, body) VALUES (?, ?, ?)",
                 (campaign.status, created, body),
             )
-            stored = _campaign(int(cur.lastrowid or 0), campaign.status, created, body)
+            stored = _campaign(cid, campaign.status, created, body)
             self._campaigns[stored.id] = stored
         logger.info("campaign %d added: %s (%s)", stored.id, stored.name, stored.advertiser)
         return stored
@@ -209,12 +206,13 @@ class CampaignBook:
             )
             conn.executemany(
                 "INSERT INTO spend (campaign, day, impressions) VALUES (?, ?, 1) "
-                "ON CONFLICT (campaign, day) DO UPDATE SET impressions = impressions + 1",
+                "ON CONFLICT (campaign, day) DO UPDATE SET impressions = spend.impressions + 1",
                 [(r[1], r[11]) for r in rows],
             )
             conn.executemany(
                 "INSERT INTO product_counts (campaign, product, impressions) VALUES (?, ?, 1) "
-                "ON CONFLICT (product, campaign) DO UPDATE SET impressions = impressions + 1",
+                "ON CONFLICT (product, campaign) DO UPDATE SET "
+                "impressions = product_counts.impressions + 1",
                 [(r[1], r[3]) for r in rows],
             )
 
@@ -241,6 +239,10 @@ class CampaignBook:
                 logger.warning("ad click on unknown token %r: nothing charged", token)
                 return 0.0
             campaign, shown, price, clicked = int(row[0]), str(row[1]), int(row[2]), row[3]
+            conn.lock_campaign(campaign)  # other nodes charging it wait for this commit
+            if clicked is None:  # read again under the lock: another node may have charged it
+                sql = "SELECT clicked_ts FROM impressions WHERE token = ?"
+                clicked = conn.execute(sql, (token,)).fetchone()[0]
             at = max(at, float(row[4]))  # never before the ad was shown
             if clicked is not None:
                 return 0.0
@@ -261,8 +263,8 @@ class CampaignBook:
             )
             conn.execute(
                 "INSERT INTO spend (campaign, day, spend, clicks) VALUES (?, ?, ?, 1) "
-                "ON CONFLICT (campaign, day) DO UPDATE SET spend = spend + excluded.spend, "
-                "clicks = clicks + 1",
+                "ON CONFLICT (campaign, day) DO UPDATE SET spend = spend.spend + excluded.spend, "
+                "clicks = spend.clicks + 1",
                 (campaign, day, charge),
             )
             conn.execute(

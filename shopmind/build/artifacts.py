@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import shutil
+import tarfile
 import tempfile
 import threading
 import time
@@ -155,10 +156,27 @@ def run_build(
     (tmp / "manifest.json").write_text(json.dumps(manifest.as_dict(), indent=2))
     final = root / build_id
     os.rename(tmp, final)
-    _point_current(root, build_id)
-    _prune(root, keep)
+    point_current(root, build_id)
+    prune(root, keep)
+    publish(store, home, build_id, keep)
     logger.info("build %s: %d visitors x %d items", build_id, *inter.shape)
     return manifest
+
+
+def publish(store: Store, home: Path, build_id: str, keep: int = 3) -> None:
+    """Publish the home's build ``build_id`` into ``store`` for serving nodes with homes of
+    their own (``build.share``); a no-op for a store that does not share builds."""
+    if not store.shares_builds:
+        return
+    folder = builds_dir(home) / build_id
+    with tempfile.TemporaryDirectory(dir=builds_dir(home), prefix=".publish-") as scratch:
+        archive = Path(scratch) / f"{build_id}.tar"
+        with tarfile.open(archive, "w") as tar:  # the arrays inside are compressed already
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    tar.add(path, arcname=path.relative_to(folder).as_posix())
+        store.publish_build(build_id, archive, keep)
+    logger.info("build %s published to the shared store", build_id)
 
 
 def _write(folder: Path, inter: Interactions) -> None:
@@ -168,11 +186,13 @@ def _write(folder: Path, inter: Interactions) -> None:
     (folder / "items.json").write_text(json.dumps(inter.items, ensure_ascii=False))
 
 
-def _point_current(root: Path, build_id: str) -> None:
+def point_current(root: Path, build_id: str) -> None:
+    """Name ``build_id`` in ``root/CURRENT`` (replaced atomically)."""
     write_text_atomic(root / CURRENT, build_id + "\n")
 
 
-def _prune(root: Path, keep: int) -> None:
+def prune(root: Path, keep: int) -> None:
+    """Remove all but the newest ``keep`` builds (never the current one)."""
     current = (root / CURRENT).read_text().strip()
     builds = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     for old in builds[:-keep]:
@@ -202,7 +222,7 @@ _CHECKED: dict[tuple[str, int], bool] = {}
 _CHECK_LOCK = threading.Lock()
 
 
-def _intact(folder: Path) -> BuildManifest | None:
+def intact(folder: Path) -> BuildManifest | None:
     """The build's manifest when every file matches its checksum (checked once per process
     and manifest version); None for a damaged, incomplete or unreadable build."""
     path = folder / "manifest.json"
@@ -231,7 +251,7 @@ def current_build(home: Path) -> BuildManifest:
     if not pointer.is_file():
         raise NotFound(f"no build in {root}; run 'shopmind build'")
     wanted = pointer.read_text().strip()
-    manifest = _intact(root / wanted)
+    manifest = intact(root / wanted)
     if manifest is not None:
         return manifest
     older = sorted(
@@ -239,7 +259,7 @@ def current_build(home: Path) -> BuildManifest:
         reverse=True,
     )
     for name in older:
-        fallback = _intact(root / name)
+        fallback = intact(root / name)
         if fallback is not None:
             logger.error("build %s is damaged (a checksum fails); serving build %s", wanted, name)
             return fallback

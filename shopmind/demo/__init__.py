@@ -91,7 +91,7 @@ def build_demo(store: Store, settings: Settings) -> tuple[IngestReport, IngestRe
 def _add_campaigns(store: Store, settings: Settings, products: Path) -> None:
     """The demo advertisers' campaigns, into the home's campaign book."""
     rows = [json.loads(line) for line in products.read_text(encoding="utf-8").splitlines()]
-    book = CampaignBook(settings.home / "ads.sqlite", settings.store.busy_timeout_ms)
+    book = CampaignBook.open(settings.home, settings.store_url, settings.store.busy_timeout_ms)
     try:
         for body in demo_campaigns(rows, datetime.now(UTC)):
             book.add_campaign(parse_campaign(body, store))

@@ -7,11 +7,15 @@ one so that the models know its index. Readers always see a whole engine, old or
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
+from shopmind.errors import StoreError
 from shopmind.recommend.engine import RecommendEngine
 from shopmind.refresh import Refresher
+
+logger = logging.getLogger(__name__)
 
 
 class LiveRecommend:
@@ -43,7 +47,11 @@ class LiveRecommend:
         now = time.monotonic()
         if now - self._checked >= self._every:
             self._checked = now
-            current = self._version()
+            try:
+                current = self._version()
+            except StoreError as err:  # a store server away: serve what is fitted
+                logger.warning("recommendations keep their fit; the store cannot be read: %s", err)
+                return self._engine
             if current != self._seen:
                 self._seen = current
                 self._refresher.request()

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from shopmind.config import SearchConfig
+from shopmind.errors import StoreError
 from shopmind.refresh import Refresher
 from shopmind.search.engine import SearchEngine
 from shopmind.store import Store
@@ -79,12 +80,15 @@ class LiveSearch:
         now = time.monotonic()
         if now - self._checked >= self._every:
             self._checked = now
-            current = self._version() if self._reload is not None else self._seen
-            if current != self._seen:  # without a reload there is no build to look at
-                self._seen = current
-                self._new_build = True
-                self._refresher.request()
-            self.sync()  # another process may have written to the catalog
+            try:
+                current = self._version() if self._reload is not None else self._seen
+                if current != self._seen:  # without a reload there is no build to look at
+                    self._seen = current
+                    self._new_build = True
+                    self._refresher.request()
+                self.sync()  # another process may have written to the catalog
+            except StoreError as err:  # a store server away: serve what is loaded
+                logger.warning("search keeps its index; the store cannot be read: %s", err)
         return self._engine
 
     def sync(self) -> None:

@@ -65,9 +65,9 @@ def forget(home: Path, store: Store, visitors: Sequence[str], actor: str) -> For
     keys = list(dict.fromkeys([*wanted, *(f"~{s}" for s in sessions)]))
     report = ForgetReport(len(wanted), len(sessions))
     report.events = store.forget_visitors(wanted, actor)
-    ads = home / "ads.sqlite"
-    if ads.is_file():
-        book = CampaignBook(ads)
+    shared = store.url.startswith(("postgresql://", "postgres://"))
+    if shared or (home / "ads.sqlite").is_file():
+        book = CampaignBook.open(home, store.url)
         try:
             report.ad_impressions = book.forget_visitors(keys)
         finally:

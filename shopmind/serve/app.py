@@ -22,7 +22,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from shopmind import __version__
 from shopmind.ads import AdServer, CampaignBook, EngineQuality
 from shopmind.assistant import LiveAssistant
-from shopmind.build import current_build, open_ranker, open_recommend, open_search, ranker_path
+from shopmind.build import (
+    BuildFollower,
+    current_build,
+    follow,
+    open_ranker,
+    open_recommend,
+    open_search,
+    ranker_path,
+)
 from shopmind.catalog import FIELD_FIXES as PRODUCT_FIXES
 from shopmind.config import LOG_FORMAT, Settings, load
 from shopmind.errors import (
@@ -32,6 +40,7 @@ from shopmind.errors import (
     RowError,
     ShopmindError,
     StoreError,
+    StoreUnavailable,
     TooLarge,
 )
 from shopmind.events import FIELD_FIXES as EVENT_FIXES
@@ -91,7 +100,10 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     for kind, status, code in _STATUS:
         if isinstance(exc, kind):
             rows = exc.errors if isinstance(exc, InvalidInput) else []
-            return _error(status, code, str(exc), rows)
+            response = _error(status, code, str(exc), rows)
+            if isinstance(exc, StoreUnavailable):  # the store's server is away: come back
+                response.headers["Retry-After"] = str(exc.retry_after_s)
+            return response
     return _error(400, "bad_request", str(exc), [])
 
 
@@ -163,14 +175,15 @@ def _fit_recommend(app: FastAPI, settings: Settings) -> RecommendEngine:
 
 
 def _open_ads(app: FastAPI, settings: Settings) -> AdServer:
-    """The ad server: its book in ``HOME/ads.sqlite``, relevance from the engine serving now."""
+    """The ad server: its book in ``HOME/ads.sqlite`` (or the PostgreSQL store), relevance
+    from the engine serving now."""
 
     def engine() -> SearchEngine | None:
         live = app.state.search
         return live.engine if live is not None else None
 
     store = app.state.store
-    book = CampaignBook(settings.home / "ads.sqlite", settings.store.busy_timeout_ms)
+    book = CampaignBook.open(settings.home, settings.store_url, settings.store.busy_timeout_ms)
     quality = EngineQuality(engine, store, settings.ads.recent_events)
     return AdServer(book, store, settings.ads, quality, audience=segment_reader(settings.home))
 
@@ -225,6 +238,10 @@ def create_app(settings: Settings) -> FastAPI:
         settings.home.mkdir(parents=True, exist_ok=True)
         store = open_store(settings.store_url, settings.store)
         app.state.store = store
+        follower = None
+        if store.shares_builds:  # nodes with homes of their own serve the newest build
+            follow(store, settings.home)
+            follower = BuildFollower(store, settings.home).start()
         catalog_at = store.catalog_version()  # before the engine reads the catalog
         app.state.search = LiveSearch(
             open_search(settings.home, store, settings.search),
@@ -253,6 +270,8 @@ def create_app(settings: Settings) -> FastAPI:
             app.state.search = None
             app.state.recommend = None
             app.state.assistant = None
+            if follower is not None:
+                follower.stop()
             # let a running re-index and refit finish before the store closes: both read it
             live.wait(60)
             recommending.wait(600)

@@ -9,6 +9,7 @@ They return organic results only; the list routes place sponsored products on to
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
@@ -16,7 +17,7 @@ from fastapi import Request
 
 from shopmind.catalog import Product
 from shopmind.config import Settings
-from shopmind.errors import InvalidInput, RowError, StoreError
+from shopmind.errors import InvalidInput, RowError, StoreError, StoreUnavailable
 from shopmind.recommend.engine import Filters as PickFilters
 from shopmind.recommend.engine import Pick, RecommendEngine
 from shopmind.recommend.live import LiveRecommend
@@ -24,6 +25,8 @@ from shopmind.search import Filters, SearchEngine
 from shopmind.search.live import LiveSearch
 from shopmind.serve.deps import Ranking, ranker_on, ranking
 from shopmind.store import Store
+
+logger = logging.getLogger(__name__)
 
 
 def search_engine(request: Request) -> SearchEngine:
@@ -115,9 +118,13 @@ def recommend_list(
     """A visitor's organic recommendations (from their newest events, through the ranker
     when one is on) and the ranker stage used. Reads the store: call it off the event loop."""
     engine = recommend_engine(request)
-    events = store.list_events(
-        visitor=visitor, limit=settings.recommend.history, types=engine.history_types
-    )
+    try:
+        events = store.list_events(
+            visitor=visitor, limit=settings.recommend.history, types=engine.history_types
+        )
+    except StoreUnavailable as err:  # the store's server is away: the shop's favourites
+        logger.warning("recommending without %s's history: %s", visitor, err)
+        events = []
     stage = ranking(request, settings, store, visitor, 1)
     picks = engine.recommend(events, k, filters, stage.reorder, settings.rank.candidates)
     # what the visitor hid (not interested) or bought is no ad for them either

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -9,8 +10,11 @@ from fastapi import Request
 
 from shopmind.ads import AdServer, PCtr
 from shopmind.catalog import Product
+from shopmind.errors import StoreUnavailable
 from shopmind.serve.lists import shown_fields
 from shopmind.store import Store
+
+logger = logging.getLogger(__name__)
 
 
 def with_ads(
@@ -33,15 +37,19 @@ def with_ads(
     ads: AdServer | None = getattr(request.app.state, "ads", None)
     if ads is None:
         return organic
-    hits = ads.place(
-        placement=placement,
-        visitor=visitor,
-        query=query,
-        organic=[*(item["id"] for item in items), *sorted(exclude)],
-        slots=[s for s in ads.slots_for(placement) if s <= len(items) + 1],
-        pctr=pctr,
-        admit=admit,
-    )
+    try:
+        hits = ads.place(
+            placement=placement,
+            visitor=visitor,
+            query=query,
+            organic=[*(item["id"] for item in items), *sorted(exclude)],
+            slots=[s for s in ads.slots_for(placement) if s <= len(items) + 1],
+            pctr=pctr,
+            admit=admit,
+        )
+    except StoreUnavailable as err:  # no ledger to write the impressions in: no ads now
+        logger.warning("no sponsored products in this list: %s", err)
+        return organic
     if not hits:
         return organic
     products = store.get_products([h.product for h in hits])

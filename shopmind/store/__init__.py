@@ -57,8 +57,19 @@ def _open_sqlite(rest: str, config: StoreConfig) -> Store:
 register_backend("sqlite", _open_sqlite)
 
 
+def _open_postgres(rest: str, config: StoreConfig) -> Store:
+    from shopmind.store.postgres import PostgresStore
+
+    return PostgresStore(f"postgresql://{rest}", connect_timeout_s=config.connect_timeout_s)
+
+
+register_backend("postgresql", _open_postgres)
+register_backend("postgres", _open_postgres)
+
+
 def open_store(url: str, config: StoreConfig | None = None) -> Store:
-    """Open the store a URL names, e.g. ``sqlite:////abs/shop.db`` or ``sqlite:///rel.db``.
+    """Open the store a URL names, e.g. ``sqlite:////abs/shop.db``, ``sqlite:///rel.db`` or
+    ``postgresql://user:password@host:5432/shop``.
 
     Raises:
         StoreError: the scheme is unknown (the message lists the known ones).
@@ -67,6 +78,6 @@ def open_store(url: str, config: StoreConfig | None = None) -> Store:
     if not sep or scheme not in _BACKENDS:
         known = ", ".join(f"{s}://" for s in sorted(_BACKENDS))
         raise StoreError(f"unknown store URL {url!r}; known schemes: {known}")
-    if rest.startswith("/"):
+    if rest.startswith("/") and scheme == "sqlite":
         rest = rest[1:]  # SQLAlchemy style: sqlite:///relative.db, sqlite:////absolute.db
     return _BACKENDS[scheme](rest, config or StoreConfig())

@@ -11,7 +11,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from shopmind.catalog.models import Product, ProductPatch
 from shopmind.errors import NotFound
@@ -94,6 +95,7 @@ class Store(ABC):
     """
 
     url: str
+    latest_version: int  # the schema version this code migrates the store to
 
     # -- lifecycle -------------------------------------------------------------------------
     @abstractmethod
@@ -184,6 +186,11 @@ class Store(ABC):
         """Append events; one whose event_id is already stored is ignored (a duplicate)."""
 
     @abstractmethod
+    def append_stored(self, events: Sequence[StoredEvent]) -> WriteResult:
+        """Append events read from another store, every value as it was (their ``seq`` is
+        this store's to give); duplicates by event_id are ignored as in ``add_events``."""
+
+    @abstractmethod
     def list_events(
         self,
         visitor: str | None = None,
@@ -265,6 +272,24 @@ class Store(ABC):
     @abstractmethod
     def audit(self, limit: int = 50) -> list[dict[str, Any]]:
         """The newest audit rows: ``at``, ``action``, ``actor``, ``visitors``, ``rows``."""
+
+    # -- shared builds (serving nodes with homes of their own) ----------------------------
+    shares_builds: bool = False
+    """True where several nodes, each with its own home, serve this store: a finished build
+    is published into it and every node follows the newest (``build.share``)."""
+
+    def publish_build(self, build_id: str, archive: Path, keep: int) -> None:
+        """Keep a finished build (a tar of its folder) for the other nodes; only the newest
+        ``keep`` stay. A store that does not share builds refuses."""
+        raise NotImplementedError(f"{type(self).__name__} does not share builds")
+
+    def latest_build(self) -> str | None:
+        """The id of the newest published build (None: none, or builds are not shared)."""
+        return None
+
+    def read_build(self, build_id: str, out: BinaryIO) -> None:
+        """Write the published build's tar into ``out``; raises NotFound."""
+        raise NotFound(f"build {build_id} is not published in this store")
 
     # -- reports and stats ----------------------------------------------------------------
     @abstractmethod

@@ -23,17 +23,30 @@ from shopmind.events.models import Event, StoredEvent
 from shopmind.knowledge.models import Passage, PastAnswer
 from shopmind.redact import FORGOTTEN, forgotten_pattern
 from shopmind.store.base import ProductPage, Store, StoreStats, VisitorSummary, WriteResult
-from shopmind.store.schema import DEFERRABLE_EVENT_INDEXES, current_version, migrate
+from shopmind.store.rows import (
+    EVENT_COLUMNS,
+    PRODUCT_COLUMNS,
+    event_from_row,
+    event_row,
+    patched,
+    product_from_row,
+    product_row,
+    stored_row,
+)
+from shopmind.store.schema import (
+    DEFERRABLE_EVENT_INDEXES,
+    LATEST_VERSION,
+    current_version,
+    migrate,
+)
 
-_PRODUCT_COLUMNS = (
-    "id, title, description, category, brand, price, currency, stock, in_stock, attributes, "
-    "image_url, url, language, created_at, updated_at"
-)
-_EVENT_COLUMNS = (
-    "seq, event_id, visitor, user_id, session_id, item_id, type, value, query, position, page, "
-    "ts, context, quantity, price"
-)
 _IN_CHUNK = 900  # stays below SQLite's bound-parameter limit
+_INSERT_EVENTS = (
+    "INSERT INTO events (event_id, visitor, user_id, session_id, item_id, type, value, "
+    "query, position, page, ts, context, quantity, price) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+    "ON CONFLICT (event_id) WHERE event_id IS NOT NULL DO NOTHING"
+)
 BULK_REBUILD_LIMIT = 200_000  # events already stored above which bulk_load defers nothing
 
 logger = logging.getLogger(__name__)
@@ -48,6 +61,8 @@ class SQLiteStore(Store):
         synchronous: ``full`` (fsync every commit) or ``normal`` (fsync at checkpoints).
         cache_mb: the page cache per connection; a large one keeps bulk index inserts in RAM.
     """
+
+    latest_version = LATEST_VERSION
 
     def __init__(
         self,
@@ -161,9 +176,9 @@ class SQLiteStore(Store):
         if not products:
             return WriteResult()
         now = time.time()
-        rows = [_product_row(p, now) for p in products]
+        rows = [product_row(p, now) for p in products]
         sql = (
-            f"INSERT INTO products ({_PRODUCT_COLUMNS}) "
+            f"INSERT INTO products ({PRODUCT_COLUMNS}) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
             "title=excluded.title, description=excluded.description, "
             "category=excluded.category, brand=excluded.brand, price=excluded.price, "
@@ -193,17 +208,7 @@ class SQLiteStore(Store):
                     "ingest them in full (with a title) first"
                 )
             for patch in patches:
-                base = current[patch.id].model_dump()
-                changes = patch.changes()
-                attrs = changes.pop("attributes", None)
-                base.update(changes)
-                if attrs is not None:
-                    base["attributes"] = {**base["attributes"], **attrs}
-                if "updated_at" not in changes:
-                    base["updated_at"] = None
-                if "in_stock" not in changes and "stock" in changes:
-                    base["in_stock"] = None
-                current[patch.id] = Product.model_validate(base)
+                current[patch.id] = patched(current[patch.id], patch)
             self.upsert_products(list(current.values()))
         return WriteResult(updated=len(current))
 
@@ -222,9 +227,9 @@ class SQLiteStore(Store):
         conn = self._conn()
         out: dict[str, Product] = {}
         for part, marks in _in_chunks(ids):
-            sql = f"SELECT {_PRODUCT_COLUMNS} FROM products WHERE id IN ({marks})"
+            sql = f"SELECT {PRODUCT_COLUMNS} FROM products WHERE id IN ({marks})"
             for row in conn.execute(sql, part):
-                product = _product_from_row(row)
+                product = product_from_row(row)
                 out[product.id] = product
         return out
 
@@ -240,15 +245,15 @@ class SQLiteStore(Store):
             params = [category, f"{escaped} > %"]
         total = int(conn.execute(f"SELECT COUNT(*) FROM products {where}", params).fetchone()[0])
         rows = conn.execute(
-            f"SELECT {_PRODUCT_COLUMNS} FROM products {where} ORDER BY id LIMIT ? OFFSET ?",
+            f"SELECT {PRODUCT_COLUMNS} FROM products {where} ORDER BY id LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
-        return ProductPage([_product_from_row(r) for r in rows], total, offset, limit)
+        return ProductPage([product_from_row(r) for r in rows], total, offset, limit)
 
     def iter_products(self, batch: int = 5_000) -> Iterator[list[Product]]:
-        cur = self._conn().execute(f"SELECT {_PRODUCT_COLUMNS} FROM products ORDER BY id")
+        cur = self._conn().execute(f"SELECT {PRODUCT_COLUMNS} FROM products ORDER BY id")
         while rows := cur.fetchmany(batch):
-            yield [_product_from_row(r) for r in rows]
+            yield [product_from_row(r) for r in rows]
 
     def product_ids(self) -> set[str]:
         return {r[0] for r in self._conn().execute("SELECT id FROM products")}
@@ -260,13 +265,14 @@ class SQLiteStore(Store):
     def add_events(self, events: Sequence[Event]) -> WriteResult:
         if not events:
             return WriteResult()
-        sql = (
-            "INSERT INTO events (event_id, visitor, user_id, session_id, item_id, type, value, "
-            "query, position, page, ts, context, quantity, price) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-            "ON CONFLICT (event_id) WHERE event_id IS NOT NULL DO NOTHING"
-        )
-        rows = [_event_row(e) for e in events]
+        return self._append(_INSERT_EVENTS, [event_row(e) for e in events])
+
+    def append_stored(self, events: Sequence[StoredEvent]) -> WriteResult:
+        if not events:
+            return WriteResult()
+        return self._append(_INSERT_EVENTS, [stored_row(e) for e in events])
+
+    def _append(self, sql: str, rows: list[tuple[Any, ...]]) -> WriteResult:
         with self.transaction():
             conn = self._conn()
             before = conn.total_changes
@@ -294,15 +300,15 @@ class SQLiteStore(Store):
             params.extend(types)
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         sql = (
-            f"SELECT {_EVENT_COLUMNS} FROM events {where} "
+            f"SELECT {EVENT_COLUMNS} FROM events {where} "
             "ORDER BY COALESCE(ts, 0) DESC, seq DESC LIMIT ?"
         )
-        return [_event_from_row(r) for r in self._conn().execute(sql, [*params, limit])]
+        return [event_from_row(r) for r in self._conn().execute(sql, [*params, limit])]
 
     def iter_events(self, batch: int = 50_000) -> Iterator[list[StoredEvent]]:
-        cur = self._conn().execute(f"SELECT {_EVENT_COLUMNS} FROM events ORDER BY ts, seq")
+        cur = self._conn().execute(f"SELECT {EVENT_COLUMNS} FROM events ORDER BY ts, seq")
         while rows := cur.fetchmany(batch):
-            yield [_event_from_row(r) for r in rows]
+            yield [event_from_row(r) for r in rows]
 
     def count_events(self) -> int:
         return int(self._conn().execute("SELECT COUNT(*) FROM events").fetchone()[0])
@@ -527,28 +533,6 @@ def _in_chunks(ids: Sequence[str]) -> Iterator[tuple[list[str], str]]:
         yield part, ",".join("?" * len(part))
 
 
-def _product_row(p: Product, now: float) -> tuple[Any, ...]:
-    created = p.created_at.timestamp() if p.created_at is not None else now
-    updated = p.updated_at.timestamp() if p.updated_at is not None else now
-    return (
-        p.id,
-        p.title,
-        p.description,
-        p.category,
-        p.brand,
-        p.price,
-        p.currency,
-        p.stock,
-        1 if p.in_stock else 0,
-        json.dumps(p.attributes, ensure_ascii=False, sort_keys=True),
-        p.image_url,
-        p.url,
-        p.language,
-        created,
-        updated,
-    )
-
-
 def enable_wal(conn: sqlite3.Connection, wait_s: float) -> None:
     """Put the file in WAL mode (it stays so). Switching needs the file to itself, and
     SQLite does not wait for that: when other processes open a new file at the same moment
@@ -564,64 +548,3 @@ def enable_wal(conn: sqlite3.Connection, wait_s: float) -> None:
             if "locked" not in str(err) or time.monotonic() > deadline:
                 raise
             time.sleep(0.02)
-
-
-def _product_from_row(row: tuple[Any, ...]) -> Product:
-    return Product.model_validate(
-        {
-            "id": row[0],
-            "title": row[1],
-            "description": row[2],
-            "category": row[3],
-            "brand": row[4],
-            "price": row[5],
-            "currency": row[6],
-            "stock": row[7],
-            "in_stock": bool(row[8]),
-            "attributes": json.loads(row[9]),
-            "image_url": row[10],
-            "url": row[11],
-            "language": row[12],
-            "created_at": row[13],
-            "updated_at": row[14],
-        }
-    )
-
-
-def _event_row(e: Event) -> tuple[Any, ...]:
-    return (
-        e.event_id,
-        e.visitor,
-        e.user_id,
-        e.session_id,
-        e.item_id,
-        e.type,
-        e.value,
-        e.query,
-        e.position,
-        e.page,
-        e.ts,
-        json.dumps(e.context, ensure_ascii=False) if e.context else None,
-        e.quantity,
-        e.price,
-    )
-
-
-def _event_from_row(row: tuple[Any, ...]) -> StoredEvent:
-    return StoredEvent(
-        seq=row[0],
-        event_id=row[1],
-        visitor=row[2],
-        user_id=row[3],
-        session_id=row[4],
-        item_id=row[5],
-        type=row[6],
-        value=row[7],
-        query=row[8],
-        position=row[9],
-        page=row[10],
-        ts=row[11],
-        context=json.loads(row[12]) if row[12] else {},
-        quantity=row[13],
-        price=row[14],
-    )

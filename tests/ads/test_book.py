@@ -3,6 +3,7 @@ and a report adds up impressions, clicks, spend and the purchases the clicks led
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +18,17 @@ from tests.conftest import open_at_once
 from .conftest import NOON, START, AddCampaign, MakeServer, campaign_in
 
 T = NOON.timestamp()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def book(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CampaignBook]:
+    """The book on each backend: its own SQLite file, or tables in a PostgreSQL store."""
+    if request.param == "sqlite":
+        b = CampaignBook(tmp_path / "ads.sqlite")
+    else:
+        b = CampaignBook.open(tmp_path, request.getfixturevalue("pg_url"))
+    yield b
+    b.close()
 
 
 def _record(
@@ -192,3 +204,23 @@ def test_report_of_a_campaign_without_traffic(
     }
     with pytest.raises(NotFound):
         make_server().report(c.id + 1)
+
+
+def test_nodes_clicking_one_campaign_at_once_never_overspend_its_budget(pg_url: str) -> None:
+    # four processes = four serving nodes on one PostgreSQL, each clicking every one of 120
+    # impressions of the same campaign, in its own order, at the same moment; the day's
+    # budget covers 37.5 of the 120 clicks
+    with CampaignBook.open(Path("."), pg_url) as book:
+        made = book.add_campaign(campaign_in(bid=1.0, daily_budget=37.5), now=START)
+        tokens = _record(book, made.id, 120, price=1.0)
+    outs = open_at_once(
+        "import os, random\nfrom pathlib import Path\nfrom shopmind.ads import CampaignBook\n"
+        f"tokens = {tokens!r}\nrandom.Random(os.getpid()).shuffle(tokens)\n"
+        "book = CampaignBook.open(Path('.'), sys.argv[1])",
+        f"print(sum(book.click(t, {T}) for t in tokens))",
+        pg_url,
+    )
+    assert sum(float(out[0]) for out in outs) == pytest.approx(37.5)  # charged in all
+    with CampaignBook.open(Path("."), pg_url) as book:
+        assert book.spend_today(made.id, now=NOON) == pytest.approx(37.5)
+        assert book.totals(made.id)[:2] == (120, 120)  # each click counted once

@@ -101,8 +101,8 @@ def test_a_v3_store_migrates_to_quantity_and_price_keeping_its_events(tmp_path: 
 
 
 def test_open_store_names_known_schemes_on_a_miss() -> None:
-    with pytest.raises(StoreError, match=r"known schemes: sqlite://"):
-        open_store("postgres://localhost/shop")
+    with pytest.raises(StoreError, match=r"known schemes: postgres://, postgresql://, sqlite://"):
+        open_store("mysql://localhost/shop")
 
 
 def test_a_newer_schema_is_refused_untouched(tmp_path: Path) -> None:

@@ -11,7 +11,6 @@ from shopmind.build import current_build
 from shopmind.errors import NotFound, ShopmindError
 from shopmind.serve.deps import SettingsDep, StoreDep
 from shopmind.serve.schemas import Health
-from shopmind.store import LATEST_VERSION
 
 router = APIRouter(tags=["health"])
 
@@ -36,7 +35,7 @@ def ready(request: Request, response: Response) -> Health:
     except ShopmindError as err:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
         return Health(status="unavailable", detail={"reason": str(err)})
-    if version != LATEST_VERSION:
+    if version != store.latest_version:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
         return Health(status="unavailable", detail={"schema_version": version})
     detail = {"schema_version": version, "products": products, "process": os.getpid()}
