@@ -82,4 +82,17 @@ if [ "${1:-}" = "--dev" ] && ! command -v pg_ctl >/dev/null 2>&1 \
              "skipped (sudo apt-get install postgresql)" >&2
     fi
 fi
+# the Spark build's tests run Spark local[2], which needs Java 17
+if [ "${1:-}" = "--dev" ] && ! command -v java >/dev/null 2>&1; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        echo "installing Java 17 for the Spark build's tests (apt-get)" >&2
+        apt-get install -y --no-install-recommends openjdk-17-jre-headless >/dev/null 2>&1 \
+            || { apt-get update >/dev/null 2>&1 \
+                 && apt-get install -y --no-install-recommends openjdk-17-jre-headless \
+                    >/dev/null 2>&1; }
+    else
+        echo "warning: no java; the Spark build's tests will be skipped" \
+             "(sudo apt-get install openjdk-17-jre-headless)" >&2
+    fi
+fi
 echo "shopmind installed in $(pwd)/.venv (run .venv/bin/shopmind --help)" >&2

@@ -24,7 +24,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -46,6 +46,7 @@ logger = logging.getLogger(__name__)
 
 CURRENT = "CURRENT"
 RECOMMEND = "recommend.npz"
+TOGETHER = "together.npz"
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,9 @@ def run_build(
     keep: int = 3,
     search: SearchConfig | None = None,
     recommend: RecommendConfig | None = None,
+    engine: Literal["local", "spark"] = "local",
+    master: str = "local[2]",
+    events: Path | None = None,
 ) -> BuildManifest:
     """Build the search index, the interaction matrix and popularity, and make them current.
 
@@ -114,6 +118,10 @@ def run_build(
     Product vectors are built when ``search`` names an encoder (``auto`` picks one by the
     catalog's languages); they are cached in ``HOME/cache/embeddings`` so a rebuild only
     encodes new or changed products. Without ``search`` the build is lexical only.
+
+    ``engine="spark"`` computes the interaction matrix and the bought-together counts as
+    Spark jobs on ``master`` (``build.spark``), from the store's events or from the
+    Parquet export ``events``; the artifacts are the same as the local build's.
     """
     started = time.perf_counter()
     root = builds_dir(home)
@@ -122,14 +130,21 @@ def run_build(
     products = store.all_products()
     catalog = [p.id for p in products]
     total = store.count_events()
-    with tqdm(total=total, desc="build: read events", unit=" events", disable=None) as bar:
+    together = None
+    if engine == "spark":
+        from shopmind.build.spark import build_parts
 
-        def batches() -> Any:
-            for batch in store.iter_events():
-                bar.update(len(batch))
-                yield batch
+        parts = build_parts(store, config, catalog, master, events)
+        inter, together = parts.interactions, parts.together
+    else:
+        with tqdm(total=total, desc="build: read events", unit=" events", disable=None) as bar:
 
-        inter = build_interactions(batches(), config, items=catalog)
+            def batches() -> Any:
+                for batch in store.iter_events():
+                    bar.update(len(batch))
+                    yield batch
+
+            inter = build_interactions(batches(), config, items=catalog)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
     _write(tmp, inter)
     encoder = None
@@ -138,8 +153,12 @@ def run_build(
     _, index = save_search(tmp, products, encoder, home / "cache" / "embeddings", search)
     if recommend is not None:
         vectors = (index.ids, index.vectors) if index is not None else None
-        engine = RecommendEngine.fit(store, config, recommend, vectors, products=products)
-        engine.model.save(tmp / RECOMMEND)
+        fitted = RecommendEngine.fit(
+            store, config, recommend, vectors, products=products, interactions=inter,
+            together=together,
+        )  # fmt: skip
+        fitted.model.save(tmp / RECOMMEND)
+        sp.save_npz(tmp / TOGETHER, fitted.together)  # products carted or bought together
     manifest = BuildManifest(
         id=build_id,
         created_at=time.time(),

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
 
@@ -263,7 +263,13 @@ def stats(obj: _Ctx, as_json: bool) -> None:
     _emit(data, as_json, text)
 
 
-def _full_build(settings: Settings, store: Store) -> BuildManifest:
+def _full_build(
+    settings: Settings,
+    store: Store,
+    engine: Literal["local", "spark"] = "local",
+    master: str = "local[2]",
+    events: Path | None = None,
+) -> BuildManifest:
     """A build with the search index (and vectors) and the recommendation models."""
     from shopmind.build import run_build
 
@@ -272,20 +278,52 @@ def _full_build(settings: Settings, store: Store) -> BuildManifest:
         gone = store.delete_events_before(time.time() - days * 86_400, actor="retention")
         logger.info("retention: %d events older than %d days deleted", gone, days)
     return run_build(
-        store, settings.home, settings.events, search=settings.search, recommend=settings.recommend
+        store,
+        settings.home,
+        settings.events,
+        search=settings.search,
+        recommend=settings.recommend,
+        engine=engine,
+        master=master,
+        events=events,
     )
 
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="End with one JSON object.")
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="spark: the interaction matrix and bought-together counts as Spark jobs.",
+)
+@click.option(
+    "--master",
+    default="local[2]",
+    show_default=True,
+    help="With --engine spark: the Spark master (spark://HOST:7077, yarn, k8s://...).",
+)
+@click.option(
+    "--events",
+    "events_parquet",
+    type=click.Path(exists=True, path_type=Path),
+    help="With --engine spark: read the events from this Parquet export, not the store.",
+)
 @pass_ctx
-def build(obj: _Ctx, as_json: bool) -> None:
+def build(
+    obj: _Ctx,
+    as_json: bool,
+    engine: Literal["local", "spark"],
+    master: str,
+    events_parquet: Path | None,
+) -> None:
     """Build the serving artifacts (interaction matrix, popularity) and swap them in; with
     events, the visitor profiles too (as ``analyze profiles``)."""
     from shopmind.insight.profiles import refresh_profiles
 
     with obj.store() as store:
-        manifest = _full_build(obj.settings, store)
+        manifest = _full_build(obj.settings, store, engine, master, events_parquet)
         profiled = len(refresh_profiles(store, obj.settings).visitors) if manifest.events else 0
     text = (
         f"build {manifest.id}: {manifest.visitors:,} visitors x {manifest.items:,} products, "

@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from shopmind.catalog import Product
 from shopmind.config import EventsConfig, RecommendConfig
 from shopmind.errors import NotFound
-from shopmind.events.matrix import build_interactions, event_weight
+from shopmind.events.matrix import Interactions, build_interactions, event_weight
 from shopmind.events.models import StoredEvent
 from shopmind.explain.tree import Node
 from shopmind.recommend.base import Histories, Recommender
@@ -151,12 +151,16 @@ class RecommendEngine:
         vectors: tuple[Sequence[str], np.ndarray] | None = None,
         fitted: Hybrid | None = None,
         products: list[Product] | None = None,
+        interactions: Interactions | None = None,
+        together: sp.csr_matrix | None = None,
     ) -> RecommendEngine:
         """Fit on every stored event; ``vectors`` are (ids, rows) from the text encoder.
 
         ``fitted`` (from the current build, for the same products) skips the model fitting;
         popularity and shared baskets are still read from the events. ``products`` saves
-        reading the catalog again when the caller has it.
+        reading the catalog again when the caller has it. ``interactions`` (over these
+        products first) and ``together`` (products x products) computed elsewhere, e.g. by
+        the Spark build, are taken as they are instead of being computed here.
         """
         if products is None:
             products = store.all_products()
@@ -177,14 +181,15 @@ class RecommendEngine:
                     seqs[e.visitor][1].append(w)
                 if e.type in ("cart", "purchase"):
                     order = e.session_id or str(int((e.ts or 0.0) // _DAY))
-                    baskets[(e.visitor, order)].add(i)
+                    if together is None:
+                        baskets[(e.visitor, order)].add(i)
                     if e.type == "purchase":
                         purchases.append((e.visitor, i, order))
         train = Histories(
             [np.asarray(s[0], dtype=np.int64) for s in seqs.values()],
             [np.asarray(s[1], dtype=np.float32) for s in seqs.values()],
         )
-        inter = build_interactions(store.iter_events(), events, items=ids)
+        inter = interactions or build_interactions(store.iter_events(), events, items=ids)
         trending = np.log1p(inter.popularity()[:n])
         item_vectors = None
         if vectors is not None and n:
@@ -220,7 +225,8 @@ class RecommendEngine:
                 pop = parts["popular"]
                 assert isinstance(pop, Popular)
                 pop.counts = np.expm1(trending).astype(np.float32)
-        together = cls._baskets(baskets.values(), n)
+        if together is None:
+            together = cls._baskets(baskets.values(), n)
         rebuy = (
             Rebuy.learn(purchases, n, config.rebuy_min_rate)
             if config.buy_again > 0

@@ -138,6 +138,19 @@ PG_MIGRATIONS: tuple[Migration, ...] = (
 
 PG_LATEST_VERSION = PG_MIGRATIONS[-1].version
 
+# Secondary indexes a bulk load may drop and build again (the unique event_id index stays:
+# it is what makes re-sending idempotent). Keep in step with the latest schema above.
+PG_EVENT_INDEXES: dict[str, str] = {
+    "events_visitor": (
+        "CREATE INDEX events_visitor ON events (visitor, (COALESCE(ts, 0)) DESC, seq DESC)"
+    ),
+    "events_item": "CREATE INDEX events_item ON events (item_id)",
+    "events_user": "CREATE INDEX events_user ON events (user_id) WHERE user_id IS NOT NULL",
+    "events_session": (
+        "CREATE INDEX events_session ON events (session_id) WHERE session_id IS NOT NULL"
+    ),
+}
+
 
 def pg_current_version(conn: Any) -> int:
     """The schema version recorded in the database (0 for an empty one)."""

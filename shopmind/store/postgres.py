@@ -34,17 +34,22 @@ from shopmind.files import sha256_of
 from shopmind.knowledge.models import Passage, PastAnswer
 from shopmind.redact import FORGOTTEN, forgotten_pattern
 from shopmind.store.base import ProductPage, Store, StoreStats, VisitorSummary, WriteResult
-from shopmind.store.pgschema import PG_LATEST_VERSION, pg_current_version, pg_migrate
+from shopmind.store.pgschema import (
+    PG_EVENT_INDEXES,
+    PG_LATEST_VERSION,
+    pg_current_version,
+    pg_migrate,
+)
 from shopmind.store.rows import (
     EVENT_COLUMNS,
     EVENT_INSERT_COLUMNS,
     PRODUCT_COLUMNS,
+    event_filters,
     event_from_row,
     event_row,
     patched,
     product_from_row,
     product_row,
-    stored_row,
 )
 
 logger = logging.getLogger(__name__)
@@ -180,6 +185,29 @@ class PostgresStore(Store):
                 conn.execute("COMMIT")
             except (psycopg.OperationalError, psycopg.InterfaceError) as err:
                 raise self._lost(err) from err
+
+    @contextmanager
+    def bulk_load(self) -> Iterator[None]:
+        """Drop the secondary event indexes while the first load runs into an empty events
+        table and build each once at the end, still inside the transaction. Only then:
+        dropping an index locks the table against every reader (other nodes' ``/recommend``)
+        until the commit, which a store that already serves visitors must not do; later
+        loads keep the indexes up row by row."""
+        if self._depth() == 0:
+            raise StoreError("bulk_load() must run inside transaction()")
+        if self._one("SELECT EXISTS (SELECT 1 FROM events)"):
+            yield
+            return
+        conn = self._conn()
+        for name in PG_EVENT_INDEXES:
+            conn.execute(f"DROP INDEX IF EXISTS {name}")
+        try:
+            yield
+        finally:
+            if not conn.closed:
+                conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                for sql in PG_EVENT_INDEXES.values():
+                    conn.execute(sql)
 
     @_guarded
     def schema_version(self) -> int:
@@ -386,7 +414,7 @@ class PostgresStore(Store):
     def append_stored(self, events: Sequence[StoredEvent]) -> WriteResult:
         if not events:
             return WriteResult()
-        return self._append([stored_row(e) for e in events])
+        return self._append([event_row(e) for e in events])
 
     def _append(self, rows: list[tuple[Any, ...]]) -> WriteResult:
         with self.transaction():
@@ -407,6 +435,17 @@ class PostgresStore(Store):
 
     def _copy_events(self, rows: list[tuple[Any, ...]]) -> int:
         conn = self._conn()
+        if all(row[0] is None for row in rows):  # no event id: nothing can be a duplicate
+            try:
+                with (
+                    conn.cursor() as cur,
+                    cur.copy(f"COPY events ({EVENT_INSERT_COLUMNS}) FROM STDIN") as copy,
+                ):
+                    for row in rows:
+                        copy.write_row(row)
+            except psycopg.DataError as err:
+                raise _bad_text(rows, err) from err
+            return len(rows)
         conn.execute(
             "CREATE TEMP TABLE events_in ON COMMIT DROP AS "
             f"SELECT 0::BIGINT AS n, {EVENT_INSERT_COLUMNS} FROM events WITH NO DATA"
@@ -437,14 +476,7 @@ class PostgresStore(Store):
         limit: int = 100,
         types: Sequence[str] | None = None,
     ) -> list[StoredEvent]:
-        clauses: list[str] = []
-        params: list[object] = []
-        if visitor is not None:
-            clauses.append("visitor = %s")
-            params.append(visitor)
-        if item_id is not None:
-            clauses.append("item_id = %s")
-            params.append(item_id)
+        clauses, params = event_filters(visitor, item_id, "%s")
         if types is not None:
             clauses.append("type = ANY(%s)")
             params.append(list(types))

@@ -64,28 +64,9 @@ def product_from_row(row: tuple[Any, ...]) -> Product:
     )
 
 
-def event_row(e: Event) -> tuple[Any, ...]:
-    return (
-        e.event_id,
-        e.visitor,
-        e.user_id,
-        e.session_id,
-        e.item_id,
-        e.type,
-        e.value,
-        e.query,
-        e.position,
-        e.page,
-        e.ts,
-        json.dumps(e.context, ensure_ascii=False) if e.context else None,
-        e.quantity,
-        e.price,
-    )
-
-
-def stored_row(e: StoredEvent) -> tuple[Any, ...]:
-    """The insert row of an event read from a store (:func:`event_row`'s columns), exactly
-    as stored: copying a store keeps every value to the bit."""
+def event_row(e: Event | StoredEvent) -> tuple[Any, ...]:
+    """The insert row (``EVENT_INSERT_COLUMNS``) of a new event, or of one read from a store
+    exactly as stored: copying a store keeps every value to the bit."""
     return (
         e.event_id,
         e.visitor,
@@ -138,3 +119,19 @@ def patched(current: Product, patch: ProductPatch) -> Product:
     if "in_stock" not in changes and "stock" in changes:
         base["in_stock"] = None
     return Product.model_validate(base)
+
+
+def event_filters(
+    visitor: str | None, item_id: str | None, mark: str
+) -> tuple[list[str], list[object]]:
+    """The WHERE clauses and parameters of ``list_events``'s visitor and product filters,
+    with the backend's placeholder ``mark``."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if visitor is not None:
+        clauses.append(f"visitor = {mark}")
+        params.append(visitor)
+    if item_id is not None:
+        clauses.append(f"item_id = {mark}")
+        params.append(item_id)
+    return clauses, params

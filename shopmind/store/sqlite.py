@@ -26,12 +26,12 @@ from shopmind.store.base import ProductPage, Store, StoreStats, VisitorSummary, 
 from shopmind.store.rows import (
     EVENT_COLUMNS,
     PRODUCT_COLUMNS,
+    event_filters,
     event_from_row,
     event_row,
     patched,
     product_from_row,
     product_row,
-    stored_row,
 )
 from shopmind.store.schema import (
     DEFERRABLE_EVENT_INDEXES,
@@ -270,7 +270,7 @@ class SQLiteStore(Store):
     def append_stored(self, events: Sequence[StoredEvent]) -> WriteResult:
         if not events:
             return WriteResult()
-        return self._append(_INSERT_EVENTS, [stored_row(e) for e in events])
+        return self._append(_INSERT_EVENTS, [event_row(e) for e in events])
 
     def _append(self, sql: str, rows: list[tuple[Any, ...]]) -> WriteResult:
         with self.transaction():
@@ -287,14 +287,7 @@ class SQLiteStore(Store):
         limit: int = 100,
         types: Sequence[str] | None = None,
     ) -> list[StoredEvent]:
-        clauses: list[str] = []
-        params: list[object] = []
-        if visitor is not None:
-            clauses.append("visitor = ?")
-            params.append(visitor)
-        if item_id is not None:
-            clauses.append("item_id = ?")
-            params.append(item_id)
+        clauses, params = event_filters(visitor, item_id, "?")
         if types is not None:
             clauses.append(f"type IN ({', '.join('?' * len(types))})" if types else "0")
             params.extend(types)

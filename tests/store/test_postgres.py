@@ -111,3 +111,21 @@ def test_a_lost_server_fails_the_call_then_the_store_reconnects(pg_url: str) -> 
             s.add_events([event("u", "a")])
         assert s.add_events([event("u", "a")]).inserted == 1  # connected again by itself
         assert s.count_events() == 1
+
+
+def test_a_first_bulk_load_builds_the_event_indexes_again_and_later_ones_keep_them(
+    pg_url: str,
+) -> None:
+    def indexes(s: Store) -> set[str]:
+        with psycopg.connect(pg_url) as conn:
+            rows = conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'events'")
+            return {r[0] for r in rows}
+
+    with open_store(pg_url) as s:
+        every = indexes(s)
+        assert {"events_visitor", "events_item", "events_event_id"} <= every
+        for _ in range(2):  # into the empty table, then into a table that serves
+            with s.transaction(), s.bulk_load():
+                s.add_events([event(f"u{n}", "a") for n in range(COPY_THRESHOLD * 2)])
+            assert indexes(s) == every
+        assert len(s.list_events(visitor="u3")) == 2
