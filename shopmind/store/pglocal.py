@@ -20,7 +20,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 from shopmind.errors import StoreError
@@ -150,13 +149,3 @@ class LocalPostgres:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def wait_until_gone(port: int, timeout: float = 10.0) -> None:
-    """Wait until nothing listens on 127.0.0.1:``port`` any more."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) != 0:
-                return
-        time.sleep(0.05)

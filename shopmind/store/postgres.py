@@ -44,10 +44,10 @@ from shopmind.store.rows import (
     EVENT_COLUMNS,
     EVENT_INSERT_COLUMNS,
     PRODUCT_COLUMNS,
+    apply_patches,
     event_filters,
     event_from_row,
     event_row,
-    patched,
     product_from_row,
     product_row,
 )
@@ -320,17 +320,9 @@ class PostgresStore(Store):
                 "SELECT id FROM products WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [ids]
             )
             current = self.get_products(ids)
-            missing = sorted(set(ids) - set(current))
-            if missing:
-                shown = ", ".join(missing[:10])
-                raise NotFound(
-                    f"{len(missing)} product(s) to update do not exist: {shown}; "
-                    "ingest them in full (with a title) first"
-                )
-            for patch in patches:
-                current[patch.id] = patched(current[patch.id], patch)
-            self.upsert_products(list(current.values()))
-        return WriteResult(updated=len(current))
+            changed = apply_patches(current, patches)
+            self.upsert_products(changed)
+        return WriteResult(updated=len(changed))
 
     @_guarded
     def delete_products(self, ids: Sequence[str]) -> int:

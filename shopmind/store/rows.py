@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from shopmind.catalog.models import Product, ProductPatch
+from shopmind.errors import NotFound
 from shopmind.events.models import Event, StoredEvent
 
 PRODUCT_COLUMNS = (
@@ -103,6 +105,21 @@ def event_from_row(row: tuple[Any, ...]) -> StoredEvent:
         quantity=row[13],
         price=row[14],
     )
+
+
+def apply_patches(current: dict[str, Product], patches: Sequence[ProductPatch]) -> list[Product]:
+    """The stored products ``current`` with every patch applied, in order; raises NotFound
+    (naming up to ten) when a patch is for a product not in ``current``."""
+    missing = sorted({p.id for p in patches} - set(current))
+    if missing:
+        shown = ", ".join(missing[:10])
+        raise NotFound(
+            f"{len(missing)} product(s) to update do not exist: {shown}; "
+            "ingest them in full (with a title) first"
+        )
+    for patch in patches:
+        current[patch.id] = patched(current[patch.id], patch)
+    return list(current.values())
 
 
 def patched(current: Product, patch: ProductPatch) -> Product:

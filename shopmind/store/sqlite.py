@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from shopmind.catalog.models import Product, ProductPatch, normalise_category
-from shopmind.errors import NotFound, StoreError
+from shopmind.errors import StoreError
 from shopmind.events.models import Event, StoredEvent
 from shopmind.knowledge.models import Passage, PastAnswer
 from shopmind.redact import FORGOTTEN, forgotten_pattern
@@ -26,10 +26,10 @@ from shopmind.store.base import ProductPage, Store, StoreStats, VisitorSummary, 
 from shopmind.store.rows import (
     EVENT_COLUMNS,
     PRODUCT_COLUMNS,
+    apply_patches,
     event_filters,
     event_from_row,
     event_row,
-    patched,
     product_from_row,
     product_row,
 )
@@ -200,17 +200,9 @@ class SQLiteStore(Store):
             return WriteResult()
         with self.transaction():
             current = self.get_products(list({p.id for p in patches}))
-            missing = sorted({p.id for p in patches} - set(current))
-            if missing:
-                shown = ", ".join(missing[:10])
-                raise NotFound(
-                    f"{len(missing)} product(s) to update do not exist: {shown}; "
-                    "ingest them in full (with a title) first"
-                )
-            for patch in patches:
-                current[patch.id] = patched(current[patch.id], patch)
-            self.upsert_products(list(current.values()))
-        return WriteResult(updated=len(current))
+            changed = apply_patches(current, patches)
+            self.upsert_products(changed)
+        return WriteResult(updated=len(changed))
 
     def delete_products(self, ids: Sequence[str]) -> int:
         deleted = 0
