@@ -291,9 +291,15 @@ class RecommendConfig(_Section):
             "popular": 0.1,
             "sequential": 1.0,
         },
-        description="Blend weight per model (ease, itemknn, transitions, content, popular, "
+        description="Blend weight per model (ease, itemknn, als, transitions, content, popular, "
         "sequential); "
         "each model's scores are standardised per visitor first. 0 turns one off.",
+    )
+    als_factors: int = Field(
+        default=64, ge=2, le=1_024, description="ALS (when weighted): factors per product."
+    )
+    als_iterations: int = Field(
+        default=15, ge=1, le=200, description="ALS (when weighted): alternating sweeps."
     )
     ease_l2: float = Field(default=100.0, gt=0, description="EASE's L2 regularisation.")
     recency: float = Field(
@@ -341,7 +347,7 @@ class RecommendConfig(_Section):
     @field_validator("weights")
     @classmethod
     def _known_models(cls, value: dict[str, float]) -> dict[str, float]:
-        known = {"ease", "itemknn", "transitions", "content", "popular", "sequential"}
+        known = {"ease", "itemknn", "als", "transitions", "content", "popular", "sequential"}
         for name, weight in value.items():
             if name not in known:
                 raise ValueError(f"unknown model '{name}'; allowed: {', '.join(sorted(known))}")

@@ -33,6 +33,18 @@ def write_text_atomic(path: Path, text: str) -> None:
 __all__ = ["extract_regular_files", "sha256_of", "write_bytes_atomic", "write_text_atomic"]
 
 
+def folder_bytes(folder: Path) -> int:
+    """The size of every file under ``folder`` (files vanishing meanwhile are skipped)."""
+    total = 0
+    for parent, _, files in os.walk(folder):
+        for name in files:
+            try:
+                total += (Path(parent) / name).stat().st_size
+            except OSError:
+                continue
+    return total
+
+
 def sha256_of(path: Path) -> str:
     """The SHA-256 of a file's bytes, read in 1 MiB blocks."""
     import hashlib

@@ -38,6 +38,7 @@ from shopmind.files import sha256_of, write_text_atomic
 from shopmind.rank import Ranker
 from shopmind.recommend import Hybrid, Recommender
 from shopmind.recommend.engine import RecommendEngine, search_vectors
+from shopmind.recommend.factors import Factors
 from shopmind.search import SearchEngine
 from shopmind.search.persist import load_search, save_search
 from shopmind.store import Store
@@ -119,9 +120,10 @@ def run_build(
     catalog's languages); they are cached in ``HOME/cache/embeddings`` so a rebuild only
     encodes new or changed products. Without ``search`` the build is lexical only.
 
-    ``engine="spark"`` computes the interaction matrix and the bought-together counts as
-    Spark jobs on ``master`` (``build.spark``), from the store's events or from the
-    Parquet export ``events``; the artifacts are the same as the local build's.
+    ``engine="spark"`` computes the interaction matrix, the bought-together counts and (when
+    the blend weighs ``als``) the ALS factors as Spark jobs on ``master`` (``build.spark``),
+    from the store's events or from the Parquet export ``events``; the artifacts are the
+    same as the local build's.
     """
     started = time.perf_counter()
     root = builds_dir(home)
@@ -131,11 +133,17 @@ def run_build(
     catalog = [p.id for p in products]
     total = store.count_events()
     together = None
+    prefit: dict[str, Recommender] = {}
     if engine == "spark":
         from shopmind.build.spark import build_parts
 
-        parts = build_parts(store, config, catalog, master, events)
+        als = None
+        if recommend is not None and recommend.weights.get("als", 0) > 0:
+            als = Factors(factors=recommend.als_factors, iterations=recommend.als_iterations)
+        parts = build_parts(store, config, catalog, master, events, als)
         inter, together = parts.interactions, parts.together
+        if parts.als is not None:
+            prefit["als"] = parts.als
     else:
         with tqdm(total=total, desc="build: read events", unit=" events", disable=None) as bar:
 
@@ -155,7 +163,7 @@ def run_build(
         vectors = (index.ids, index.vectors) if index is not None else None
         fitted = RecommendEngine.fit(
             store, config, recommend, vectors, products=products, interactions=inter,
-            together=together,
+            together=together, prefit=prefit,
         )  # fmt: skip
         fitted.model.save(tmp / RECOMMEND)
         sp.save_npz(tmp / TOGETHER, fitted.together)  # products carted or bought together

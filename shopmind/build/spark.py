@@ -1,11 +1,13 @@
 """The heavy part of ``shopmind build`` on Spark: ``build --engine spark [--master URL]``.
 
 What grows with the events runs as Spark jobs: the visitor x product interaction matrix
-with its time decay, and the products carted or bought together in one visit (the
-co-occurrence behind ``/bought-together``). The events come from the store, exported once
-to Parquet in store order (or from a Parquet export given with ``--events``); the results
+with its time decay, the products carted or bought together in one visit (the
+co-occurrence behind ``/bought-together``) and, when the blend weighs ``als``, the ALS
+product factors (Spark MLlib, implicit feedback: confidence 1 + alpha x weight, as the
+local build's ``implicit`` model). The events come from the store, exported once to
+Parquet in store order (or from a Parquet export given with ``--events``); the results
 come back as Parquet and become the very artifacts the local build writes, so serving
-cannot tell the two builds apart. The models are then fitted as in the local build.
+cannot tell the two builds apart. The other models are then fitted as in the local build.
 
 ``local[2]`` runs Spark inside this machine (tests); a cluster is named by its master URL
 (``spark://host:7077``, ``yarn``, ``k8s://...``), and ``spark-submit`` takes the same
@@ -31,6 +33,7 @@ import scipy.sparse as sp
 from shopmind.config import EventsConfig
 from shopmind.errors import ConfigError
 from shopmind.events.matrix import Interactions
+from shopmind.recommend.factors import Factors
 from shopmind.store import Store
 
 logger = logging.getLogger(__name__)
@@ -56,6 +59,7 @@ class SparkParts:
 
     interactions: Interactions
     together: sp.csr_matrix
+    als: Factors | None = None
 
 
 def export_events(store: Store, folder: Path, rows_per_file: int = 1_000_000) -> Path:
@@ -93,7 +97,10 @@ def export_events(store: Store, folder: Path, rows_per_file: int = 1_000_000) ->
 
 @contextmanager
 def spark_session(master: str = "local[2]", memory: str = "2g") -> Iterator[Any]:
-    """A Spark session for one build; on this machine it binds to loopback only."""
+    """A Spark session for one build; on this machine it binds to loopback only.
+
+    ``SPARK_DRIVER_MEMORY`` in the environment overrides ``memory`` (with ``local[N]`` the
+    driver's JVM does all the work, so that is the memory Spark gets)."""
     try:
         from pyspark.sql import SparkSession
     except ImportError as err:
@@ -102,11 +109,13 @@ def spark_session(master: str = "local[2]", memory: str = "2g") -> Iterator[Any]
         ) from err
     if master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    memory = os.environ.get("SPARK_DRIVER_MEMORY", memory)  # Spark's own variable wins
     builder = (
         SparkSession.builder.master(master)
         .appName("shopmind-build")
         .config("spark.driver.memory", memory)
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "8")
         .config("spark.sql.session.timeZone", "UTC")
     )
@@ -123,9 +132,15 @@ def spark_session(master: str = "local[2]", memory: str = "2g") -> Iterator[Any]
 
 
 def spark_parts(
-    spark: Any, events: Path, config: EventsConfig, catalog: Sequence[str], scratch: Path
+    spark: Any,
+    events: Path,
+    config: EventsConfig,
+    catalog: Sequence[str],
+    scratch: Path,
+    als: Factors | None = None,
 ) -> SparkParts:
-    """Compute the interaction matrix and bought-together counts from the Parquet events.
+    """Compute the interaction matrix and bought-together counts from the Parquet events,
+    and with ``als`` (its settings) the ALS product factors over the catalog.
 
     Codes follow the local build: visitors in order of their first event, products in
     catalog order and then products outside the catalog in order of their first event.
@@ -139,6 +154,8 @@ def spark_parts(
     weight = F.when(F.col("type") == "rating", base * F.coalesce("value", F.lit(0.0)) / 5.0)
     df = df.withColumn("w", weight.otherwise(base))
     scored = df.where(F.col("w") > 0)
+    if als is not None:
+        als = _fit_als(spark, scored, catalog, scratch, als)
     if config.half_life_days > 0:
         newest = scored.agg(F.max("ts")).first()[0]
         if newest is not None:
@@ -172,7 +189,54 @@ def spark_parts(
     out = {"cells": cells, "visitors": visitors, "items": items, "pairs": pairs}
     for name, frame in out.items():
         frame.write.mode("overwrite").parquet(str(scratch / name))
-    return _assemble(scratch, catalog)
+    parts = _assemble(scratch, catalog)
+    return SparkParts(parts.interactions, parts.together, als)
+
+
+def _fit_als(
+    spark: Any, scored: Any, catalog: Sequence[str], scratch: Path, als: Factors
+) -> Factors:
+    """ALS with Spark MLlib on the events' summed weights (no time decay, catalog products
+    only: what the local build's model is fitted on); returns its product factors.
+
+    MLlib scales the regularisation by each row's number of ratings (ALS-WR), ``implicit``
+    does not, so the same ``regularization`` regularises frequent visitors more here.
+    """
+    from pyspark.ml.feature import StringIndexer
+    from pyspark.ml.recommendation import ALS
+    from pyspark.sql import functions as F
+
+    codes = scratch / "catalog"
+    codes.mkdir(parents=True, exist_ok=True)
+    item = np.arange(len(catalog), dtype=np.int32)
+    pq.write_table(pa.table({"item_id": list(catalog), "item": item}), str(codes / "part.parquet"))
+    cells = (
+        scored.join(spark.read.parquet(str(codes)), "item_id")
+        .groupBy("visitor", "item")
+        .agg(F.sum("w").alias("w"))
+    )
+    indexer = StringIndexer(inputCol="visitor", outputCol="user", stringOrderType="alphabetAsc")
+    cells = indexer.fit(cells).transform(cells).withColumn("user", F.col("user").cast("int"))
+    model = ALS(
+        rank=als.factors,
+        maxIter=als.iterations,
+        regParam=als.regularization,
+        alpha=als.alpha,
+        implicitPrefs=True,
+        seed=als.seed,
+        userCol="user",
+        itemCol="item",
+        ratingCol="w",
+        checkpointInterval=-1,
+    ).fit(cells)
+    model.itemFactors.write.mode("overwrite").parquet(str(scratch / "factors"))
+    table = _read(scratch / "factors")
+    factors = np.zeros((len(catalog), als.factors), dtype=np.float32)
+    rows = table.column("id").to_numpy()
+    if len(rows):
+        factors[rows] = np.asarray(table.column("features").to_pylist(), dtype=np.float32)
+    logger.info("ALS (Spark MLlib): %d products with factors of %d", len(rows), len(catalog))
+    return Factors.fitted(factors, **als.params())
 
 
 def _read(folder: Path) -> pa.Table:
@@ -210,11 +274,12 @@ def build_parts(
     catalog: Sequence[str],
     master: str = "local[2]",
     events: Path | None = None,
+    als: Factors | None = None,
 ) -> SparkParts:
     """Export the events (unless ``events`` names a Parquet export), run the Spark jobs on
-    ``master`` and return their results."""
+    ``master`` and return their results (the ALS factors too, given ``als``'s settings)."""
     with tempfile.TemporaryDirectory(prefix="shopmind-spark-") as tmp:
         scratch = Path(tmp)
         source = events or export_events(store, scratch / "events")
         with spark_session(master) as spark:
-            return spark_parts(spark, source, config, catalog, scratch)
+            return spark_parts(spark, source, config, catalog, scratch, als)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +31,7 @@ from shopmind.explain.tree import Node
 from shopmind.recommend.base import Histories, Recommender
 from shopmind.recommend.content import Content
 from shopmind.recommend.ease import EASE
+from shopmind.recommend.factors import Factors
 from shopmind.recommend.hybrid import Hybrid
 from shopmind.recommend.itemknn import ItemKNN
 from shopmind.recommend.popular import Popular
@@ -46,6 +47,7 @@ logger = logging.getLogger(__name__)
 SIGNALS = {
     "ease": "co-behaviour (EASE)",
     "itemknn": "co-behaviour (item neighbours)",
+    "als": "co-behaviour (ALS factors)",
     "transitions": "sequence: bought or viewed next by others",
     "content": "text similarity",
     "popular": "trending",
@@ -153,6 +155,7 @@ class RecommendEngine:
         products: list[Product] | None = None,
         interactions: Interactions | None = None,
         together: sp.csr_matrix | None = None,
+        prefit: Mapping[str, Recommender] | None = None,
     ) -> RecommendEngine:
         """Fit on every stored event; ``vectors`` are (ids, rows) from the text encoder.
 
@@ -160,8 +163,10 @@ class RecommendEngine:
         popularity and shared baskets are still read from the events. ``products`` saves
         reading the catalog again when the caller has it. ``interactions`` (over these
         products first) and ``together`` (products x products) computed elsewhere, e.g. by
-        the Spark build, are taken as they are instead of being computed here.
+        the Spark build, are taken as they are instead of being computed here, and so are
+        the models in ``prefit`` (by blend name, fitted over these products).
         """
+        prefit = dict(prefit or {})
         if products is None:
             products = store.all_products()
         ids = [p.id for p in products]
@@ -204,6 +209,13 @@ class RecommendEngine:
             parts["ease"] = EASE(l2=config.ease_l2, recency=config.recency)
         elif cw.get("ease", 0) > 0 or cw.get("itemknn", 0) > 0:
             parts["itemknn"] = ItemKNN(recency=config.recency)
+        if cw.get("als", 0) > 0:
+            parts["als"] = Factors(factors=config.als_factors, iterations=config.als_iterations)
+        for name, model in prefit.items():
+            if name in parts and model.n_items == n:
+                parts[name] = model
+            else:
+                logger.warning("a prefitted %s over %d products does not fit here", name, n)
         if cw.get("transitions", 0) > 0:
             parts["transitions"] = Transitions()
         if cw.get("content", 0) > 0 and item_vectors is not None:
@@ -220,7 +232,7 @@ class RecommendEngine:
             model.weights = weights
             parts = dict(model.components)
         elif n:
-            model.fit(train, n, item_vectors)
+            model.fit(train, n, item_vectors, keep=set(prefit) & set(parts))
             if "popular" in parts:
                 pop = parts["popular"]
                 assert isinstance(pop, Popular)
@@ -467,6 +479,8 @@ class RecommendEngine:
             contrib = x * model.adjacency[items, target].toarray().ravel()
         elif isinstance(model, Content):
             contrib = x * (model.vectors[items] @ model.vectors[target])
+        elif isinstance(model, Factors):
+            contrib = model.contributions(items, np.asarray(h.weights), target)
         elif isinstance(model, Sequential):
             return [(n - 1, None)]  # it reads the whole sequence; name the newest product
         else:

@@ -39,6 +39,15 @@ class Factors(Recommender):
         self.alpha = alpha
         self.seed = seed
         self.item_factors = np.zeros((0, factors), dtype=np.float32)
+        self._gram: np.ndarray | None = None
+
+    @property
+    def gram(self) -> np.ndarray:
+        """Yᵀ Y, kept: it is the same for every visitor, and costs a pass over the catalog."""
+        if self._gram is None or self._gram.shape[0] != self.item_factors.shape[1]:
+            y = self.item_factors
+            self._gram = (y.T @ y).astype(np.float32)
+        return self._gram
 
     def params(self) -> dict[str, Any]:
         return {
@@ -78,7 +87,31 @@ class Factors(Recommender):
         finally:
             limits.restore_original_limits()
         self.item_factors = np.asarray(model.item_factors, dtype=np.float32)
+        self._gram = None
         return self
+
+    @classmethod
+    def fitted(cls, item_factors: np.ndarray, **params: Any) -> Self:
+        """A model whose product factors were computed elsewhere (Spark MLlib's ALS)."""
+        model = cls(**params)
+        model.item_factors = np.ascontiguousarray(item_factors, dtype=np.float32)
+        model.n_items = model.item_factors.shape[0]
+        return model
+
+    def contributions(self, items: np.ndarray, weights: np.ndarray, target: int) -> np.ndarray:
+        """How much each history event adds to ``target``'s score.
+
+        ALS's folded-in visitor vector is ``A⁻¹ Σ cⱼ yⱼ``, so event j adds exactly
+        ``cⱼ (A⁻¹ yⱼ) · y_target``; BPR's mean adds ``yⱼ · y_target / n``.
+        """
+        y = self.item_factors
+        yh = y[items]
+        if self.kind == "bpr":
+            return np.asarray(yh @ y[target] / max(len(items), 1), dtype=np.float64)
+        conf = 1.0 + self.alpha * np.asarray(weights, dtype=np.float32)
+        a = self.gram + (yh.T * (conf - 1.0)) @ yh
+        a += self.regularization * np.eye(y.shape[1], dtype=np.float32)
+        return np.asarray(conf * (yh @ np.linalg.solve(a, y[target])), dtype=np.float64)
 
     def user_vectors(self, histories: Histories) -> np.ndarray:
         """Each history's visitor vector, folded in against the fixed product factors."""
@@ -91,7 +124,7 @@ class Factors(Recommender):
             if y.shape[1] == self.factors + 1:  # implicit's BPR keeps a bias column
                 out[:, -1] = 1.0
             return out
-        gram = y.T @ y
+        gram = self.gram
         eye = self.regularization * np.eye(y.shape[1], dtype=np.float32)
         for row, items in enumerate(histories.items):
             if not len(items):
@@ -110,6 +143,7 @@ class Factors(Recommender):
 
     def _restore(self, state: dict[str, np.ndarray]) -> None:
         self.item_factors = state["item_factors"]
+        self._gram = None
 
 
 class BPR(Factors):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Self
 
 import numpy as np
@@ -44,9 +44,18 @@ class Hybrid(Recommender):
     def params(self) -> dict[str, Any]:
         return {"weights": self.weights}
 
-    def fit(self, train: Histories, n_items: int, item_vectors: FloatArray | None = None) -> Self:
+    def fit(
+        self,
+        train: Histories,
+        n_items: int,
+        item_vectors: FloatArray | None = None,
+        keep: Collection[str] = (),
+    ) -> Self:
+        """Fit every component except those named in ``keep`` (fitted elsewhere already)."""
         self.n_items = n_items
         for name, model in self.components.items():
+            if name in keep:
+                continue
             logger.info("hybrid: fitting %s", name)
             model.fit(train, n_items, item_vectors)
         return self

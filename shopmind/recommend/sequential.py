@@ -95,6 +95,7 @@ class Sequential(Recommender):
         self.valid: tuple[Histories, np.ndarray] | None = None
         self.curve: list[float] = []
         self.epochs_run = 0
+        self.steps_run = 0
         self._items: torch.Tensor | None = None  # product representations, cached for scoring
 
     def params(self) -> dict[str, Any]:
@@ -129,6 +130,7 @@ class Sequential(Recommender):
         rng = np.random.default_rng(int(c["seed"]))
         self.n_items = n_items
         self._items = None
+        self.steps_run = 0
         self.net = net = self._build(item_vectors)
         seqs = [h for h in train.items if len(h) >= 2]
         if not seqs:
@@ -158,6 +160,9 @@ class Sequential(Recommender):
                 opt.step()
                 sched.step()
                 total += float(loss.detach())
+                self.steps_run += 1
+                if time.monotonic() - started > float(c["max_seconds"]):
+                    break  # the budget holds within an epoch too (a large shop's is long)
             self.epochs_run = epoch + 1
             out_of_time = time.monotonic() - started > float(c["max_seconds"])
             if self.valid is None:

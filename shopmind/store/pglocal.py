@@ -23,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 from shopmind.errors import StoreError
+from shopmind.files import folder_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -130,14 +131,7 @@ class LocalPostgres:
 
     def disk_bytes(self) -> int:
         """What the data directory holds on disk."""
-        total = 0
-        for folder, _, files in os.walk(self.data):
-            for name in files:
-                try:
-                    total += (Path(folder) / name).stat().st_size
-                except OSError:
-                    continue
-        return total
+        return folder_bytes(self.data)
 
     def close(self) -> None:
         """Stop the server and remove its data."""

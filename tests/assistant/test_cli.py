@@ -17,7 +17,7 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "assistant"
 def _ask(home: Path, *args: str) -> dict[str, Any]:
     result = CliRunner().invoke(main, ["--home", str(home), "ask", *args, "--json"])
     assert result.exit_code == 0, result.output
-    answer = json.loads(result.output.strip().splitlines()[-1])
+    answer = json.loads(result.stdout.strip().splitlines()[-1])  # progress bars go to stderr
     assert isinstance(answer, dict)
     return answer
 

@@ -68,3 +68,42 @@ def test_the_spark_build_reads_a_parquet_export(
     assert len(list(export.glob("*.parquet"))) > 1
     built = run_build(store, tmp_path / "home", settings.events, engine="spark", events=export)
     assert built.interactions > 0 and built.visitors > 0
+
+
+def _same_category_neighbours(factors: np.ndarray, categories: list[str]) -> float:
+    """How often a product's nearest product in factor space shares its category."""
+    seen = np.linalg.norm(factors, axis=1) > 0
+    unit = factors[seen] / np.linalg.norm(factors[seen], axis=1, keepdims=True)
+    sims = unit @ unit.T
+    np.fill_diagonal(sims, -np.inf)
+    cats = np.asarray(categories)[seen]
+    return float(np.mean(cats[sims.argmax(axis=1)] == cats))
+
+
+def test_the_spark_build_fits_als_with_mllib(
+    settings: Settings, store: Store, tmp_path: Path
+) -> None:
+    from shopmind.build import load_recommend
+    from shopmind.recommend.factors import Factors
+
+    products, events = write_demo_files(tmp_path / "demo", visitors=150)
+    ingest_products(store, products, settings.ingest)
+    ingest_events(store, events, settings.ingest)
+    config = RecommendConfig(weights={"als": 1.0, "popular": 0.1}, als_factors=16)
+    catalog = store.all_products()
+    ids, categories = [p.id for p in catalog], [p.category or "" for p in catalog]
+    found = {}
+    for engine in ("local", "spark"):
+        home = tmp_path / engine
+        run_build(store, home, settings.events, recommend=config, engine=engine)  # type: ignore[arg-type]
+        model = load_recommend(home, ids)
+        assert model is not None
+        als = model.components["als"]
+        assert isinstance(als, Factors) and als.item_factors.shape == (len(ids), 16)
+        found[engine] = als.item_factors
+    # different solvers (implicit's conjugate gradient, MLlib's normal equations), the same
+    # model: both put a product next to products of its own category
+    local = _same_category_neighbours(found["local"], categories)
+    spark = _same_category_neighbours(found["spark"], categories)
+    chance = max(categories.count(c) for c in set(categories)) / len(categories)
+    assert spark > 2 * chance and spark >= local - 0.15, (local, spark, chance)

@@ -145,6 +145,7 @@ def test_cold_product_is_reachable_from_its_text() -> None:
 
 
 def test_sequential_keeps_to_its_time_budget() -> None:
-    params = {**SETTINGS["sequential"], "epochs": 50, "max_seconds": 1e-6}
+    params = {**SETTINGS["sequential"], "epochs": 50, "max_seconds": 1e-6, "batch_size": 4}
     model = make_recommender("sequential", **params).fit(toy_histories(), N, toy_vectors())
     assert model.epochs_run == 1  # type: ignore[attr-defined]
+    assert model.steps_run == 1  # type: ignore[attr-defined]  # not the epoch's 15 batches
