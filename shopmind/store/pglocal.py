@@ -42,6 +42,19 @@ def postgres_bin() -> Path | None:
     return None
 
 
+def _runuser() -> str:
+    """``runuser``, also where PATH lacks the sbin folders (a bare ``env -i`` shell)."""
+    found = shutil.which("runuser") or next(
+        (str(p) for p in (Path("/usr/sbin/runuser"), Path("/sbin/runuser")) if p.exists()), None
+    )
+    if found is None:
+        raise StoreError(
+            "running as root needs `runuser` (util-linux) to start PostgreSQL as the "
+            "postgres user; install util-linux or run as an ordinary user"
+        )
+    return found
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -82,7 +95,7 @@ class LocalPostgres:
     def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
         cmd = [str(self.bin / args[0]), *args[1:]]
         if self._as_root:
-            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+            cmd = [_runuser(), "-u", "postgres", "--", *cmd]
         return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
 
     def start(self) -> LocalPostgres:
