@@ -703,9 +703,6 @@ def evaluate_search(
     judgments are only scored, never learned from; with --train-judgments, a tuned model
     is trained on the other file's queries only, and scored next to the untuned pipeline.
     """
-    import tempfile
-
-    from shopmind.embed import resolve_encoder
     from shopmind.evaluate import (
         bm25_baseline,
         dense_baseline,
@@ -714,27 +711,13 @@ def evaluate_search(
         served_scorer,
     )
     from shopmind.index import product_fields
-    from shopmind.ingest import ingest_products
-    from shopmind.search import SearchEngine
 
     obj: _Ctx = ctx.obj
     judgments = read_judgments(judgments_file)
     # the run is kept in the home the CLI runs with, never in the temporary one
     keep = load(config_file=obj.config, home=obj.home).home
-    with tempfile.TemporaryDirectory(prefix="shopmind-eval-") as tmp:
-        if obj.home is None:
-            obj.home = tmp
+    with catalog_engine(obj, products_file, mapping) as (products, engine):
         settings = obj.settings
-        with obj.store() as store:
-            ingest_products(store, products_file, settings.ingest, mapping=mapping)
-            products = store.all_products()
-        encoder = resolve_encoder(settings.search.encoder, products)
-        engine = SearchEngine.from_products(
-            products,
-            encoder=encoder,
-            config=settings.search,
-            cache=settings.home / "cache" / "embeddings",
-        )
         ids = [p.id for p in products]
         texts = [" ".join(product_fields(p).values()) for p in products]
         methods = {"shopmind": served_scorer(engine), "bm25": bm25_baseline(ids, texts)}
@@ -779,6 +762,36 @@ def evaluate_search(
     }
     _keep_run(keep, "search", command, result)
     _emit(result, as_json, "\n".join(lines))
+
+
+@contextmanager
+def catalog_engine(
+    obj: _Ctx, products_file: str, mapping: tuple[str, ...]
+) -> Iterator[tuple[list[Any], Any]]:
+    """The products of ``products_file`` and a search engine over them, built in the CLI's
+    home or, without one, a temporary home removed afterwards (``evaluate search`` and
+    ``evaluate experiments`` score such engines)."""
+    import tempfile
+
+    from shopmind.embed import resolve_encoder
+    from shopmind.ingest import ingest_products
+    from shopmind.search import SearchEngine
+
+    with tempfile.TemporaryDirectory(prefix="shopmind-eval-") as tmp:
+        if obj.home is None:
+            obj.home = tmp
+        settings = obj.settings
+        with obj.store() as store:
+            ingest_products(store, products_file, settings.ingest, mapping=mapping)
+            products = store.all_products()
+        encoder = resolve_encoder(settings.search.encoder, products)
+        engine = SearchEngine.from_products(
+            products,
+            encoder=encoder,
+            config=settings.search,
+            cache=settings.home / "cache" / "embeddings",
+        )
+        yield products, engine
 
 
 @contextmanager

@@ -23,7 +23,7 @@ from shopmind.files import write_text_atomic
 
 logger = logging.getLogger(__name__)
 
-RunKind = Literal["search", "recommend", "ctr", "assistant", "forecast"]
+RunKind = Literal["search", "recommend", "ctr", "assistant", "forecast", "experiments"]
 RUN_KINDS: tuple[str, ...] = get_args(RunKind)
 FOLDER = "evaluations"
 # what a listing shows of a run besides its kind, time, command and methods, when it has it
