@@ -572,6 +572,42 @@ class PrivacyConfig(_Section):
     )
 
 
+class ExperimentsConfig(_Section):
+    """A/B tests, interleaving and the request log that attributes behaviour to answers
+    (``POST /experiments``, ``shopmind experiments``, ``shopmind evaluate replay``)."""
+
+    log_requests: bool = Field(
+        default=True,
+        description="Log every list answer (request_id, positions, propensities) for "
+        "attribution, reports and off-policy replay.",
+    )
+    purchase_window_hours: float = Field(
+        default=24.0,
+        gt=0,
+        le=24 * 90,
+        description="A purchase without a request_id counts for the visitor's latest answer "
+        "that showed the product within this many hours before it.",
+    )
+    explore: bool = Field(
+        default=False,
+        description="Give new and little-shown products a Thompson-sampling slot in "
+        "recommendation lists (at most explore_share of the slots).",
+    )
+    explore_share: float = Field(
+        default=0.1, ge=0, le=0.5, description="The most of a list's slots exploration takes."
+    )
+    explore_new_below: int = Field(
+        default=200, ge=1, description="A product with fewer impressions may be explored."
+    )
+    explore_floor: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="An explored product's score must reach this share of the last organic "
+        "product's (the relevance floor).",
+    )
+
+
 class ProfilesConfig(_Section):
     """Visitor profiles, the buy-again model and segments (``shopmind analyze profiles``,
     ``GET /visitors/{id}/profile``, ``shopmind analyze segments``)."""
@@ -620,6 +656,7 @@ class Settings(BaseSettings):
     serve: ServeConfig = ServeConfig()
     demo: DemoConfig = DemoConfig()
     ads: AdsConfig = AdsConfig()
+    experiments: ExperimentsConfig = ExperimentsConfig()
     assistant: AssistantConfig = AssistantConfig()
     profiles: ProfilesConfig = ProfilesConfig()
     privacy: PrivacyConfig = PrivacyConfig()

@@ -3,7 +3,7 @@
 With the SQLite store the book is a file apart from it (``HOME/ads.sqlite``): the ledger is
 written on every sponsored impression, and money must never wait behind a catalog import.
 With a PostgreSQL store it is tables in the same database, shared by every serving node,
-and a click's charge locks its campaign there (``ads.ledgerdb``). Money is kept in
+and a click's charge locks its campaign there (``store.sidedb``). Money is kept in
 micro-units (integers), so a day's spend adds up exactly. One connection serves every
 thread under a lock; each write is one transaction, so a click's charge and the day's
 spend it adds to commit together or not at all.
@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from shopmind.ads.campaigns import Campaign, CampaignIn, CampaignStatus
-from shopmind.ads.ledgerdb import LedgerDb, PostgresLedger, SQLiteLedger
 from shopmind.ads.records import (
+    BOOK_SCHEMA,
     IN_CHUNK,
     MICROS,
     AdClick,
@@ -41,6 +41,7 @@ from shopmind.ads.records import (
     utc_day,
 )
 from shopmind.errors import NotFound, StoreError, StoreUnavailable
+from shopmind.store.sidedb import PostgresSideDb, SideDb, SQLiteSideDb
 
 logger = logging.getLogger(__name__)
 
@@ -54,15 +55,15 @@ class CampaignBook:
     """
 
     def __init__(
-        self, path: str | Path | None, busy_timeout_ms: int = 30_000, db: LedgerDb | None = None
+        self, path: str | Path | None, busy_timeout_ms: int = 30_000, db: SideDb | None = None
     ) -> None:
         self.path = Path(path) if path is not None else None
         self._lock = threading.RLock()
         if db is None:
             if self.path is None:
                 raise StoreError("a campaign book needs a file or a database")
-            db = SQLiteLedger(self.path, busy_timeout_ms)
-        self._db: LedgerDb = db
+            db = SQLiteSideDb(self.path, BOOK_SCHEMA, busy_timeout_ms)
+        self._db: SideDb = db
         self._closed = False
         with self._lock:
             self._campaigns: dict[int, Campaign] = {}
@@ -73,7 +74,7 @@ class CampaignBook:
     def open(cls, home: Path, store_url: str, busy_timeout_ms: int = 30_000) -> CampaignBook:
         """The shop's book: beside a PostgreSQL store in its database, else ``HOME/ads.sqlite``."""
         if store_url.startswith(("postgresql://", "postgres://")):
-            return cls(None, db=PostgresLedger(store_url))
+            return cls(None, db=PostgresSideDb(store_url, BOOK_SCHEMA))
         return cls(home / "ads.sqlite", busy_timeout_ms)
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -105,7 +106,7 @@ class CampaignBook:
         self.close()
 
     @contextmanager
-    def _write(self) -> Iterator[LedgerDb]:
+    def _write(self) -> Iterator[SideDb]:
         """One transaction under the lock: commits on success, rolls back on an error."""
         with self._lock:
             if self._closed:
@@ -142,7 +143,7 @@ class CampaignBook:
             self._campaigns = {c.id: c for c in (_campaign(*r) for r in rows)}
             self._seen = version
 
-    def _changed(self, conn: LedgerDb) -> None:
+    def _changed(self, conn: SideDb) -> None:
         """Inside a campaign write: catch up with others' writes, then raise the version."""
         self._fresh()
         conn.execute("UPDATE book_meta SET value = value + 1 WHERE key = 'campaigns_version'")
@@ -239,7 +240,7 @@ class CampaignBook:
                 logger.warning("ad click on unknown token %r: nothing charged", token)
                 return 0.0
             campaign, shown, price, clicked = int(row[0]), str(row[1]), int(row[2]), row[3]
-            conn.lock_campaign(campaign)  # other nodes charging it wait for this commit
+            conn.lock_key(campaign)  # other nodes charging it wait for this commit
             if clicked is None:  # read again under the lock: another node may have charged it
                 sql = "SELECT clicked_ts FROM impressions WHERE token = ?"
                 clicked = conn.execute(sql, (token,)).fetchone()[0]

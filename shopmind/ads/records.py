@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
+from shopmind.store.sidedb import SideSchema
+
 SCHEMA_VERSION = 1
 DAY_SECONDS = 86_400
 MICROS = 1_000_000
@@ -149,3 +151,14 @@ class AdClick:
     visitor: str | None
     product: str
     ts: float
+
+
+BOOK_SCHEMA = SideSchema(
+    label="the campaign book",
+    sqlite=SCHEMA,
+    postgres=PG_SCHEMA,
+    meta="book_meta",
+    version=SCHEMA_VERSION,
+    lock=0x5E0B_00AD,  # the advisory lock class of campaign spend
+    private=("impressions",),
+)

@@ -65,7 +65,9 @@ class Event(BaseModel):
     units in a purchase line (or a return) and ``price`` the unit price; a purchase with a
     negative quantity (a cancellation or a return) becomes a ``return`` of the positive
     quantity (:func:`read_as_return` tells which raw records will). Visitor ids written from
-    a float column (``17850.0``) are read as ``17850`` (see :func:`whole_id`).
+    a float column (``17850.0``) are read as ``17850`` (see :func:`whole_id`). ``request_id``
+    names the answer (``/search``, ``/recommend``...) the event follows from; it is kept in
+    ``context`` and attributes the event to that answer, its variant and its position.
     """
 
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
@@ -83,6 +85,7 @@ class Event(BaseModel):
     page: int | None = Field(default=None, ge=1, le=1_000_000_000)
     timestamp: datetime | None = None
     context: dict[str, str] = Field(default_factory=dict)
+    request_id: Id | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Event:
@@ -93,6 +96,8 @@ class Event(BaseModel):
             self.user_id = whole_id(user, visitor=True)
         if session is not None and session[-1:] == "0":
             self.session_id = whole_id(session, visitor=True)
+        if self.request_id is not None:  # kept with the event in its context
+            self.context["request_id"] = self.request_id
         qty = self.quantity
         if qty is not None and qty < 0 and self.type == "purchase":
             self.type = "return"
@@ -208,6 +213,7 @@ FIELD_FIXES: dict[str, str] = {
     "page": "write the 1-based page as a whole number",
     "timestamp": "use an ISO-8601 time like 2025-03-01T12:00:00Z or epoch seconds",
     "context": 'give context as an object of strings, e.g. {"device": "mobile"}',
+    "request_id": "give the request_id of the answer the event follows from (or leave it out)",
 }
 
 

@@ -53,7 +53,14 @@ class Estimate:
     high: float
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _finite(asdict(self))
+
+
+def _finite(data: dict[str, Any]) -> dict[str, Any]:
+    """JSON-ready: a NaN or infinite number (no data yet) becomes None."""
+    return {
+        k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in data.items()
+    }
 
 
 def estimate(values: Sequence[float] | Array, level: float = 1 - ALPHA) -> Estimate:
@@ -89,7 +96,7 @@ class Comparison:
     significant: bool
 
     def as_dict(self) -> dict[str, Any]:
-        out = asdict(self)
+        out = _finite(asdict(self))
         out["control"] = self.control.as_dict()
         out["treatment"] = self.treatment.as_dict()
         return out
@@ -217,8 +224,10 @@ def cuped(outcome: Sequence[float] | Array, covariate: Sequence[float] | Array) 
     x = np.asarray(covariate, dtype=np.float64)
     if y.shape != x.shape:
         raise ValueError(f"outcome has {y.size} units, covariate {x.size}; give one per unit")
+    if y.size < 2:
+        return Cuped(y.copy(), 0.0, 0.0)
     vx = float(x.var())
-    if y.size < 2 or vx <= 0:
+    if vx <= 0:
         return Cuped(y.copy(), 0.0, 0.0)
     theta = float(np.mean((x - x.mean()) * (y - y.mean())) / vx)
     adjusted = y - theta * (x - x.mean())

@@ -14,10 +14,12 @@ visitor's own newest events are read from the store at every request, so a view,
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -142,6 +144,21 @@ class RecommendEngine:
         self.in_stock = np.array([p.in_stock is not False for p in products], dtype=bool)
         self.price = np.array([np.nan if p.price is None else p.price for p in products])
         self.rebuy = rebuy or Rebuy.none(len(products))
+
+    def variant(self, update: Mapping[str, Any]) -> RecommendEngine:
+        """This engine with some recommendation settings changed (an experiment's variant):
+        the same fitted models, shared; ``weights`` re-weighs the blend's fitted parts (a
+        part the build did not fit cannot be weighed in, one not named weighs 0)."""
+        if not update:
+            return self
+        out = copy.copy(self)
+        out.config = RecommendConfig.model_validate({**self.config.model_dump(), **update})
+        if "weights" in update:
+            model = copy.copy(self.model)
+            weights = update["weights"] or {}
+            model.weights = {n: float(weights.get(n, 0.0)) for n in model.components}
+            out.model = model
+        return out
 
     # -- fitting ------------------------------------------------------------------------------
     @classmethod

@@ -8,7 +8,8 @@ last build is dropped rather than shown.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import copy
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -323,6 +324,16 @@ class SearchEngine:
         )
         mask = self._mask(filters)
         return got, scores, shown[mask[shown]], notes
+
+    def variant(self, update: Mapping[str, Any]) -> SearchEngine:
+        """This engine with some search settings changed (an experiment's variant): the same
+        index, vectors and catalog, shared, not copied; validated like the config file."""
+        if not update:
+            return self
+        out = copy.copy(self)
+        out.config = SearchConfig.model_validate({**self.config.model_dump(), **update})
+        out.synonyms = SynonymTable.from_config(out.config.synonyms)
+        return out
 
     def _precompute(self) -> None:
         """Integer codes so that filters and facets are array operations, not loops."""

@@ -44,6 +44,7 @@ from shopmind.errors import (
     TooLarge,
 )
 from shopmind.events import FIELD_FIXES as EVENT_FIXES
+from shopmind.experiments.book import ExperimentBook
 from shopmind.insight.segments import segment_reader
 from shopmind.rank import Ranker
 from shopmind.rank.live import LiveRanker
@@ -62,6 +63,7 @@ from shopmind.serve.routes import (
     catalog,
     evaluations,
     events,
+    experiments,
     explain,
     forecast,
     health,
@@ -258,6 +260,9 @@ def create_app(settings: Settings) -> FastAPI:
             version=lambda: (_build_id(settings), store.catalog_version()),
         )
         app.state.ads = _open_ads(app, settings)
+        app.state.experiments = ExperimentBook.open(
+            settings.home, settings.store_url, settings.store.busy_timeout_ms
+        )
         app.state.ranker = _live_ranker(app, settings)
         app.state.assistant = _live_assistant(app, settings)
         logger.info("shopmind serving %s", settings.store_url)
@@ -265,6 +270,8 @@ def create_app(settings: Settings) -> FastAPI:
             yield
         finally:
             live, recommending, ads = app.state.search, app.state.recommend, app.state.ads
+            book = app.state.experiments
+            app.state.experiments = None
             app.state.store = None
             app.state.ads = None
             app.state.search = None
@@ -276,6 +283,7 @@ def create_app(settings: Settings) -> FastAPI:
             live.wait(60)
             recommending.wait(600)
             ads.book.close()
+            book.close()
             store.close()
 
     app = FastAPI(
@@ -299,6 +307,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.search = None
     app.state.recommend = None
     app.state.ads = None
+    app.state.experiments = None
     app.state.ranker = None
     app.state.assistant = None
     routers = (
@@ -316,6 +325,7 @@ def create_app(settings: Settings) -> FastAPI:
         forecast,
         shopmap,
         evaluations,
+        experiments,
         keys,
         web,
     )

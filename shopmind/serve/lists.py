@@ -68,13 +68,18 @@ class SearchAsk:
 
 
 def search_list(
-    request: Request, store: Store, settings: Settings, ask: SearchAsk
+    request: Request,
+    store: Store,
+    settings: Settings,
+    ask: SearchAsk,
+    engine: SearchEngine | None = None,
 ) -> tuple[dict[str, Any], Ranking]:
-    """The organic ``/search`` answer (``SearchResult.as_dict``) and the ranker stage used.
+    """The organic ``/search`` answer (``SearchResult.as_dict``) and the ranker stage used,
+    from ``engine`` (an experiment's variant) or the serving one.
 
     Reads the visitor's events when a ranker is on: call it off the event loop then.
     """
-    engine = search_engine(request)
+    engine = engine if engine is not None else search_engine(request)
     stage = (
         ranking(request, settings, store, ask.visitor, ask.shown_page)
         if ranker_on(request, settings)
@@ -114,10 +119,12 @@ def recommend_list(
     visitor: str,
     k: int,
     filters: PickFilters,
+    engine: RecommendEngine | None = None,
 ) -> tuple[list[Pick], Ranking]:
     """A visitor's organic recommendations (from their newest events, through the ranker
-    when one is on) and the ranker stage used. Reads the store: call it off the event loop."""
-    engine = recommend_engine(request)
+    when one is on) and the ranker stage used, from ``engine`` (an experiment's variant) or
+    the serving one. Reads the store: call it off the event loop."""
+    engine = engine if engine is not None else recommend_engine(request)
     try:
         events = store.list_events(
             visitor=visitor, limit=settings.recommend.history, types=engine.history_types

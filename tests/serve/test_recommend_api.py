@@ -43,13 +43,17 @@ def _get(client: TestClient, path: str, **params: Any) -> list[dict[str, Any]]:
     response = client.get(path, params=params)
     assert response.status_code == 200, response.text
     data: dict[str, Any] = response.json()
-    assert set(data) == {"items"}
+    assert set(data) == {"items", "request_id"}
+    assert len(data["request_id"]) == 32
+    assert [item["position"] for item in data["items"]] == list(range(1, len(data["items"]) + 1))
     for item in data["items"]:
+        assert item["propensity"] == 1.0
         _check_shape(item["reasons"])
         if item["sponsored"]:  # an ad in its slot: the auction says why
             assert item["reasons"]["label"] == "sponsored"
             continue
-        assert set(item) == {"id", "title", "score", "reasons", "sponsored", *PRODUCT_FIELDS}
+        shown = {"id", "title", "score", "reasons", "sponsored", "position", "propensity"}
+        assert set(item) == shown | set(PRODUCT_FIELDS)
         assert item["price"] is not None
     items: list[dict[str, Any]] = data["items"]
     return items

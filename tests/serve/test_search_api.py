@@ -34,6 +34,8 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 
 HIT_KEYS = {
+    "position",
+    "propensity",
     "sponsored",
     "id",
     "title",
@@ -102,8 +104,9 @@ def _labels(tree: dict[str, Any]) -> list[str]:
 # -- answers -----------------------------------------------------------------------------------
 def test_search_answers_hits_total_and_facets(client: TestClient) -> None:
     data = _search(client, q="wireless earbuds", k=5)
-    assert set(data) == {"hits", "total", "facets", "did_you_mean"}
+    assert set(data) == {"hits", "total", "facets", "did_you_mean", "request_id"}
     assert len(data["hits"]) == 5
+    assert [h["position"] for h in data["hits"]] == [1, 2, 3, 4, 5]
     assert data["total"] >= 5
     for hit in data["hits"]:
         assert set(hit) == HIT_KEYS
@@ -282,6 +285,7 @@ def test_without_a_build_the_store_is_indexed_at_startup(settings: Settings, sto
 def test_an_empty_store_searches_to_nothing(settings: Settings) -> None:
     with TestClient(create_app(settings)) as c:
         data = _search(c, q="wireless earbuds")
+        assert len(data.pop("request_id")) == 32
         assert data == {
             "hits": [],
             "total": 0,
@@ -313,8 +317,19 @@ def test_cli_search_prints_the_api_object(built: Settings, client: TestClient) -
     assert result.exit_code == 0, f"{result.output}\n{result.exception!r}"
     data = json.loads(result.stdout.strip().splitlines()[-1])
     assert set(data) == {"hits", "total", "facets", "did_you_mean"}
-    assert all(set(h) == HIT_KEYS for h in data["hits"])
-    assert data == _search(client, q="wireless earbuds", k=5)
+    # the command line answers no request: nothing to attribute, no positions to log
+    assert all(set(h) == HIT_KEYS - {"position", "propensity"} for h in data["hits"])
+    assert data == _unlogged(_search(client, q="wireless earbuds", k=5))
+
+
+def _unlogged(answer: dict[str, Any]) -> dict[str, Any]:
+    """A served answer without what only a served answer has (its request id, positions and
+    propensities), to compare with the command line's."""
+    out = {k: v for k, v in answer.items() if k != "request_id"}
+    out["hits"] = [
+        {k: v for k, v in h.items() if k not in ("position", "propensity")} for h in answer["hits"]
+    ]
+    return out
 
 
 def test_cli_search_filters_and_sort_match_the_api(built: Settings, client: TestClient) -> None:
@@ -333,7 +348,7 @@ def test_cli_search_filters_and_sort_match_the_api(built: Settings, client: Test
         price_max=200,
         sort="price_asc",
     )
-    assert data == api
+    assert data == _unlogged(api)
     assert data["hits"]
 
 

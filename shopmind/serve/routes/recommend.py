@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -12,7 +13,15 @@ from starlette.concurrency import run_in_threadpool
 from shopmind.errors import InvalidInput, RowError
 from shopmind.insight.trending import TrendingProducts
 from shopmind.recommend.engine import Filters, Pick
-from shopmind.serve.deps import SettingsDep, StoreDep
+from shopmind.serve.arms import (
+    Arms,
+    answered,
+    arms_for,
+    interleave_items,
+    recommend_engine_for,
+    variant_arms,
+)
+from shopmind.serve.deps import Ranking, SettingsDep, StoreDep
 from shopmind.serve.lists import (
     bought_together_list,
     pick_dicts,
@@ -41,8 +50,13 @@ def _trending(request: Request, store: Store) -> TrendingProducts:
         return found
 
 
-def _items(picks: list[Pick]) -> JSONResponse:
-    return plain_json({"items": pick_dicts(picks)})
+def _items(
+    request: Request, route: str, picks: list[Pick], started: float, item: str | None = None
+) -> JSONResponse:
+    settings = request.app.state.settings
+    items = pick_dicts(picks)
+    head = answered(request, settings, route, None, item, Arms(settings), items, started)
+    return plain_json({**head, "items": items})
 
 
 @router.get("/recommend", response_class=JSONResponse)
@@ -74,25 +88,39 @@ async def recommend(
     if kind == "trending":
         wanted = recommend_filters(category, in_stock, price_min, price_max)
         trending = _trending(request, store)
-        return _items(await run_in_threadpool(trending.picks, k, wanted))
+        picks = await run_in_threadpool(trending.picks, k, wanted)
+        return _items(request, "/recommend", picks, time.perf_counter())
     if user is None and session is None:
         raise InvalidInput(
             [RowError(1, "user", "no visitor given", "give user=USER_ID or session=SESSION_ID")],
             source="recommend request",
         )
+    started = time.perf_counter()
     filters = recommend_filters(category, in_stock, price_min, price_max)
-    recommend_engine(request)  # 503 before the models are loaded
+    engine = recommend_engine(request)  # 503 before the models are loaded
     visitor = user if user is not None else f"~{session}"
+    arms = arms_for(request, settings, visitor, "/recommend")
+    live = arms.settings
+
+    def organic(a: Arms) -> tuple[list[dict[str, Any]], Ranking]:
+        variant = recommend_engine_for(request, engine, a)
+        picks, stage = recommend_list(request, store, a.settings, visitor, k, filters, variant)
+        return pick_dicts(picks), stage
 
     def run() -> dict[str, Any]:
-        picks, stage = recommend_list(request, store, settings, visitor, k, filters)
-        items = pick_dicts(picks)
-        if settings.ads.enabled:
+        if arms.interleave is not None:
+            lists = [organic(a) for a in variant_arms(request, live, arms.interleave)]
+            items = interleave_items(arms.interleave, [i for i, _ in lists], k)
+            stage = lists[0][1]
+        else:
+            items, stage = organic(arms)
+        if live.ads.enabled:
             items = with_ads(
                 request, store, "recommend", items, visitor, None, stage.pctr, filters.matches,
                 stage.exclude,
             )  # fmt: skip
-        return {"items": items}
+        head = answered(request, live, "/recommend", visitor, None, arms, items, started)
+        return {**head, "items": items}
 
     return plain_json(await run_in_threadpool(run))
 
@@ -105,9 +133,10 @@ async def similar(
     in_stock: bool | None = None,
 ) -> JSONResponse:
     """Products like ``item`` (co-behaviour and text); 404 for an unknown product."""
+    started = time.perf_counter()
     recommend_engine(request)  # 503 before the models are loaded
     picks = await run_in_threadpool(similar_list, request, item, k, Filters(in_stock=in_stock))
-    return _items(picks)
+    return _items(request, "/similar", picks, started, item)
 
 
 @router.get("/bought-together", response_class=JSONResponse)
@@ -116,5 +145,7 @@ async def bought_together(
 ) -> JSONResponse:
     """Products carted or bought with ``item`` in the same visit (text neighbours for new
     products); 404 for an unknown product."""
+    started = time.perf_counter()
     recommend_engine(request)  # 503 before the models are loaded
-    return _items(await run_in_threadpool(bought_together_list, request, item, k))
+    picks = await run_in_threadpool(bought_together_list, request, item, k)
+    return _items(request, "/bought-together", picks, started, item)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -9,8 +10,17 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from shopmind.errors import InvalidInput, RowError
+from shopmind.experiments.assign import Running
 from shopmind.search import SORT_ORDERS, Filters
-from shopmind.serve.deps import SettingsDep, StoreDep, ranker_on
+from shopmind.search.engine import SearchEngine
+from shopmind.serve.arms import (
+    answered,
+    arms_for,
+    interleave_items,
+    search_engine_for,
+    variant_arms,
+)
+from shopmind.serve.deps import Ranking, SettingsDep, StoreDep, ranker_on
 from shopmind.serve.lists import SearchAsk, search_engine, search_list
 from shopmind.serve.schemas import plain_json
 from shopmind.serve.sponsor import with_ads
@@ -50,6 +60,13 @@ async def search(
     re-ordered for the visitor (``user`` or ``session``) and each hit gains a ranker branch;
     with live campaigns (``ads.enabled``), sponsored products that pass the filters take the
     ``ads.search_slots`` of the first page of a relevance order (``"sponsored": true``).
+
+    Every answer has a ``request_id`` and every hit its ``position`` (1-based, over the
+    whole result) and ``propensity`` (the chance the serving policy put it there); post
+    impressions, clicks, carts and purchases with the ``request_id`` to attribute them. A
+    visitor in a running experiment gets their variant's answer (``experiments`` names
+    it); in an interleaving experiment the first page is drafted from every variant's and
+    each hit names its ``team``.
     """
     unknown = sorted(set(request.query_params) - _PARAMS)
     if unknown:
@@ -72,27 +89,58 @@ async def search(
         price_max=price_max,
         in_stock=in_stock,
     )
+    started = time.perf_counter()
     engine = search_engine(request)
     visitor = user if user is not None else (f"~{session}" if session is not None else None)
     ask = SearchAsk(q, k, offset, filters, sort, visitor)
-    ranked = ranker_on(request, settings)
+    arms = arms_for(request, settings, visitor, "/search")
+    live = arms.settings
+    ranked = ranker_on(request, live)
+    interleave = arms.interleave if offset == 0 and sort == "relevance" else None
 
     # ads go on the first page of a relevance order, and must pass the page's filters
     ads = (
-        settings.ads.enabled
+        live.ads.enabled
         and offset == 0
         and sort == "relevance"
         and getattr(request.app.state, "ads", None) is not None
     )
 
     def run() -> dict[str, Any]:
-        result, stage = search_list(request, store, settings, ask)
+        if interleave is not None:
+            result, stage = _interleaved(request, store, live, ask, engine, interleave)
+        else:
+            variant = search_engine_for(request, engine, arms)
+            result, stage = search_list(request, store, live, ask, variant)
         if ads:
             result["hits"] = with_ads(
                 request, store, "search", result["hits"], visitor, q, stage.pctr, filters.matches
             )
-        return result
+        head = answered(
+            request, live, "/search", visitor, q, arms, result["hits"], started,
+            result.get("total"), offset,
+        )  # fmt: skip
+        return {**head, **result}
 
-    # lexical-only and without a ranker or ads, the request never leaves the event loop
-    fast = engine.dense is None and not ranked and not ads
+    # lexical-only and without a ranker, ads or interleaving, the request never leaves the
+    # event loop
+    fast = engine.dense is None and not ranked and not ads and interleave is None
     return plain_json(run() if fast else await run_in_threadpool(run))
+
+
+def _interleaved(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    ask: SearchAsk,
+    engine: SearchEngine,
+    running: Running,
+) -> tuple[dict[str, Any], Ranking]:
+    """One page drafted from every variant's page (team draft); each hit names its team."""
+    answers = [
+        search_list(request, store, a.settings, ask, search_engine_for(request, engine, a))
+        for a in variant_arms(request, settings, running)
+    ]
+    result, stage = answers[0]
+    hits = interleave_items(running, [r["hits"] for r, _ in answers], ask.k)
+    return {**result, "hits": hits}, stage

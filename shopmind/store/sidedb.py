@@ -1,24 +1,47 @@
-"""Where the campaign book lives: its own SQLite file, or the shop's PostgreSQL database.
+"""Side databases: tables a feature keeps apart from the store (the campaign book, the
+experiments book), in their own SQLite file or in the shop's PostgreSQL database.
 
-The book writes the same SQL through either connection (``?`` placeholders). In SQLite a
+A book writes the same SQL through either connection (``?`` placeholders). In SQLite a
 write transaction holds the file's write lock (``BEGIN IMMEDIATE``), which serializes every
-charge. In PostgreSQL, shared by several serving nodes, a click's transaction takes an
-advisory lock on its campaign first, so two nodes charging the same campaign at once see
-each other's spend: the budget is never overspent across nodes.
+write. In PostgreSQL, shared by several serving nodes, a transaction may take an advisory
+lock on one key first (:meth:`SideDb.lock_key`; the campaign book locks a campaign, so two
+nodes charging it at once see each other's spend and its budget is never overspent).
+Each book names its schema and version in a :class:`SideSchema`.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from shopmind.ads.records import PG_SCHEMA, SCHEMA, SCHEMA_VERSION
 from shopmind.errors import SchemaVersionError, StoreError, StoreUnavailable
 from shopmind.store.sqlite import enable_wal
 
-_SPEND_LOCK = 0x5E0B_00AD  # the advisory lock class of campaign spend
+
+@dataclass(frozen=True)
+class SideSchema:
+    """A side database's tables and version.
+
+    Attributes:
+        label: what error messages call it ("the campaign book").
+        sqlite: its SQLite schema (``IF NOT EXISTS`` throughout).
+        postgres: its PostgreSQL schema, which creates ``meta`` too.
+        meta: the PostgreSQL table (key, value) that keeps the version.
+        version: the schema version this shopmind writes.
+        lock: the advisory lock class of its keyed locks and its schema set-up.
+        private: the tables that hold visitors' data (scrubbed after forgetting visitors).
+    """
+
+    label: str
+    sqlite: str
+    postgres: str
+    meta: str
+    version: int
+    lock: int
+    private: tuple[str, ...] = ()
 
 
 class Cursor(Protocol):
@@ -32,8 +55,8 @@ class Cursor(Protocol):
     def fetchall(self) -> list[Any]: ...
 
 
-class LedgerDb(Protocol):
-    """One connection to the book's tables (used under the book's lock)."""
+class SideDb(Protocol):
+    """One connection to a book's tables (used under the book's lock)."""
 
     where: str
 
@@ -49,18 +72,19 @@ class LedgerDb(Protocol):
 
     def rollback(self) -> None: ...
 
-    def lock_campaign(self, campaign: int) -> None: ...
+    def lock_key(self, key: int) -> None: ...
 
     def scrub(self) -> None: ...
 
     def close(self) -> None: ...
 
 
-class SQLiteLedger:
-    """The book in ``HOME/ads.sqlite`` (WAL)."""
+class SQLiteSideDb:
+    """A book in its own SQLite file (WAL)."""
 
-    def __init__(self, path: Path, busy_timeout_ms: int) -> None:
+    def __init__(self, path: Path, schema: SideSchema, busy_timeout_ms: int) -> None:
         self.where = str(path)
+        self.schema = schema
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -69,10 +93,10 @@ class SQLiteLedger:
             self._conn.execute("PRAGMA synchronous = NORMAL")
             version = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
         except sqlite3.DatabaseError as err:
-            raise StoreError(f"cannot open the campaign book {path}: {err}") from err
-        _check_version(version, self.where)
-        self._conn.executescript(SCHEMA)  # IF NOT EXISTS throughout: safe to rerun
-        self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            raise StoreError(f"cannot open {schema.label} {path}: {err}") from err
+        _check_version(version, self.where, schema)
+        self._conn.executescript(schema.sqlite)  # IF NOT EXISTS throughout: safe to rerun
+        self._conn.execute(f"PRAGMA user_version = {schema.version}")
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         return self._conn.execute(sql, params)
@@ -93,7 +117,7 @@ class SQLiteLedger:
         if self._conn.in_transaction:
             self._conn.execute("ROLLBACK")
 
-    def lock_campaign(self, campaign: int) -> None:
+    def lock_key(self, key: int) -> None:
         """Nothing more to lock: the transaction holds the whole file."""
 
     def scrub(self) -> None:
@@ -105,27 +129,28 @@ class SQLiteLedger:
         self._conn.close()
 
 
-class PostgresLedger:
-    """The book in the shop's PostgreSQL database, beside the store's tables."""
+class PostgresSideDb:
+    """A book in the shop's PostgreSQL database, beside the store's tables."""
 
-    def __init__(self, url: str, connect_timeout_s: float = 5.0) -> None:
+    def __init__(self, url: str, schema: SideSchema, connect_timeout_s: float = 5.0) -> None:
         from shopmind.store.postgres import display_url
 
         self.where = display_url(url)
+        self.schema = schema
         self._url = url
         self._timeout = max(1, round(connect_timeout_s))
         self._conn: Any = None
         conn = self._connect()
         with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SPEND_LOCK,))
-            conn.execute(PG_SCHEMA)
-            row = conn.execute("SELECT value FROM book_meta WHERE key = 'schema_version'")
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (schema.lock,))
+            conn.execute(schema.postgres)
+            row = conn.execute(f"SELECT value FROM {schema.meta} WHERE key = 'schema_version'")
             version = row.fetchone()
-            _check_version(int(version[0]) if version else 0, self.where)
+            _check_version(int(version[0]) if version else 0, self.where, schema)
             conn.execute(
-                "INSERT INTO book_meta (key, value) VALUES ('schema_version', %s) "
+                f"INSERT INTO {schema.meta} (key, value) VALUES ('schema_version', %s) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (SCHEMA_VERSION,),
+                (schema.version,),
             )
 
     def _connect(self) -> Any:
@@ -138,7 +163,7 @@ class PostgresLedger:
                 )
             except psycopg.OperationalError as err:
                 raise StoreUnavailable(
-                    f"the campaign book's PostgreSQL {self.where} cannot be reached: {err}"
+                    f"{self.schema.label}'s PostgreSQL {self.where} cannot be reached: {err}"
                 ) from err
         return self._conn
 
@@ -151,7 +176,7 @@ class PostgresLedger:
         except (psycopg.OperationalError, psycopg.InterfaceError) as err:
             conn.close()
             raise StoreUnavailable(
-                f"the campaign book's PostgreSQL {self.where} was lost ({err}); nothing of "
+                f"{self.schema.label}'s PostgreSQL {self.where} was lost ({err}); nothing of "
                 "this call was stored; retry shortly"
             ) from err
 
@@ -175,22 +200,23 @@ class PostgresLedger:
         if self._conn is not None and not self._conn.closed:
             self._conn.execute("ROLLBACK")
 
-    def lock_campaign(self, campaign: int) -> None:
-        """Serialize charges of one campaign across every node until the commit."""
-        self.execute("SELECT pg_advisory_xact_lock(?::int4, ?::int4)", (_SPEND_LOCK, campaign))
+    def lock_key(self, key: int) -> None:
+        """Serialize the transactions that lock ``key`` across every node until the commit."""
+        self.execute("SELECT pg_advisory_xact_lock(?::int4, ?::int4)", (self.schema.lock, key))
 
     def scrub(self) -> None:
-        """Free the deleted impressions' space for reuse."""
-        self.execute("VACUUM impressions")
+        """Free the deleted visitors' rows' space for reuse."""
+        for table in self.schema.private:
+            self.execute(f"VACUUM {table}")
 
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
 
 
-def _check_version(version: int, where: str) -> None:
-    if version > SCHEMA_VERSION:
+def _check_version(version: int, where: str, schema: SideSchema) -> None:
+    if version > schema.version:
         raise SchemaVersionError(
-            f"the campaign book {where} has schema {version}, newer than this shopmind's "
-            f"{SCHEMA_VERSION}; upgrade shopmind"
+            f"{schema.label} {where} has schema {version}, newer than this shopmind's "
+            f"{schema.version}; upgrade shopmind"
         )

@@ -1,0 +1,195 @@
+"""Experiments over HTTP on the demo shop: attribution, sticky A/B variants that change the
+answer, the report, interleaving, and the 422s that name the field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from shopmind.config import Settings
+from shopmind.serve import create_app
+from tests.serve.test_search_api import TestClient, _demo_home
+
+QUERY = "wireless earbuds"
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return _demo_home(tmp_path_factory.mktemp("experiments-api") / "home")
+
+
+@pytest.fixture
+def client(shop: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(shop)) as c:
+        yield c
+
+
+def _start(client: TestClient, body: dict[str, Any]) -> dict[str, Any]:
+    response = client.post("/experiments", json=body)
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
+def _fields(response: Any) -> set[str]:
+    assert response.status_code == 422, response.text
+    return {row["field"] for row in response.json()["errors"]}
+
+
+def _event(client: TestClient, **event: Any) -> None:
+    response = client.post("/events", json=event)
+    assert response.status_code == 202, response.text
+
+
+PINNED = "p0211"  # not the first hit for QUERY without the rule
+PIN = {"search": {"rules": [{"query": QUERY, "pin": [PINNED]}]}}
+NO_ADS = {
+    "name": "no-ads",
+    "routes": ["/search"],
+    "variants": [
+        {"name": "control", "share": 0.5},
+        {"name": "no_ads", "share": 0.5, "settings": {"ads": {"enabled": False}, **PIN}},
+    ],
+}
+
+
+def test_an_ab_test_assigns_sticky_variants_attributes_behaviour_and_reports(
+    client: TestClient,
+) -> None:
+    started = _start(client, NO_ADS)
+    assert started["status"] == "running" and started["buckets"] == [0.0, 1.0]
+    seen: dict[str, str] = {}
+    answers: dict[str, dict[str, Any]] = {}
+    for n in range(60):
+        user = f"ab{n}"
+        data = client.get("/search", params={"q": QUERY, "user": user, "k": 5}).json()
+        again = client.get("/search", params={"q": QUERY, "user": user, "k": 5}).json()
+        variant = data["experiments"]["no-ads"]
+        assert again["experiments"]["no-ads"] == variant  # sticky
+        assert data["request_id"] != again["request_id"]
+        assert [h["position"] for h in data["hits"]] == [1, 2, 3, 4, 5]
+        # the variant's settings answer: its merchandising rule pins a product, no ads
+        first = data["hits"][0]["id"]
+        assert (first == PINNED) == (variant == "no_ads")
+        if variant == "no_ads":
+            assert not any(h["sponsored"] for h in data["hits"])
+        seen[user], answers[user] = variant, data
+    assert set(seen.values()) == {"control", "no_ads"}
+
+    # the treatment's visitors click their first result, one in three of the control's do
+    clicked = {"control": 0, "no_ads": 0}
+    for n, (user, data) in enumerate(answers.items()):
+        if seen[user] == "no_ads" or n % 3 == 0:
+            first = data["hits"][0]
+            _event(client, user_id=user, item_id=first["id"], type="click",
+                   request_id=data["request_id"])  # fmt: skip
+            clicked[seen[user]] += 1
+    # a purchase without a request id counts for the answer that showed the product
+    buyer = next(u for u in answers if seen[u] == "no_ads")
+    bought = answers[buyer]["hits"][1]["id"]
+    _event(client, user_id=buyer, item_id=bought, type="purchase", quantity=2, price=10.0)
+    # an unknown request id: stored and counted, never dropped
+    _event(client, user_id="ab0", item_id=bought, type="click", request_id="not-a-request")
+    stored = client.get("/events", params={"visitor": "ab0"}).json()
+    assert any(e["context"].get("request_id") == "not-a-request" for e in stored)
+
+    report = client.get("/experiments/no-ads/report").json()
+    variants = report["variants"]
+    assert variants["control"]["visitors"] + variants["no_ads"]["visitors"] == 60
+    assert variants["no_ads"]["requests"] == 2 * variants["no_ads"]["visitors"]
+    assert variants["control"]["clicks"] == clicked["control"]
+    assert variants["no_ads"]["clicks"] == clicked["no_ads"]
+    assert variants["no_ads"]["purchases"] == 1 and variants["no_ads"]["revenue"] == 20.0
+    assert report["unattributed_events"] == 1
+    assert report["attributed_events"] == sum(clicked.values()) + 1
+    # every no_ads visitor clicked once over two answers: ctr 0.5 exactly
+    assert variants["no_ads"]["metric"]["mean"] == pytest.approx(0.5)
+    comparison = report["comparisons"]["no_ads"]
+    assert comparison["raw"]["difference"] > 0
+    assert 0 <= comparison["always_valid_p_daily"] <= 1
+    assert report["sample_ratio"]["p_value"] > 0.001 and not report["sample_ratio"]["mismatch"]
+    assert report["positions"]["1"]["clicks"] == sum(clicked.values())
+    assert report["curves"]["variants"]["no_ads"][-1]["n"] == variants["no_ads"]["visitors"]
+    assert variants["no_ads"]["latency_p99_ms"] > 0
+    assert variants["no_ads"]["zero_result_rate"] == 0.0
+
+    # stopped: the visitors get the settings again, the report stays
+    assert client.post("/experiments/no-ads/stop").json()["status"] == "stopped"
+    after = client.get("/search", params={"q": QUERY, "user": "ab1"}).json()
+    assert "experiments" not in after
+    assert client.get("/experiments/no-ads/report").status_code == 200
+    assert client.get("/experiments/nothing").status_code == 404
+
+
+def test_bad_experiments_are_refused_naming_the_field(client: TestClient) -> None:
+    bad_setting = {
+        "name": "bad-setting",
+        "variants": [
+            {"name": "a", "share": 0.5},
+            {"name": "b", "share": 0.5, "settings": {"search": {"nonsense": 1}}},
+        ],
+    }
+    assert _fields(client.post("/experiments", json=bad_setting)) == {
+        "variants[1].settings.search.nonsense"
+    }
+    not_per_request = {**bad_setting, "variants": [
+        {"name": "a", "share": 0.5}, {"name": "b", "share": 0.5, "settings": {"store": {}}},
+    ]}  # fmt: skip
+    assert _fields(client.post("/experiments", json=not_per_request)) == {
+        "variants[1].settings.store"
+    }
+    uneven = {**bad_setting, "variants": [{"name": "a", "share": 0.5}, {"name": "b", "share": 0.4}]}
+    assert _fields(client.post("/experiments", json=uneven)) == {"variants.share"}
+    assert _fields(client.post("/experiments", json={"name": "x"})) == {"variants"}
+
+    _start(client, {**NO_ADS, "name": "half", "layer": "ranking", "traffic": 0.5})
+    overlap = client.post(
+        "/experiments",
+        json={**NO_ADS, "name": "late", "layer": "ranking", "offset": 0.25, "traffic": 0.5},
+    )
+    assert _fields(overlap) == {"offset"}
+    assert "half" in overlap.text
+    full = client.post("/experiments", json={**NO_ADS, "name": "full", "layer": "ranking"})
+    assert _fields(full) == {"traffic"}
+    # the free half of the layer, and another layer, are fine
+    rest = _start(client, {**NO_ADS, "name": "rest", "layer": "ranking", "traffic": 0.5})
+    assert rest["buckets"] == [0.5, 1.0]
+    running = {e["name"] for e in client.get("/experiments?status=running").json()}
+    assert {"half", "rest"} <= running
+    for name in ("half", "rest"):
+        client.post(f"/experiments/{name}/stop")
+
+
+def test_interleaving_drafts_one_list_from_both_variants_and_credits_clicks(
+    client: TestClient,
+) -> None:
+    _start(
+        client,
+        {
+            "name": "lexical-weight",
+            "kind": "interleaving",
+            "layer": "interleaving",
+            "routes": ["/search"],
+            "variants": [
+                {"name": "lexical", "share": 0.5, "settings": {"search": {"alpha": 0.9}}},
+                {"name": "meaning", "share": 0.5, "settings": {"search": {"alpha": 0.1}}},
+            ],
+        },
+    )
+    for n in range(20):
+        data = client.get("/search", params={"q": "earphones", "user": f"il{n}", "k": 6}).json()
+        assert data["experiments"] == {"lexical-weight": "interleaved"}
+        organic = [h for h in data["hits"] if not h["sponsored"]]
+        assert {h["team"] for h in organic} <= {"lexical", "meaning"}
+        assert len({h["id"] for h in organic}) == len(organic)
+        meaning = next((h for h in organic if h["team"] == "meaning"), None)
+        if meaning is not None:
+            _event(client, user_id=f"il{n}", item_id=meaning["id"], type="click",
+                   request_id=data["request_id"])  # fmt: skip
+    report = client.get("/experiments/lexical-weight/report").json()
+    pair = report["interleaving"]["pairs"][0]
+    assert pair["impressions"] == 20
+    assert pair["losses"] > 0 and pair["wins"] == 0  # every credited click went to meaning
+    client.post("/experiments/lexical-weight/stop")
