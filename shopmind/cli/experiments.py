@@ -1,14 +1,16 @@
-"""Commands of experiments: ``evaluate experiments --simulate`` (registered on the groups
-of :mod:`shopmind.cli.core`)."""
+"""Commands of experiments: ``experiments start|list|stop|report``, ``evaluate experiments
+--simulate`` and ``evaluate replay`` (registered on the groups of :mod:`shopmind.cli.core`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
 import numpy as np
 
-from shopmind.cli.core import _Ctx, _emit, _keep_run, catalog_engine, evaluate, pass_ctx
+from shopmind.cli.core import _Ctx, _emit, _keep_run, catalog_engine, evaluate, main, pass_ctx
 from shopmind.errors import InvalidInput, RowError
 
 
@@ -109,3 +111,172 @@ def render(result: dict[str, Any]) -> str:
             f"{explore['clicks_per_search_without']:.4f}"
         )
     return "\n".join(lines)
+
+
+def _read_document(path: str) -> dict[str, Any]:
+    """A JSON or TOML file as a dict; InvalidFile names the file and what is wrong."""
+    import json
+    import tomllib
+    from pathlib import Path
+
+    from shopmind.errors import InvalidFile
+
+    file = Path(path)
+    if not file.is_file():
+        raise InvalidFile("no such file; check the path", source=path)
+    text = file.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text) if file.suffix.lower() == ".toml" else json.loads(text)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as err:
+        kind = "TOML" if file.suffix.lower() == ".toml" else "JSON"
+        raise InvalidFile(f"not valid {kind}: {err}", source=path) from None
+    if not isinstance(data, dict):
+        raise InvalidFile("the file must hold one object", source=path)
+    return data
+
+
+@contextmanager
+def _book(obj: _Ctx) -> Iterator[Any]:
+    from shopmind.experiments.book import ExperimentBook
+
+    settings = obj.settings
+    settings.home.mkdir(parents=True, exist_ok=True)
+    book = ExperimentBook.open(settings.home, settings.store_url, settings.store.busy_timeout_ms)
+    try:
+        yield book
+    finally:
+        book.close()
+
+
+@main.group()
+def experiments() -> None:
+    """A/B tests and interleaving on the shop's own traffic (as /experiments does)."""
+
+
+@experiments.command("start")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the stored experiment as JSON.")
+@pass_ctx
+def experiments_start(obj: _Ctx, file: str, as_json: bool) -> None:
+    """Start the experiment FILE defines (JSON or TOML: name, variants with share and
+    settings, and optionally kind, layer, traffic, routes, primary, guardrails)."""
+    from shopmind.experiments.spec import check_spec
+
+    spec = check_spec(_read_document(file), obj.settings)
+    with _book(obj) as book:
+        got = book.start(spec).as_dict()
+    text = f"experiment {spec.name} running on {got['buckets']} of layer {spec.layer}"
+    _emit(got, as_json, text)
+
+
+@experiments.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def experiments_list(obj: _Ctx, as_json: bool) -> None:
+    """Every experiment, newest first."""
+    with _book(obj) as book:
+        found = [e.as_dict() for e in book.experiments()]
+    lines = [
+        f"{e['name']:24} {e['status']:8} {e['kind']:12} layer {e['layer']}, "
+        f"{len(e['variants'])} variants, {e['primary']}"
+        for e in found
+    ]
+    _emit({"experiments": found}, as_json, "\n".join(lines) or "no experiments yet")
+
+
+@experiments.command("stop")
+@click.argument("name")
+@pass_ctx
+def experiments_stop(obj: _Ctx, name: str) -> None:
+    """Stop experiment NAME: its visitors get the settings again; its report stays."""
+    with _book(obj) as book:
+        book.stop(name)
+    click.echo(f"experiment {name} stopped")
+
+
+@experiments.command("report")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="End with one JSON object.")
+@pass_ctx
+def experiments_report(obj: _Ctx, name: str, as_json: bool) -> None:
+    """Experiment NAME's report: per-variant metrics with confidence intervals, CUPED, the
+    sample-ratio check, the always-valid p-value and the guardrails."""
+    from shopmind.experiments.report import report_for
+
+    with _book(obj) as book, obj.store() as store:
+        report = report_for(book, store, name, obj.settings.experiments.purchase_window_hours)
+    _emit(report, as_json, render_report(report))
+
+
+def render_report(report: dict[str, Any]) -> str:
+    """An experiment report for a person."""
+    lines = [f"{report['experiment']['name']}: {report['metric']} (control {report['control']})"]
+    for name, v in report["variants"].items():
+        m = v["metric"]
+        shown = "-" if m["mean"] is None else f"{m['mean']:.4f}"
+        span = "" if m["low"] is None else f" [{m['low']:.4f}, {m['high']:.4f}]"
+        lines.append(
+            f"  {name:16} {v['visitors']:>7,} visitors  {shown}{span}  clicks {v['clicks']}, "
+            f"carts {v['carts']}, purchases {v['purchases']}"
+        )
+    for name, c in report["comparisons"].items():
+        adj = c["cuped"]
+        lines.append(
+            f"  {name} vs control: {adj['difference']:+.4f} (CUPED), always-valid p "
+            f"{adj['always_valid_p']:.4f}{' significant' if c['significant'] else ''}"
+        )
+    srm = report["sample_ratio"]
+    alarm = " MISMATCH: do not trust this experiment" if srm["mismatch"] else ""
+    lines.append(
+        f"  sample ratio p {srm['p_value']:.4f}{alarm}; unattributed events "
+        f"{report['unattributed_events']}"
+    )
+    if "interleaving" in report:
+        lines.append(f"  interleaving winner: {report['interleaving']['winner']}")
+    return "\n".join(lines)
+
+
+@evaluate.command("replay")
+@click.option("--policy", "policy_file", required=True, type=click.Path(dir_okay=False),
+              help="A TOML (or JSON) file of setting overrides: the candidate policy.")  # fmt: skip
+@click.option("--days", default=30.0, show_default=True, help="Replay this many recent days.")
+@click.option("--json", "as_json", is_flag=True, help="End with one JSON object.")
+@pass_ctx
+def evaluate_replay_cmd(obj: _Ctx, policy_file: str, days: float, as_json: bool) -> None:
+    """Estimate, from the logged /search answers and their clicks, the click rate a
+    candidate policy (settings overrides) would get: IPS, SNIPS and doubly robust, with
+    confidence intervals, beside the logged rate."""
+    import time
+
+    from shopmind.build import open_search
+    from shopmind.experiments.replay import replay
+    from shopmind.experiments.spec import check_overrides
+
+    overrides = _read_document(policy_file)
+    problems = check_overrides(overrides, obj.settings, "policy")
+    if problems:
+        raise InvalidInput(problems, source=policy_file)
+    settings = obj.settings
+    since = time.time() - days * 86_400
+    with _book(obj) as book, obj.store() as store:
+        engine = open_search(settings.home, store, settings.search).variant(
+            overrides.get("search", {})
+        )
+
+        def candidate(request: Any) -> list[str]:
+            rows, _, _ = engine.served(request.query or "", 10)
+            return [engine.index.ids[int(r)] for r in rows]
+
+        events = (e for batch in store.iter_events() for e in batch if (e.ts or 0.0) >= since)
+        result = replay(book.requests(since), events, candidate)
+    result["policy"] = overrides
+    if result.get("requests"):
+        text = (
+            f"{result['requests']:,} logged answers, {result['clicks']:,} clicks; clicks per "
+            f"answer: logged {result['logged_ctr']:.4f}, candidate IPS {result['ips']['value']:.4f}"
+            f", SNIPS {result['snips']['value']:.4f}, DR {result['dr']['value']:.4f} (the log "
+            f"agrees with the candidate on {result['matched_share']:.0%} of its slots)"
+        )
+    else:
+        text = result["note"]
+    _emit(result, as_json, text)

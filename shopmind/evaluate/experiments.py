@@ -29,13 +29,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from tqdm import tqdm
 
 from shopmind.evaluate.clicks import Array, ClickModel
 from shopmind.experiments.explore import Shown, Thompson
 from shopmind.experiments.interleave import credit, preference, team_draft
-from shopmind.experiments.offpolicy import Slates, estimate
+from shopmind.experiments.offpolicy import Slates, estimate, fit_position_model
 from shopmind.experiments.stats import ALPHA, always_valid_p, one_sample_ratios, paired_ratios
 
 logger = logging.getLogger(__name__)
@@ -183,7 +182,9 @@ def off_policy(
         seen = model.clicks(q, items, rng)
         clicks[row, : seen.size] = seen
         shown.append(items)
-    fitted = _fit_click_model(clicks, shown, asked, randomized, k)
+    fitted = fit_position_model(
+        clicks, [(int(q), items) for q, items in zip(asked, shown, strict=True)], randomized
+    )
     predicted = np.zeros((n, k))
     predicted_target = np.zeros((n, k))
     for row, qi in enumerate(asked):
@@ -204,42 +205,6 @@ def off_policy(
         "production_ctr_true": model.expected_ctr({q: list(b[q][:k]) for q in queries}),
         "max_weight": got["max_weight"],
     }
-
-
-def _fit_click_model(
-    clicks: Array,
-    shown: list[list[str]],
-    asked: npt.NDArray[np.int64],
-    randomized: npt.NDArray[np.bool_],
-    k: int,
-) -> Any:
-    """A position-based click model fitted on the log: examination from the shuffled
-    searches (where every product is equally likely at every position, a position's click
-    rate is proportional to its examination), attraction per (query, product) as clicks over
-    expected looks, shrunk toward the mean."""
-    per_position = clicks[randomized].mean(axis=0) if randomized.any() else clicks.mean(axis=0)
-    exam = per_position / max(per_position[0], 1e-9)
-    exam = np.clip(exam, 1e-3, 1.0)
-    hits: dict[tuple[int, str], float] = {}
-    looks: dict[tuple[int, str], float] = {}
-    for row, items in enumerate(shown):
-        q = int(asked[row])
-        for i, item in enumerate(items):
-            key = (q, item)
-            hits[key] = hits.get(key, 0.0) + clicks[row, i]
-            looks[key] = looks.get(key, 0.0) + exam[i]
-    prior = float(sum(hits.values()) / max(sum(looks.values()), 1e-9))
-    strength = 2.0
-
-    def predict(query: int, items: Sequence[str]) -> Array:
-        out = np.zeros(len(items))
-        for i, item in enumerate(items):
-            key = (query, item)
-            attract = (hits.get(key, 0.0) + strength * prior) / (looks.get(key, 0.0) + strength)
-            out[i] = exam[i] * min(attract, 1.0)
-        return out
-
-    return predict
 
 
 def exploration(

@@ -21,6 +21,7 @@ bootstrap over requests for ``snips``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,3 +112,43 @@ def estimate(
         out["dr"] = _interval(per, alpha)
         out["direct"] = _interval(slates.predicted_target.sum(axis=1), alpha)
     return out
+
+
+Predict = Callable[[Hashable, Sequence[str]], Array]
+
+
+def fit_position_model(
+    clicks: Array, shown: Sequence[tuple[Hashable, Sequence[str]]], randomized: Any = None
+) -> Predict:
+    """A position-based click model fitted on a log, for the doubly robust estimate.
+
+    ``shown`` holds each logged request's key (its query) and list; ``clicks`` the clicks per
+    position. Examination per position comes from the ``randomized`` requests when the log
+    has them (where every product is equally likely at every position, a position's click
+    rate is proportional to its examination), else from all; attraction per (query,
+    product) is its clicks over its expected looks, shrunk toward the log's mean. Returns
+    ``predict(query, items)``: each position's click probability.
+    """
+    pick = np.asarray(randomized, dtype=bool) if randomized is not None else None
+    rows = clicks[pick] if pick is not None and pick.any() else clicks
+    per_position = rows.mean(axis=0) if rows.size else np.ones(clicks.shape[1])
+    exam = np.clip(per_position / max(float(per_position[0]), 1e-9), 1e-3, 1.0)
+    hits: dict[tuple[Hashable, str], float] = {}
+    looks: dict[tuple[Hashable, str], float] = {}
+    for row, (query, items) in enumerate(shown):
+        for i, item in enumerate(items[: clicks.shape[1]]):
+            key = (query, item)
+            hits[key] = hits.get(key, 0.0) + float(clicks[row, i])
+            looks[key] = looks.get(key, 0.0) + float(exam[i])
+    prior = float(sum(hits.values()) / max(sum(looks.values()), 1e-9))
+    strength = 2.0
+
+    def predict(query: Hashable, items: Sequence[str]) -> Array:
+        out = np.zeros(len(items))
+        for i, item in enumerate(items[: exam.size]):
+            key = (query, item)
+            attract = (hits.get(key, 0.0) + strength * prior) / (looks.get(key, 0.0) + strength)
+            out[i] = exam[i] * min(attract, 1.0)
+        return out
+
+    return predict

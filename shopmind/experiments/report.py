@@ -21,6 +21,7 @@ variant's latency p99 and, on ``/search``, its share of answers with no result.
 from __future__ import annotations
 
 import math
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from shopmind.events import StoredEvent
-from shopmind.experiments.book import Experiment, LoggedRequest
+from shopmind.experiments.book import Experiment, ExperimentBook, LoggedRequest
 from shopmind.experiments.interleave import Tally
 from shopmind.experiments.stats import (
     ALPHA,
@@ -41,6 +42,7 @@ from shopmind.experiments.stats import (
     mixture_tau2,
     sample_ratio,
 )
+from shopmind.store import Store
 
 DAY = 86_400.0
 _ATTRIBUTED = ("impression", "click", "cart", "purchase")
@@ -238,6 +240,18 @@ def build_report(
     if spec.kind == "interleaving":
         out["interleaving"] = tally.report()
     return out
+
+
+def report_for(
+    book: ExperimentBook, store: Store, name: str, window_hours: float = 24.0
+) -> dict[str, Any]:
+    """The report of experiment ``name`` from the book's log and the store's events (read
+    from ``pre_days`` before its start). NotFound for an unknown name."""
+    experiment = book.get(name)
+    since = experiment.started - experiment.spec.pre_days * DAY
+    events = (e for batch in store.iter_events() for e in batch if (e.ts or 0.0) >= since)
+    requests = book.requests(experiment.started, experiment.stopped)
+    return build_report(experiment, requests, events, window_hours, now=time.time())
 
 
 def _outcomes(members: list[_Visitor]) -> dict[str, float]:

@@ -3,11 +3,15 @@ answer, the report, interleaving, and the 422s that name the field."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from shopmind.cli import main
 from shopmind.config import Settings
 from shopmind.serve import create_app
 from tests.serve.test_search_api import TestClient, _demo_home
@@ -193,3 +197,50 @@ def test_interleaving_drafts_one_list_from_both_variants_and_credits_clicks(
     assert pair["impressions"] == 20
     assert pair["losses"] > 0 and pair["wins"] == 0  # every credited click went to meaning
     client.post("/experiments/lexical-weight/stop")
+
+
+def test_the_command_line_starts_reports_stops_and_replays(shop: Settings, tmp_path: Path) -> None:
+    spec = tmp_path / "pin.toml"
+    spec.write_text(
+        'name = "pin-cli"\nlayer = "cli"\nroutes = ["/search"]\n'
+        '[[variants]]\nname = "control"\nshare = 0.5\n'
+        '[[variants]]\nname = "pinned"\nshare = 0.5\n'
+        f'[[variants.settings.search.rules]]\nquery = "{QUERY}"\npin = ["{PINNED}"]\n',
+        encoding="utf-8",
+    )
+    home = ["--home", str(shop.home)]
+    started = CliRunner().invoke(main, [*home, "experiments", "start", str(spec), "--json"])
+    assert started.exit_code == 0, started.output
+    assert json.loads(started.stdout)["status"] == "running"
+    with TestClient(create_app(shop)) as client:
+        for n in range(30):
+            data = client.get("/search", params={"q": QUERY, "user": f"cli{n}", "k": 5}).json()
+            if n % 2 == 0:
+                _event(client, user_id=f"cli{n}", item_id=data["hits"][0]["id"], type="click",
+                       request_id=data["request_id"])  # fmt: skip
+    listed = CliRunner().invoke(main, [*home, "experiments", "list"])
+    assert "pin-cli" in listed.output and "running" in listed.output
+    report = CliRunner().invoke(main, [*home, "experiments", "report", "pin-cli", "--json"])
+    assert report.exit_code == 0, report.output
+    data = json.loads(report.stdout.strip().splitlines()[-1])
+    assert sum(v["visitors"] for v in data["variants"].values()) == 30
+    assert sum(v["clicks"] for v in data["variants"].values()) == 15
+    text = CliRunner().invoke(main, [*home, "experiments", "report", "pin-cli"])
+    assert "pinned vs control" in text.output and "sample ratio p" in text.output
+    stopped = CliRunner().invoke(main, [*home, "experiments", "stop", "pin-cli"])
+    assert stopped.exit_code == 0 and "stopped" in stopped.output
+
+    # replay the settings' own policy over the log (both variants' answers are in it)
+    same = tmp_path / "same.toml"
+    same.write_text("", encoding="utf-8")
+    replayed = CliRunner().invoke(
+        main, [*home, "evaluate", "replay", "--policy", str(same), "--json"]
+    )
+    assert replayed.exit_code == 0, replayed.output
+    got = json.loads(replayed.stdout.strip().splitlines()[-1])
+    assert got["requests"] >= 30 and got["clicks"] >= 15
+    assert 0 < got["matched_share"] < 1  # the pinned variant's answers differ from it
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[search]\nnonsense = 1\n", encoding="utf-8")
+    refused = CliRunner().invoke(main, [*home, "evaluate", "replay", "--policy", str(bad)])
+    assert refused.exit_code != 0 and "policy.search.nonsense" in refused.output

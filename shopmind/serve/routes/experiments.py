@@ -9,7 +9,6 @@ request log and the store's events (see :mod:`shopmind.experiments.report`).
 
 from __future__ import annotations
 
-import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request, status
@@ -17,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from shopmind.errors import StoreError
 from shopmind.experiments.book import ExperimentBook
-from shopmind.experiments.report import build_report
+from shopmind.experiments.report import report_for
 from shopmind.experiments.spec import check_spec
 from shopmind.serve.arms import book
 from shopmind.serve.deps import SettingsDep, StoreDep
@@ -70,17 +69,6 @@ async def experiment_report(
     """Per-variant metrics with confidence intervals, CUPED, the sample-ratio check, the
     always-valid p-value over daily looks, guardrails and the daily curves."""
     found = _book(request)
-    experiment = found.get(name)
-
-    def run() -> dict[str, Any]:
-        since = experiment.started - experiment.spec.pre_days * 86_400
-        events = (e for batch in store.iter_events() for e in batch if (e.ts or 0) >= since)
-        return build_report(
-            experiment,
-            found.requests(experiment.started, experiment.stopped),
-            events,
-            settings.experiments.purchase_window_hours,
-            now=time.time(),
-        )
-
-    return await run_in_threadpool(run)
+    found.get(name)  # 404 before the thread pool
+    window = settings.experiments.purchase_window_hours
+    return await run_in_threadpool(report_for, found, store, name, window)
