@@ -26,6 +26,7 @@ from typing import Any
 
 from shopmind.errors import NotFound, StoreError, StoreUnavailable
 from shopmind.experiments.assign import Running, place
+from shopmind.experiments.explore import Exposure
 from shopmind.experiments.spec import BUCKETS, ExperimentSpec
 from shopmind.store.sidedb import PostgresSideDb, SideDb, SideSchema, SQLiteSideDb
 
@@ -164,6 +165,7 @@ class ExperimentBook:
         self._seen = -1
         self._closed = False
         self._wake = threading.Event()
+        self.exposure = Exposure()  # what exploration reads: this process's impressions
         self._writer = threading.Thread(target=self._drain, name="request-log", daemon=True)
         self._writer.start()
 
@@ -299,6 +301,7 @@ class ExperimentBook:
     # -- the request log --------------------------------------------------------------------
     def log(self, request: LoggedRequest) -> None:
         """Queue one answer for the log (written within :data:`FLUSH_S`)."""
+        self.exposure.shown([s.item for s in request.items])
         with self._buffer.lock:
             self._buffer.rows.append(request)
             full = len(self._buffer.rows) >= FLUSH_ROWS

@@ -18,6 +18,7 @@ draws), which is what attribution logs and off-policy evaluation reweights by.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -129,3 +130,32 @@ class Thompson:
             explored.append(slot)
             pool.remove(j)
         return Placement(items, explored, propensity)
+
+
+class Exposure:
+    """Impressions and clicks per product, counted as answers are logged and clicks come in
+    (thread-safe; one process's count since it started)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._shown: dict[str, float] = {}
+        self._clicks: dict[str, float] = {}
+
+    def shown(self, items: Sequence[str]) -> None:
+        with self._lock:
+            for item in items:
+                self._shown[item] = self._shown.get(item, 0.0) + 1.0
+
+    def clicked(self, item: str) -> None:
+        with self._lock:
+            self._clicks[item] = self._clicks.get(item, 0.0) + 1.0
+
+    def of(self, items: Sequence[str]) -> dict[str, Shown]:
+        """The record of each of ``items``."""
+        with self._lock:
+            return {
+                i: Shown(
+                    self._shown.get(i, 0.0), min(self._clicks.get(i, 0.0), self._shown.get(i, 0.0))
+                )
+                for i in items
+            }

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from shopmind.ads.book import CampaignBook
+from shopmind.experiments.book import ExperimentBook
 from shopmind.files import write_text_atomic
 from shopmind.redact import FORGOTTEN, forgotten_pattern
 from shopmind.store import Store
@@ -41,6 +42,7 @@ class ForgetReport:
     sessions: int
     events: int = 0
     ad_impressions: int = 0
+    logged_answers: int = 0
     conversations: int = 0
     file_lines: int = 0
     artifacts: list[str] = field(default_factory=list)  # files rewritten without them
@@ -52,6 +54,7 @@ class ForgetReport:
             "sessions": self.sessions,
             "events": self.events,
             "ad_impressions": self.ad_impressions,
+            "logged_answers": self.logged_answers,
             "conversations": self.conversations,
             "file_lines": self.file_lines,
             "artifacts": self.artifacts,
@@ -72,6 +75,12 @@ def forget(home: Path, store: Store, visitors: Sequence[str], actor: str) -> For
             report.ad_impressions = book.forget_visitors(keys)
         finally:
             book.close()
+    if shared or (home / "experiments.sqlite").is_file():
+        log = ExperimentBook.open(home, store.url)
+        try:
+            report.logged_answers = log.forget_visitors(keys)
+        finally:
+            log.close()
     names = {*keys, *sessions}
     report.conversations = _conversations(home / "sessions", names)
     report.file_lines = _drop_lines(home / "rejects", names)

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from shopmind.cli import main
-from shopmind.config import Settings
+from shopmind.config import ExperimentsConfig, Settings
 from shopmind.serve import create_app
 from tests.serve.test_search_api import TestClient, _demo_home
 
@@ -244,3 +244,28 @@ def test_the_command_line_starts_reports_stops_and_replays(shop: Settings, tmp_p
     bad.write_text("[search]\nnonsense = 1\n", encoding="utf-8")
     refused = CliRunner().invoke(main, [*home, "evaluate", "replay", "--policy", str(bad)])
     assert refused.exit_code != 0 and "policy.search.nonsense" in refused.output
+
+
+def test_exploration_gives_little_shown_products_a_bounded_slot_with_its_reason(
+    shop: Settings,
+) -> None:
+    exploring = shop.model_copy(
+        update={"experiments": ExperimentsConfig(explore=True, explore_share=0.1)}
+    )
+    explored: list[dict[str, Any]] = []
+    organic_ids: set[str] = set()
+    with TestClient(create_app(exploring)) as client:
+        for _ in range(40):
+            data = client.get("/recommend", params={"user": "explorer", "k": 10}).json()
+            items = data["items"]
+            assert len(items) == 10 and len({i["id"] for i in items}) == 10
+            tagged = [i for i in items if i.get("explored")]
+            assert len(tagged) <= 1  # one slot in ten at most
+            for item in tagged:
+                assert item["position"] == 10 and 0 < item["propensity"] < 1
+                assert item["reasons"]["label"] == "exploring a new product"
+                assert item["reasons"]["children"]  # the product's own reasons stay inside
+            explored += tagged
+            organic_ids |= {i["id"] for i in items[:9]}
+    assert explored  # new products get their chance...
+    assert {i["id"] for i in explored} - organic_ids  # ...from past the page

@@ -76,6 +76,10 @@ def test_a_forgotten_visitor_leaves_no_trace(shop: Settings) -> None:
     _, writer = book.create("write")
     book.close()
     with TestClient(create_app(shop)) as client:
+        searched = client.get(  # a logged answer names the visitor
+            "/search", params={"q": "earbuds", "user": WHO}, headers={"X-API-Key": admin}
+        )
+        assert searched.status_code == 200
         refused = client.delete(f"/visitors/{WHO}", headers={"X-API-Key": writer})
         assert refused.status_code == 403  # forgetting needs admin
         answer = client.delete(f"/visitors/{WHO}", headers={"X-API-Key": admin})
@@ -83,8 +87,10 @@ def test_a_forgotten_visitor_leaves_no_trace(shop: Settings) -> None:
         report = answer.json()
         assert WHO not in answer.text
     assert report["visitors"] == 1 and report["sessions"] == 1
-    assert report["events"] == 10  # its 9 and the anonymous view of its session
+    # its 9, the anonymous view of its session and the search it made just now
+    assert report["events"] == 11
     assert report["conversations"] == 1 and report["file_lines"] >= 1
+    assert report["logged_answers"] == 1
     assert "models/ranker.pt" in report["artifacts"]
     _cli(home, "build")
     assert _files_naming(home, WHO) == []
@@ -92,7 +98,7 @@ def test_a_forgotten_visitor_leaves_no_trace(shop: Settings) -> None:
     store = SQLiteStore(home / "shopmind.db")
     try:
         [audit] = [a for a in store.audit() if a["action"] == "forget"]
-        assert audit["visitors"] == 1 and audit["rows"] == 10
+        assert audit["visitors"] == 1 and audit["rows"] == 11
         assert audit["actor"].startswith("key ")
         assert store.list_events(visitor=WHO) == []
     finally:

@@ -9,11 +9,12 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 
 from shopmind.ads import AdServer
 from shopmind.events import Event
 from shopmind.ingest import ingest_event_batch
+from shopmind.serve.arms import book
 from shopmind.serve.deps import AdsDep, SettingsDep, StoreDep, check_batch
 from shopmind.serve.schemas import EventBatchIn, WriteOut
 
@@ -28,6 +29,16 @@ def _stamped(events: list[Event]) -> list[Event]:
     ]
 
 
+def _count_clicks(request: Request, events: list[Event]) -> None:
+    """Clicks on logged answers count for exploration's record of the product."""
+    found = book(request)
+    if found is None:
+        return
+    for e in events:
+        if e.type == "click" and e.item_id is not None and "request_id" in e.context:
+            found.exposure.clicked(e.item_id)
+
+
 def _charge_ad_clicks(ads: AdServer, events: list[Event]) -> None:
     """Charge the ad clicks among stored events (a token charges once, however often sent),
     at the server's time: a client's timestamp must not move the charge to another day's
@@ -38,23 +49,28 @@ def _charge_ad_clicks(ads: AdServer, events: list[Event]) -> None:
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED)
-def post_event(event: Event, store: StoreDep, settings: SettingsDep, ads: AdsDep) -> WriteOut:
-    """Store one event; re-sending the same ``event_id`` is a no-op."""
+def post_event(
+    request: Request, event: Event, store: StoreDep, settings: SettingsDep, ads: AdsDep
+) -> WriteOut:
+    """Store one event; re-sending the same ``event_id`` is a no-op. An event with the
+    ``request_id`` of an answer is attributed to it (its variant and position)."""
     events = _stamped([event])
     report = ingest_event_batch(store, events, settings.ingest)
     _charge_ad_clicks(ads, events)
+    _count_clicks(request, events)
     return WriteOut(inserted=report.inserted, duplicates=report.duplicates, quality=report.quality)
 
 
 @router.post("/batch", status_code=status.HTTP_202_ACCEPTED)
 def post_events(
-    batch: EventBatchIn, store: StoreDep, settings: SettingsDep, ads: AdsDep
+    request: Request, batch: EventBatchIn, store: StoreDep, settings: SettingsDep, ads: AdsDep
 ) -> WriteOut:
     """Store many events: every one or none (a bad row refuses the batch, naming it)."""
     check_batch(len(batch.events), settings.serve.max_batch)
     events = _stamped(batch.events)
     report = ingest_event_batch(store, events, settings.ingest)
     _charge_ad_clicks(ads, events)
+    _count_clicks(request, events)
     return WriteOut(inserted=report.inserted, duplicates=report.duplicates, quality=report.quality)
 
 

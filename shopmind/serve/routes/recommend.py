@@ -22,6 +22,7 @@ from shopmind.serve.arms import (
     variant_arms,
 )
 from shopmind.serve.deps import Ranking, SettingsDep, StoreDep
+from shopmind.serve.explore import candidates, explored
 from shopmind.serve.lists import (
     bought_together_list,
     pick_dicts,
@@ -104,8 +105,9 @@ async def recommend(
 
     def organic(a: Arms) -> tuple[list[dict[str, Any]], Ranking]:
         variant = recommend_engine_for(request, engine, a)
-        picks, stage = recommend_list(request, store, a.settings, visitor, k, filters, variant)
-        return pick_dicts(picks), stage
+        wanted = candidates(a.settings, k)
+        picks, stage = recommend_list(request, store, a.settings, visitor, wanted, filters, variant)
+        return explored(request, a.settings, pick_dicts(picks), k), stage
 
     def run() -> dict[str, Any]:
         if arms.interleave is not None:
