@@ -1,0 +1,77 @@
+"""The experiments book on both backends: shared experiments, the request log, forgetting."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from shopmind.ads import CampaignBook
+from shopmind.config import Settings
+from shopmind.errors import InvalidInput
+from shopmind.experiments.assign import assignments
+from shopmind.experiments.book import REFRESH_S, ExperimentBook, LoggedRequest, Shown
+from shopmind.experiments.spec import check_spec
+
+SPEC = {
+    "name": "blend",
+    "variants": [
+        {"name": "control", "share": 0.5},
+        {"name": "more_als", "share": 0.5, "settings": {"recommend": {"weights": {"als": 2.0}}}},
+    ],
+}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def where(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """A home and the store URL the books open beside (a PostgreSQL database: two nodes)."""
+    if request.param == "sqlite":
+        yield tmp_path, f"sqlite:///{tmp_path / 'shopmind.db'}"
+    else:
+        yield tmp_path, str(request.getfixturevalue("pg_url"))
+
+
+def _answer(n: int, visitor: str, arms: dict[str, str]) -> LoggedRequest:
+    items = [Shown(f"p{i}", i + 1) for i in range(3)]
+    return LoggedRequest(f"r{n}", 1000.0 + n, "/recommend", visitor, None, arms, items, 2.5)
+
+
+def test_two_books_share_experiments_and_one_request_log(where: tuple[Path, str]) -> None:
+    home, url = where
+    with ExperimentBook.open(home, url) as a, ExperimentBook.open(home, url) as b:
+        started = a.start(check_spec(SPEC, Settings()))
+        assert started.status == "running" and (started.start, started.end) == (0, 10_000)
+        time.sleep(REFRESH_S + 0.1)
+        [running] = b.running()  # the other node sees it
+        assert running.spec.name == "blend"
+        # the same visitor gets the same variant from either node
+        for visitor in ("u1", "u2", "u3"):
+            assert running.variant(visitor) == a.running()[0].variant(visitor)
+            assert assignments(b.running(), visitor, "/recommend") == [running]
+        assert assignments(b.running(), "u1", "/similar") == []  # not one of its routes
+        with pytest.raises(InvalidInput, match="exists"):
+            b.start(check_spec(SPEC, Settings()))
+        a.log(_answer(1, "u1", {"blend": "control"}))
+        b.log(_answer(2, "u2", {"blend": "more_als"}))
+        b.log(_answer(2, "u2", {"blend": "more_als"}))  # a request id is logged once
+        assert b.flush() == 2  # each node writes its own queue (its thread: within 0.5 s)
+        assert [r.request_id for r in a.requests()] == ["r1", "r2"]
+        got = b.request("r1")
+        assert got is not None and got.items[1] == Shown("p1", 2) and got.latency_ms == 2.5
+        assert a.exposure.of(["p0"])["p0"].impressions == 1  # this process's own count
+        assert b.forget_visitors(["u1"]) == 1
+        assert [r.request_id for r in a.requests()] == ["r2"]
+        assert a.stop("blend").status == "stopped"
+        assert b.get("blend").stopped is not None
+
+
+def test_the_experiments_book_and_the_campaign_book_share_one_database(
+    where: tuple[Path, str],
+) -> None:
+    home, url = where
+    with CampaignBook.open(home, url) as ads, ExperimentBook.open(home, url) as log:
+        log.start(check_spec(SPEC, Settings()))
+        assert ads.campaigns() == []
+        assert [e.spec.name for e in log.experiments()] == ["blend"]
