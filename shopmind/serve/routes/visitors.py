@@ -36,9 +36,10 @@ async def forget_visitor(
     visitor: Annotated[str, Path(description="A user_id, or ~SESSION for an anonymous one")],
 ) -> dict[str, Any]:
     """Forget a visitor (admin): every event of theirs and of their sessions, their ad
-    impressions and logged answers, saved conversations and reject lines, and their ids in the saved profiles,
-    segments, builds and ranker; the next build recomputes those without them. Answers the
-    counts (never the id); an audit row keeps who asked, when and how many rows."""
+    impressions and logged answers, saved conversations and reject lines, and their ids in
+    the saved profiles, segments, builds and ranker; the next build recomputes those without
+    them. Answers the counts (never the id); an audit row keeps who asked, when and how many
+    rows."""
     from shopmind.security.forget import forget
 
     actor = str(getattr(request.state, "api_key", "") or "http (no keys)")

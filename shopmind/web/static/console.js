@@ -609,6 +609,7 @@ function route() {
   else if (view === "map") showMap(params.category || "");
   else if (view === "evaluations") showEvaluations();
   else if (view === "campaigns") showCampaigns();
+  else if (view === "experiments") showExperiments(target);
   else if (view === "assistant") showAssistant(target);
 }
 

@@ -19,6 +19,7 @@ const ZH_PREFIXES = [
   ["too few shared baskets: similar products", "共同购物篮太少：相似商品"],
   ["carted or bought in the same visit", "同一次访问中加购或购买"],
   ["new visitor: trending now", "新访客：当前热门"],
+  ["exploring a new product", "探索新商品"],
   ["query vector refined by the top products (feedback)", "用靠前商品修正查询向量 (反馈)"],
   ["query also read as", "查询也理解为"],
   ["query expansions", "查询扩展"],
