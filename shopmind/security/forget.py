@@ -69,18 +69,17 @@ def forget(home: Path, store: Store, visitors: Sequence[str], actor: str) -> For
     report = ForgetReport(len(wanted), len(sessions))
     report.events = store.forget_visitors(wanted, actor)
     shared = store.url.startswith(("postgresql://", "postgres://"))
-    if shared or (home / "ads.sqlite").is_file():
-        book = CampaignBook.open(home, store.url)
-        try:
-            report.ad_impressions = book.forget_visitors(keys)
-        finally:
-            book.close()
-    if shared or (home / "experiments.sqlite").is_file():
-        log = ExperimentBook.open(home, store.url)
-        try:
-            report.logged_answers = log.forget_visitors(keys)
-        finally:
-            log.close()
+    books: tuple[tuple[str, type[CampaignBook] | type[ExperimentBook], str], ...] = (
+        ("ad_impressions", CampaignBook, "ads.sqlite"),
+        ("logged_answers", ExperimentBook, "experiments.sqlite"),
+    )
+    for counted, kind, file in books:  # side books: in the PostgreSQL database, or files
+        if shared or (home / file).is_file():
+            book = kind.open(home, store.url)
+            try:
+                setattr(report, counted, book.forget_visitors(keys))
+            finally:
+                book.close()
     names = {*keys, *sessions}
     report.conversations = _conversations(home / "sessions", names)
     report.file_lines = _drop_lines(home / "rejects", names)

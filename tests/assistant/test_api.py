@@ -25,7 +25,7 @@ with warnings.catch_warnings():
 
 REPLY_KEYS = {
     "session", "answer", "intent", "confidence", "language", "citations", "products",
-    "handoff", "constraints", "generated", "reasons",
+    "handoff", "constraints", "generated", "reasons", "request_id",
 }  # fmt: skip
 
 
@@ -56,6 +56,8 @@ def test_an_answer_has_the_documented_shape(client: TestClient) -> None:
 def test_shopping_turns_carry_products_with_reasons(client: TestClient) -> None:
     first = post(client, session="buy", message="wireless earbuds").json()
     assert first["intent"] == "find" and first["products"]
+    assert len(first["request_id"]) == 32  # attributable like a list answer
+    assert [p["position"] for p in first["products"]] == list(range(1, len(first["products"]) + 1))
     assert {"id", "title", "price", "currency", "reasons"} <= set(first["products"][0])
     again = post(client, session="buy", message="cheaper").json()
     assert again["products"] and again["constraints"] == {"cheaper": True}

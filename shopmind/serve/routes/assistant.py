@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any, cast
 
 from fastapi import APIRouter, Request
@@ -12,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from shopmind.assistant import Ask, LiveAssistant
 from shopmind.errors import StoreError
+from shopmind.serve.arms import Arms, answered
 from shopmind.serve.deps import Ranking, SettingsDep, StoreDep, ranker_on, ranking
 from shopmind.serve.schemas import plain_json
 
@@ -51,7 +53,9 @@ async def assistant(
     the text used), ``products`` (for shopping turns: ranked, with reasons trees),
     ``handoff`` (a person should take over) and ``reasons``. The conversation is kept per
     ``session`` (it expires after ``assistant.session_minutes`` idle); a session opened by
-    one ``user`` is refused to another (409)."""
+    one ``user`` is refused to another (409). Like the list routes, the answer has a
+    ``request_id`` and each product its ``position`` and ``propensity``."""
+    started = time.perf_counter()
     live = live_assistant(request)
     visitor = body.user if body.user is not None else f"~{body.session}"
     ranked = ranker_on(request, settings)
@@ -61,7 +65,12 @@ async def assistant(
         reply = live.current().reply(
             Ask(body.session, body.message, body.product, body.user), stage.reorder
         )
-        return reply.as_dict(body.session)
+        answer = reply.as_dict(body.session)
+        products = [dict(p) for p in answer.get("products") or []]
+        answer["products"] = products
+        head = answered(request, settings, "/assistant", visitor, body.message,
+                        Arms(settings), products, started)  # fmt: skip
+        return {**head, **answer}
 
     return plain_json(await run_in_threadpool(run))
 
