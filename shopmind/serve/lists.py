@@ -139,14 +139,23 @@ def recommend_list(
     return picks, stage
 
 
-def similar_list(request: Request, item: str, k: int, filters: PickFilters) -> list[Pick]:
-    """Products like ``item``; NotFound for an unknown product."""
-    return recommend_engine(request).similar(item, k, filters)
+def similar_list(
+    request: Request,
+    item: str,
+    k: int,
+    filters: PickFilters,
+    engine: RecommendEngine | None = None,
+) -> list[Pick]:
+    """Products like ``item`` (from ``engine``, an experiment's variant, or the serving
+    one); NotFound for an unknown product."""
+    return (engine if engine is not None else recommend_engine(request)).similar(item, k, filters)
 
 
-def bought_together_list(request: Request, item: str, k: int) -> list[Pick]:
+def bought_together_list(
+    request: Request, item: str, k: int, engine: RecommendEngine | None = None
+) -> list[Pick]:
     """Products bought with ``item``; NotFound for an unknown product."""
-    return recommend_engine(request).bought_together(item, k)
+    return (engine if engine is not None else recommend_engine(request)).bought_together(item, k)
 
 
 def pick_dicts(picks: list[Pick]) -> list[dict[str, Any]]:

@@ -269,3 +269,19 @@ def test_exploration_gives_little_shown_products_a_bounded_slot_with_its_reason(
             organic_ids |= {i["id"] for i in items[:9]}
     assert explored  # new products get their chance...
     assert {i["id"] for i in explored} - organic_ids  # ...from past the page
+
+
+def test_similar_and_bought_together_join_experiments_for_a_named_visitor(
+    client: TestClient,
+) -> None:
+    _start(client, {**NO_ADS, "name": "neighbours", "layer": "neighbours",
+                    "routes": ["/similar", "/bought-together"]})  # fmt: skip
+    for route in ("/similar", "/bought-together"):
+        named = client.get(route, params={"item": PINNED, "user": "n1", "k": 3}).json()
+        assert named["experiments"]["neighbours"] in {"control", "no_ads"}
+        assert [i["position"] for i in named["items"]] == list(range(1, len(named["items"]) + 1))
+        anonymous = client.get(route, params={"item": PINNED, "k": 3}).json()
+        assert "experiments" not in anonymous and len(anonymous["request_id"]) == 32
+    searched = client.get("/search", params={"q": QUERY, "user": "n1"}).json()
+    assert "neighbours" not in searched.get("experiments", {})  # not one of its routes
+    client.post("/experiments/neighbours/stop")

@@ -52,12 +52,27 @@ def _trending(request: Request, store: Store) -> TrendingProducts:
 
 
 def _items(
-    request: Request, route: str, picks: list[Pick], started: float, item: str | None = None
+    request: Request,
+    route: str,
+    picks: list[Pick],
+    started: float,
+    item: str | None = None,
+    visitor: str | None = None,
+    arms: Arms | None = None,
 ) -> JSONResponse:
     settings = request.app.state.settings
+    arms = arms if arms is not None else Arms(settings)
     items = pick_dicts(picks)
-    head = answered(request, settings, route, None, item, Arms(settings), items, started)
+    head = answered(request, arms.settings, route, visitor, item, arms, items, started)
     return plain_json({**head, "items": items})
+
+
+def _visitor(user: str | None, session: str | None) -> str | None:
+    return user if user is not None else (f"~{session}" if session is not None else None)
+
+
+Visitor = Annotated[str | None, Query(description="The visitor's user_id (experiments)")]
+Session = Annotated[str | None, Query(description="An anonymous visitor's session_id")]
 
 
 @router.get("/recommend", response_class=JSONResponse)
@@ -90,7 +105,9 @@ async def recommend(
         wanted = recommend_filters(category, in_stock, price_min, price_max)
         trending = _trending(request, store)
         picks = await run_in_threadpool(trending.picks, k, wanted)
-        return _items(request, "/recommend", picks, time.perf_counter())
+        return _items(
+            request, "/recommend", picks, time.perf_counter(), None, _visitor(user, session)
+        )
     if user is None and session is None:
         raise InvalidInput(
             [RowError(1, "user", "no visitor given", "give user=USER_ID or session=SESSION_ID")],
@@ -130,24 +147,41 @@ async def recommend(
 @router.get("/similar", response_class=JSONResponse)
 async def similar(
     request: Request,
+    settings: SettingsDep,
     item: Annotated[str, Query(description="A product id")],
     k: K = 10,
     in_stock: bool | None = None,
+    user: Visitor = None,
+    session: Session = None,
 ) -> JSONResponse:
-    """Products like ``item`` (co-behaviour and text); 404 for an unknown product."""
+    """Products like ``item`` (co-behaviour and text); 404 for an unknown product. The
+    visitor, when given, places the answer in the experiments of ``/similar``."""
     started = time.perf_counter()
-    recommend_engine(request)  # 503 before the models are loaded
-    picks = await run_in_threadpool(similar_list, request, item, k, Filters(in_stock=in_stock))
-    return _items(request, "/similar", picks, started, item)
+    engine = recommend_engine(request)  # 503 before the models are loaded
+    visitor = _visitor(user, session)
+    arms = arms_for(request, settings, visitor, "/similar")
+    variant = recommend_engine_for(request, engine, arms)
+    wanted = Filters(in_stock=in_stock)
+    picks = await run_in_threadpool(similar_list, request, item, k, wanted, variant)
+    return _items(request, "/similar", picks, started, item, visitor, arms)
 
 
 @router.get("/bought-together", response_class=JSONResponse)
 async def bought_together(
-    request: Request, item: Annotated[str, Query(description="A product id")], k: K = 10
+    request: Request,
+    settings: SettingsDep,
+    item: Annotated[str, Query(description="A product id")],
+    k: K = 10,
+    user: Visitor = None,
+    session: Session = None,
 ) -> JSONResponse:
     """Products carted or bought with ``item`` in the same visit (text neighbours for new
-    products); 404 for an unknown product."""
+    products); 404 for an unknown product. The visitor, when given, places the answer in
+    the experiments of ``/bought-together``."""
     started = time.perf_counter()
-    recommend_engine(request)  # 503 before the models are loaded
-    picks = await run_in_threadpool(bought_together_list, request, item, k)
-    return _items(request, "/bought-together", picks, started, item)
+    engine = recommend_engine(request)  # 503 before the models are loaded
+    visitor = _visitor(user, session)
+    arms = arms_for(request, settings, visitor, "/bought-together")
+    variant = recommend_engine_for(request, engine, arms)
+    picks = await run_in_threadpool(bought_together_list, request, item, k, variant)
+    return _items(request, "/bought-together", picks, started, item, visitor, arms)
