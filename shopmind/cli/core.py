@@ -263,6 +263,17 @@ def stats(obj: _Ctx, as_json: bool) -> None:
     _emit(data, as_json, text)
 
 
+def _forget_answers_before(settings: Settings, store: Store, before: float) -> None:
+    """Retention for the request log too: its answers name visitors as the events do."""
+    from shopmind.experiments.book import ExperimentBook
+
+    shared = store.url.startswith(("postgresql://", "postgres://"))
+    if shared or (settings.home / "experiments.sqlite").is_file():
+        with ExperimentBook.open(settings.home, store.url) as book:
+            gone = book.delete_before(before)
+        logger.info("retention: %d logged answers deleted", gone)
+
+
 def _full_build(
     settings: Settings,
     store: Store,
@@ -275,8 +286,10 @@ def _full_build(
 
     days = settings.privacy.events_days
     if days:
-        gone = store.delete_events_before(time.time() - days * 86_400, actor="retention")
+        before = time.time() - days * 86_400
+        gone = store.delete_events_before(before, actor="retention")
         logger.info("retention: %d events older than %d days deleted", gone, days)
+        _forget_answers_before(settings, store, before)
     return run_build(
         store,
         settings.home,

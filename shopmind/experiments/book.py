@@ -360,6 +360,21 @@ class ExperimentBook:
         rows = self._read("SELECT * FROM requests WHERE request_id = ?", (request_id,))
         return LoggedRequest.from_row(rows[0]) if rows else None
 
+    def delete_before(self, ts: float) -> int:
+        """Delete the answers logged before ``ts`` (retention); returns how many."""
+        self.flush()
+        with self._lock:
+            self._db.begin()
+            try:
+                gone = max(self._db.execute("DELETE FROM requests WHERE ts < ?", (ts,)).rowcount, 0)
+                self._db.commit()
+            except BaseException:
+                self._db.rollback()
+                raise
+            if gone:
+                self._db.scrub()
+        return gone
+
     def forget_visitors(self, visitors: Sequence[str]) -> int:
         """Delete the visitors' logged answers; returns how many."""
         self.flush()

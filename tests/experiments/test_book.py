@@ -63,6 +63,9 @@ def test_two_books_share_experiments_and_one_request_log(where: tuple[Path, str]
         assert a.exposure.of(["p0"])["p0"].impressions == 1  # this process's own count
         assert b.forget_visitors(["u1"]) == 1
         assert [r.request_id for r in a.requests()] == ["r2"]
+        a.log(_answer(3, "u3", {}))
+        assert a.delete_before(1002.5) == 1  # retention: r2 (t=1002) goes, r3 stays
+        assert [r.request_id for r in b.requests()] == ["r3"]
         assert a.stop("blend").status == "stopped"
         assert b.get("blend").stopped is not None
 
