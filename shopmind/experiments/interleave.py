@@ -16,7 +16,7 @@ confidence (the mSPRT of :mod:`shopmind.experiments.stats` on the preference's m
 from __future__ import annotations
 
 import random
-from collections.abc import Collection, Hashable, Sequence
+from collections.abc import Collection, Hashable, MutableSequence, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -79,6 +79,48 @@ def team_draft(lists: Sequence[Sequence[T]], k: int, rng: random.Random) -> Inte
     ):
         shared += 1
     return Interleaved(items, teams, shared)
+
+
+class _Fixed(random.Random):
+    """A "random" source that replays given shuffles: one team-draft outcome, enumerated."""
+
+    def __init__(self, orders: Sequence[Sequence[int]]) -> None:
+        super().__init__(0)
+        self._orders = list(orders)
+        self.used = 0
+
+    def shuffle(self, x: MutableSequence[Any]) -> None:
+        order = self._orders[self.used] if self.used < len(self._orders) else range(len(x))
+        self.used += 1
+        x[:] = [x[i] for i in order]
+
+
+def draft_propensities(
+    lists: Sequence[Sequence[T]], k: int, drafted: Sequence[T], samples: int = 512
+) -> list[float]:
+    """Per position of a drafted list, the probability that team draft puts that product
+    there: exact by enumerating every round's order while there are at most 4,096 ways
+    (two rankers: 2^rounds), else estimated from ``samples`` seeded drafts. Logged as the
+    answer's propensities, they make interleaved traffic usable for off-policy replay."""
+    from itertools import permutations, product
+
+    rankers = len(lists)
+    rounds = -(-k // rankers) + 1
+    ways = list(permutations(range(rankers)))
+    counts = [0.0] * len(drafted)
+    total = 0.0
+    if len(ways) ** rounds <= 4096:
+        outcomes: Any = product(ways, repeat=rounds)
+    else:
+        rng = random.Random(0)
+        outcomes = ([rng.choice(ways) for _ in range(rounds)] for _ in range(samples))
+    for orders in outcomes:
+        got = team_draft(lists, k, _Fixed(orders))
+        total += 1
+        for i, item in enumerate(drafted):
+            if i < len(got.items) and got.items[i] == item:
+                counts[i] += 1
+    return [c / total if total else 0.0 for c in counts]
 
 
 def credit(

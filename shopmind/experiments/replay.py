@@ -6,7 +6,8 @@ candidate ranks again, and the estimators of :mod:`shopmind.experiments.offpolic
 the logged clicks by how the candidate would have placed the same products. A log of
 deterministic lists (propensity 1) can only credit the candidate where it agrees with what
 was shown (``matched_share`` says how often); exploration (``experiments.explore``) and
-interleaving widen what the log can answer for.
+interleaving (its answers log each product's team-draft probability) widen what the log
+can answer for.
 """
 
 from __future__ import annotations
@@ -31,10 +32,7 @@ def replay(
     k: int = 10,
 ) -> dict[str, Any]:
     """Estimate the candidate's clicks per answer on ``route`` from the log."""
-    logged = [
-        r for r in requests
-        if r.route == route and r.items and not any(s.team for s in r.items)
-    ]  # fmt: skip
+    logged = [r for r in requests if r.route == route and r.items]
     if not logged:
         return {"requests": 0, "note": f"no logged {route} answers to replay yet"}
     index = {r.request_id: n for n, r in enumerate(logged)}

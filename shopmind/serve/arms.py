@@ -24,7 +24,7 @@ from fastapi import Request
 from shopmind.config import Settings
 from shopmind.experiments.assign import Running, assignments
 from shopmind.experiments.book import ExperimentBook, LoggedRequest, Shown
-from shopmind.experiments.interleave import team_draft
+from shopmind.experiments.interleave import draft_propensities, team_draft
 from shopmind.experiments.spec import apply_overrides
 from shopmind.recommend.engine import RecommendEngine
 from shopmind.search import SearchEngine
@@ -119,7 +119,8 @@ def interleave_items(
     running: Running, lists: list[list[dict[str, Any]]], k: int
 ) -> list[dict[str, Any]]:
     """One list drafted from every variant's list (team draft, a fresh random order per
-    request); each item names its ``team``, the variant that placed it."""
+    request); each item names its ``team``, the variant that placed it, and its
+    ``propensity``: the chance team draft puts it at that position."""
     names = [v.name for v in running.spec.variants]
     item_of: dict[str, dict[str, Any]] = {}
     for items in lists:
@@ -127,7 +128,11 @@ def interleave_items(
             item_of.setdefault(str(item["id"]), item)
     ids = [[str(item["id"]) for item in items] for items in lists]
     mixed = team_draft(ids, k, random.Random())
-    return [{**item_of[i], "team": names[t]} for i, t in zip(mixed.items, mixed.teams, strict=True)]
+    chances = draft_propensities(ids, k, mixed.items)
+    return [
+        {**item_of[i], "team": names[t], "propensity": round(p, 6)}
+        for i, t, p in zip(mixed.items, mixed.teams, chances, strict=True)
+    ]
 
 
 def search_engine_for(request: Request, engine: SearchEngine, arms: Arms) -> SearchEngine:

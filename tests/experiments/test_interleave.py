@@ -7,7 +7,13 @@ import random
 import numpy as np
 import pytest
 
-from shopmind.experiments.interleave import Tally, credit, preference, team_draft
+from shopmind.experiments.interleave import (
+    Tally,
+    credit,
+    draft_propensities,
+    preference,
+    team_draft,
+)
 
 
 def test_team_draft_takes_each_rankers_best_unplaced_product_in_turn() -> None:
@@ -70,3 +76,20 @@ def test_a_tally_names_the_ranker_shoppers_prefer() -> None:
     assert even.report()["winner"] is None
     with pytest.raises(ValueError, match="credits for 3"):
         tally.add([1, 0, 0])
+
+
+def test_draft_propensities_match_how_often_team_draft_places_each_product() -> None:
+    a = ["a1", "a2", "s", "a4", "a5"]
+    b = ["s", "b2", "b3", "a2", "b5"]
+    drafted = team_draft([a, b], 5, random.Random(11)).items
+    exact = draft_propensities([a, b], 5, drafted)
+    hits = np.zeros(5)
+    for seed in range(4000):
+        got = team_draft([a, b], 5, random.Random(seed)).items
+        hits += [got[i] == drafted[i] for i in range(5)]
+    assert exact == pytest.approx(list(hits / 4000), abs=0.03)
+    assert all(0 < p <= 1 for p in exact)
+    # three rankers: estimated from seeded drafts, still probabilities of what was shown
+    three = [[f"{r}{i}" for i in range(8)] for r in "xyz"]
+    shown = team_draft(three, 8, random.Random(1)).items
+    assert all(0 < p <= 1 for p in draft_propensities(three, 8, shown))

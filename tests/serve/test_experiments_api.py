@@ -187,6 +187,7 @@ def test_interleaving_drafts_one_list_from_both_variants_and_credits_clicks(
         assert data["experiments"] == {"lexical-weight": "interleaved"}
         organic = [h for h in data["hits"] if not h["sponsored"]]
         assert {h["team"] for h in organic} <= {"lexical", "meaning"}
+        assert all(0 < h["propensity"] <= 1 for h in organic)  # team draft's own chances
         assert len({h["id"] for h in organic}) == len(organic)
         meaning = next((h for h in organic if h["team"] == "meaning"), None)
         if meaning is not None:
