@@ -2,7 +2,8 @@
 
 With the SQLite store the book is its own file (``HOME/experiments.sqlite``); with
 PostgreSQL it is tables in the shop's database, so every serving node sees the same
-experiments (within :data:`REFRESH_S`) and logs into one request log.
+experiments (within 1.5 s: the writer thread reads them every :data:`REFRESH_S`) and logs
+into one request log.
 
 Every list answer is logged as one row: its ``request_id``, time, route, visitor, query,
 the experiments and variants the visitor was in, and per result the product, its 1-based
@@ -166,6 +167,7 @@ class ExperimentBook:
         self._closed = False
         self._wake = threading.Event()
         self.exposure = Exposure()  # what exploration reads: this process's impressions
+        self._refresh()
         self._writer = threading.Thread(target=self._drain, name="request-log", daemon=True)
         self._writer.start()
 
@@ -258,7 +260,7 @@ class ExperimentBook:
                     (_BUMP, ()),
                 ]
             )
-            self._checked = 0.0
+            self._refresh()
             return self.get(spec.name)
 
     def stop(self, name: str, now: float | None = None) -> Experiment:
@@ -275,28 +277,29 @@ class ExperimentBook:
                     (_BUMP, ()),
                 ]
             )  # fmt: skip
-            self._checked = 0.0
+            self._refresh()
             return self.get(name)
 
     def running(self) -> list[Running]:
-        """The running experiments, read again at most every second (others' changes too).
-        A database away keeps the last known ones."""
-        now = time.monotonic()
-        with self._lock:
-            if now - self._checked < REFRESH_S or self._closed:
-                return self._running
-            self._checked = now
-            try:
-                version = int(
-                    self._read("SELECT value FROM experiments_meta WHERE key = "
-                               "'experiments_version'")[0][0]
-                )  # fmt: skip
-                if version != self._seen:
-                    self._running = [e.running for e in self.experiments("running")]
-                    self._seen = version
-            except StoreUnavailable as err:
-                logger.warning("experiments read from memory: %s", err)
-            return self._running
+        """The running experiments as last read: the writer thread reads them again every
+        :data:`REFRESH_S` (another node's changes reach this one within 1.5 s), ``start``
+        and ``stop`` at once. Never touches the database, so a request never waits on it;
+        a database away keeps the last known ones."""
+        return self._running
+
+    def _refresh(self) -> None:
+        """Read the running experiments again if their version moved."""
+        self._checked = time.monotonic()
+        try:
+            version = int(
+                self._read("SELECT value FROM experiments_meta WHERE key = "
+                           "'experiments_version'")[0][0]
+            )  # fmt: skip
+            if version != self._seen:
+                self._running = [e.running for e in self.experiments("running")]
+                self._seen = version
+        except StoreUnavailable as err:
+            logger.warning("experiments read from memory: %s", err)
 
     # -- the request log --------------------------------------------------------------------
     def log(self, request: LoggedRequest) -> None:
@@ -340,6 +343,8 @@ class ExperimentBook:
                 break
             try:
                 self.flush()
+                if time.monotonic() - self._checked >= REFRESH_S:
+                    self._refresh()
             except Exception:  # the log must never take serving down
                 logger.exception("writing the request log failed")
 

@@ -12,7 +12,7 @@ from shopmind.ads import CampaignBook
 from shopmind.config import Settings
 from shopmind.errors import InvalidInput
 from shopmind.experiments.assign import assignments
-from shopmind.experiments.book import REFRESH_S, ExperimentBook, LoggedRequest, Shown
+from shopmind.experiments.book import FLUSH_S, REFRESH_S, ExperimentBook, LoggedRequest, Shown
 from shopmind.experiments.spec import check_spec
 
 SPEC = {
@@ -43,7 +43,7 @@ def test_two_books_share_experiments_and_one_request_log(where: tuple[Path, str]
     with ExperimentBook.open(home, url) as a, ExperimentBook.open(home, url) as b:
         started = a.start(check_spec(SPEC, Settings()))
         assert started.status == "running" and (started.start, started.end) == (0, 10_000)
-        time.sleep(REFRESH_S + 0.1)
+        time.sleep(REFRESH_S + FLUSH_S + 0.2)  # the other node's writer thread reads again
         [running] = b.running()  # the other node sees it
         assert running.spec.name == "blend"
         # the same visitor gets the same variant from either node
