@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 REFRESH_S = 1.0
 FLUSH_S = 0.5
 FLUSH_ROWS = 1_000
+MAX_QUEUED = 200_000  # answers kept in memory while the database is away
 
 _SQLITE = """
 CREATE TABLE IF NOT EXISTS experiments (
@@ -167,6 +168,7 @@ class ExperimentBook:
         self._closed = False
         self._wake = threading.Event()
         self.exposure = Exposure()  # what exploration reads: this process's impressions
+        self.dropped = 0  # answers not logged because the database was away too long
         self._refresh()
         self._writer = threading.Thread(target=self._drain, name="request-log", daemon=True)
         self._writer.start()
@@ -328,10 +330,15 @@ class ExperimentBook:
                 except BaseException:
                     self._db.rollback()
                     raise
-        except StoreUnavailable as err:  # keep them for the next try
+        except StoreUnavailable as err:  # keep them for the next try, up to a bound
             with self._buffer.lock:
                 self._buffer.rows[:0] = rows
-            logger.warning("request log not written yet: %s", err)
+                over = len(self._buffer.rows) - MAX_QUEUED
+                if over > 0:  # the oldest go: the log is for statistics, not for orders
+                    del self._buffer.rows[:over]
+                    self.dropped += over
+            logger.warning("request log not written yet (%d dropped so far): %s",
+                           self.dropped, err)  # fmt: skip
             return 0
         return len(rows)
 

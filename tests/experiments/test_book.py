@@ -78,3 +78,33 @@ def test_the_experiments_book_and_the_campaign_book_share_one_database(
         log.start(check_spec(SPEC, Settings()))
         assert ads.campaigns() == []
         assert [e.spec.name for e in log.experiments()] == ["blend"]
+
+
+def test_a_lost_database_never_stalls_logging_and_the_log_catches_up(tmp_path: Path) -> None:
+    """The shop's PostgreSQL stops: answers still queue at once and the running experiments
+    stay known; once it is back the writer thread writes what waited."""
+    from shopmind.store.pglocal import LocalPostgres, postgres_bin
+
+    if postgres_bin() is None:
+        pytest.skip("no PostgreSQL server binaries; ./install.sh --dev installs them")
+    with LocalPostgres() as server:
+        url = server.create_database("lost")
+        with ExperimentBook.open(tmp_path, url) as book:
+            book.start(check_spec(SPEC, Settings()))
+            server.stop()
+            started = time.perf_counter()
+            for n in range(100):
+                book.log(_answer(n, f"u{n}", {"blend": "control"}))
+            assert time.perf_counter() - started < 0.5  # queued, not written
+            assert [r.spec.name for r in book.running()] == ["blend"]
+            assert book.flush() == 0  # kept for the next try
+            server.start()
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                try:
+                    if len(list(book.requests())) == 100:
+                        break
+                except Exception:  # the reconnect may take a moment
+                    pass
+                time.sleep(0.2)
+            assert len(list(book.requests())) == 100 and book.dropped == 0
