@@ -21,6 +21,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -204,18 +205,24 @@ class ExperimentBook:
                 raise StoreError(f"the experiments book {self._db.where} is closed")
             return list(self._db.execute(sql, params).fetchall())
 
-    def _write(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+    @contextmanager
+    def _transaction(self) -> Iterator[SideDb]:
+        """One transaction under the lock: commits on success, rolls back on an error."""
         with self._lock:
             if self._closed:
                 raise StoreError(f"the experiments book {self._db.where} is closed")
             self._db.begin()
             try:
-                for sql, params in statements:
-                    self._db.execute(sql, params)
+                yield self._db
                 self._db.commit()
             except BaseException:
                 self._db.rollback()
                 raise
+
+    def _write(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        with self._transaction() as db:
+            for sql, params in statements:
+                db.execute(sql, params)
 
     # -- experiments ------------------------------------------------------------------------
     def experiments(self, status: str | None = None) -> list[Experiment]:
@@ -323,13 +330,8 @@ class ExperimentBook:
             with self._lock:
                 if self._closed:
                     return 0
-                self._db.begin()
-                try:
-                    self._db.executemany(_INSERT, [r.row() for r in rows])
-                    self._db.commit()
-                except BaseException:
-                    self._db.rollback()
-                    raise
+                with self._transaction() as db:
+                    db.executemany(_INSERT, [r.row() for r in rows])
         except StoreUnavailable as err:  # keep them for the next try, up to a bound
             with self._buffer.lock:
                 self._buffer.rows[:0] = rows
@@ -374,37 +376,26 @@ class ExperimentBook:
 
     def delete_before(self, ts: float) -> int:
         """Delete the answers logged before ``ts`` (retention); returns how many."""
-        self.flush()
-        with self._lock:
-            self._db.begin()
-            try:
-                gone = max(self._db.execute("DELETE FROM requests WHERE ts < ?", (ts,)).rowcount, 0)
-                self._db.commit()
-            except BaseException:
-                self._db.rollback()
-                raise
-            if gone:
-                self._db.scrub()
-        return gone
+        return self._delete("ts < ?", [[ts]])
 
     def forget_visitors(self, visitors: Sequence[str]) -> int:
         """Delete the visitors' logged answers; returns how many."""
+        chunks = [list(visitors[at : at + 500]) for at in range(0, len(visitors), 500)]
+        return self._delete("visitor IN ({marks})", chunks)
+
+    def _delete(self, where: str, chunks: Sequence[Sequence[Any]]) -> int:
+        """Delete the logged answers ``where`` holds, once per chunk of parameters (each in
+        its own transaction; ``{marks}`` becomes one placeholder per parameter), then scrub
+        the freed space; returns how many went."""
         self.flush()
         gone = 0
         with self._lock:
-            for start in range(0, len(visitors), 500):
-                chunk = list(visitors[start : start + 500])
-                marks = ", ".join("?" * len(chunk))
-                self._db.begin()
-                try:
-                    cur = self._db.execute(
-                        f"DELETE FROM requests WHERE visitor IN ({marks})", chunk
-                    )
-                    gone += max(cur.rowcount, 0)
-                    self._db.commit()
-                except BaseException:
-                    self._db.rollback()
-                    raise
+            for params in chunks:
+                sql = "DELETE FROM requests WHERE " + where.format(
+                    marks=", ".join("?" * len(params))
+                )
+                with self._transaction() as db:
+                    gone += max(db.execute(sql, params).rowcount, 0)
             if gone:
                 self._db.scrub()
         return gone
