@@ -38,17 +38,26 @@ class Arms:
     """What experiments decide for one request.
 
     Attributes:
-        settings: the settings with the visitor's A/B variants' overrides merged in.
+        settings: the settings with ``overrides`` merged in.
         assigned: experiment name -> variant name, for the log and the answer.
-        search / recommend: the merged overrides of those sections (for engine variants).
+        overrides: the visitor's variants' setting overrides, by section.
         interleave: an interleaving experiment the visitor is in, or None.
     """
 
     settings: Settings
     assigned: dict[str, str] = field(default_factory=dict)
-    search: dict[str, Any] = field(default_factory=dict)
-    recommend: dict[str, Any] = field(default_factory=dict)
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     interleave: Running | None = None
+
+    @property
+    def search(self) -> dict[str, Any]:
+        """The search overrides (for the search engine's variant)."""
+        return self.overrides.get("search", {})
+
+    @property
+    def recommend(self) -> dict[str, Any]:
+        """The recommendation overrides (for the recommendation engine's variant)."""
+        return self.overrides.get("recommend", {})
 
 
 def book(request: Request) -> ExperimentBook | None:
@@ -81,7 +90,7 @@ def arms_for(request: Request, settings: Settings, visitor: str | None, route: s
     if not running:
         return Arms(settings)
     assigned: dict[str, str] = {}
-    overrides: dict[str, Any] = {}
+    overrides: dict[str, dict[str, Any]] = {}
     interleave = None
     for r in running:
         if r.spec.kind == "interleaving":
@@ -91,28 +100,42 @@ def arms_for(request: Request, settings: Settings, visitor: str | None, route: s
             continue
         variant = r.variant(visitor)
         assigned[r.spec.name] = variant.name
-        for section, values in variant.settings.items():
-            overrides.setdefault(section, {}).update(values)
-    if not overrides:
-        return Arms(settings, assigned, interleave=interleave)
-    key = "settings:" + json.dumps(overrides, sort_keys=True)
-    merged = _cached(request, key, lambda: apply_overrides(settings, overrides))
-    return Arms(
-        merged, assigned, overrides.get("search", {}), overrides.get("recommend", {}), interleave
-    )
+        overrides = _with(overrides, variant.settings)
+    return _arms(request, settings, assigned, overrides, interleave)
 
 
-def variant_arms(request: Request, settings: Settings, running: Running) -> list[Arms]:
-    """One Arms per variant of an interleaving experiment (its variants' own settings)."""
-    out = []
-    for v in running.spec.variants:
-        key = "settings:" + json.dumps(v.settings, sort_keys=True)
-        merged = _cached(request, key, lambda v=v: apply_overrides(settings, v.settings))
-        assigned = {running.spec.name: v.name}
-        out.append(
-            Arms(merged, assigned, v.settings.get("search", {}), v.settings.get("recommend", {}))
-        )
+def _with(base: dict[str, dict[str, Any]], more: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """``base``'s overrides with ``more``'s laid over them, section by section."""
+    out = {section: dict(values) for section, values in base.items()}
+    for section, values in more.items():
+        out.setdefault(section, {}).update(values)
     return out
+
+
+def _arms(
+    request: Request,
+    base: Settings,
+    assigned: dict[str, str],
+    overrides: dict[str, dict[str, Any]],
+    interleave: Running | None = None,
+) -> Arms:
+    """Arms whose settings are the serving ``base`` with ``overrides`` merged in (cached by
+    the overrides: the base is the app's, one per process)."""
+    if not overrides:
+        return Arms(base, assigned, overrides, interleave)
+    key = "settings:" + json.dumps(overrides, sort_keys=True)
+    merged = _cached(request, key, lambda: apply_overrides(base, overrides))
+    return Arms(merged, assigned, overrides, interleave)
+
+
+def variant_arms(request: Request, settings: Settings, arms: Arms, running: Running) -> list[Arms]:
+    """One Arms per variant of the interleaving experiment ``running``: the visitor's A/B
+    overrides (``arms``) with each variant's own laid over them, on the serving
+    ``settings``."""
+    return [
+        _arms(request, settings, {running.spec.name: v.name}, _with(arms.overrides, v.settings))
+        for v in running.spec.variants
+    ]
 
 
 def interleave_items(

@@ -286,3 +286,24 @@ def test_similar_and_bought_together_join_experiments_for_a_named_visitor(
     searched = client.get("/search", params={"q": QUERY, "user": "n1"}).json()
     assert "neighbours" not in searched.get("experiments", {})  # not one of its routes
     client.post("/experiments/neighbours/stop")
+
+
+def test_an_interleaved_visitor_keeps_the_ab_variant_of_another_layer(client: TestClient) -> None:
+    """A visitor in an A/B test (one layer) and an interleaving experiment (another) gets
+    an interleaved page drafted from lists that both carry their A/B variant's settings."""
+    _start(client, {**NO_ADS, "name": "mixed-ab", "layer": "mixed-ab"})
+    _start(client, {"name": "mixed-il", "kind": "interleaving", "layer": "mixed-il",
+                    "routes": ["/search"], "variants": [
+                        {"name": "lexical", "share": 0.5, "settings": {"search": {"alpha": 0.9}}},
+                        {"name": "meaning", "share": 0.5, "settings": {"search": {"alpha": 0.1}}},
+                    ]})  # fmt: skip
+    seen = set()
+    for n in range(30):
+        data = client.get("/search", params={"q": QUERY, "user": f"mix{n}", "k": 5}).json()
+        variant = data["experiments"]["mixed-ab"]
+        assert data["experiments"]["mixed-il"] == "interleaved"
+        assert (data["hits"][0]["id"] == PINNED) == (variant == "no_ads"), variant
+        seen.add(variant)
+    assert seen == {"control", "no_ads"}
+    for name in ("mixed-ab", "mixed-il"):
+        client.post(f"/experiments/{name}/stop")

@@ -128,7 +128,7 @@ async def recommend(
 
     def run() -> dict[str, Any]:
         if arms.interleave is not None:
-            lists = [organic(a) for a in variant_arms(request, live, arms.interleave)]
+            lists = [organic(a) for a in variant_arms(request, settings, arms, arms.interleave)]
             items = interleave_items(arms.interleave, [i for i, _ in lists], k)
             stage = lists[0][1]
         else:

@@ -14,6 +14,7 @@ from shopmind.experiments.assign import Running
 from shopmind.search import SORT_ORDERS, Filters
 from shopmind.search.engine import SearchEngine
 from shopmind.serve.arms import (
+    Arms,
     answered,
     arms_for,
     interleave_items,
@@ -108,7 +109,7 @@ async def search(
 
     def run() -> dict[str, Any]:
         if interleave is not None:
-            result, stage = _interleaved(request, store, live, ask, engine, interleave)
+            result, stage = _interleaved(request, store, settings, ask, engine, arms, interleave)
         else:
             variant = search_engine_for(request, engine, arms)
             result, stage = search_list(request, store, live, ask, variant)
@@ -134,12 +135,13 @@ def _interleaved(
     settings: SettingsDep,
     ask: SearchAsk,
     engine: SearchEngine,
+    arms: Arms,
     running: Running,
 ) -> tuple[dict[str, Any], Ranking]:
     """One page drafted from every variant's page (team draft); each hit names its team."""
     answers = [
         search_list(request, store, a.settings, ask, search_engine_for(request, engine, a))
-        for a in variant_arms(request, settings, running)
+        for a in variant_arms(request, settings, arms, running)
     ]
     result, stage = answers[0]
     hits = interleave_items(running, [r["hits"] for r, _ in answers], ask.k)
