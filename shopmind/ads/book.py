@@ -41,7 +41,7 @@ from shopmind.ads.records import (
     utc_day,
 )
 from shopmind.errors import NotFound, StoreError, StoreUnavailable
-from shopmind.store.sidedb import PostgresSideDb, SideDb, SQLiteSideDb
+from shopmind.store.sidedb import PostgresSideDb, SideDb, SQLiteSideDb, in_database
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class CampaignBook:
     @classmethod
     def open(cls, home: Path, store_url: str, busy_timeout_ms: int = 30_000) -> CampaignBook:
         """The shop's book: beside a PostgreSQL store in its database, else ``HOME/ads.sqlite``."""
-        if store_url.startswith(("postgresql://", "postgres://")):
+        if in_database(store_url):
             return cls(None, db=PostgresSideDb(store_url, BOOK_SCHEMA))
         return cls(home / "ads.sqlite", busy_timeout_ms)
 

@@ -265,10 +265,10 @@ def stats(obj: _Ctx, as_json: bool) -> None:
 
 def _forget_answers_before(settings: Settings, store: Store, before: float) -> None:
     """Retention for the request log too: its answers name visitors as the events do."""
-    from shopmind.experiments.book import ExperimentBook
+    from shopmind.experiments.book import FILE, ExperimentBook
+    from shopmind.store.sidedb import has_book
 
-    shared = store.url.startswith(("postgresql://", "postgres://"))
-    if shared or (settings.home / "experiments.sqlite").is_file():
+    if has_book(settings.home, store.url, FILE):
         with ExperimentBook.open(settings.home, store.url) as book:
             gone = book.delete_before(before)
         logger.info("retention: %d logged answers deleted", gone)

@@ -250,6 +250,7 @@ def evaluate_replay_cmd(obj: _Ctx, policy_file: str, days: float, as_json: bool)
 
     from shopmind.build import open_search
     from shopmind.experiments.replay import replay
+    from shopmind.experiments.report import events_since
     from shopmind.experiments.spec import check_overrides
 
     overrides = _read_document(policy_file)
@@ -267,8 +268,7 @@ def evaluate_replay_cmd(obj: _Ctx, policy_file: str, days: float, as_json: bool)
             rows, _, _ = engine.served(request.query or "", 10)
             return [engine.index.ids[int(r)] for r in rows]
 
-        events = (e for batch in store.iter_events() for e in batch if (e.ts or 0.0) >= since)
-        result = replay(book.requests(since), events, candidate)
+        result = replay(book.requests(since), events_since(store, since), candidate)
     result["policy"] = overrides
     if result.get("requests"):
         text = (

@@ -30,10 +30,17 @@ from shopmind.errors import NotFound, StoreError, StoreUnavailable
 from shopmind.experiments.assign import Running, place
 from shopmind.experiments.explore import Exposure
 from shopmind.experiments.spec import BUCKETS, ExperimentSpec
-from shopmind.store.sidedb import PostgresSideDb, SideDb, SideSchema, SQLiteSideDb
+from shopmind.store.sidedb import (
+    PostgresSideDb,
+    SideDb,
+    SideSchema,
+    SQLiteSideDb,
+    in_database,
+)
 
 logger = logging.getLogger(__name__)
 
+FILE = "experiments.sqlite"  # the book's file in the home, beside a SQLite store
 REFRESH_S = 1.0
 FLUSH_S = 0.5
 FLUSH_ROWS = 1_000
@@ -177,10 +184,10 @@ class ExperimentBook:
     @classmethod
     def open(cls, home: Path, store_url: str, busy_timeout_ms: int = 30_000) -> ExperimentBook:
         """The shop's book: beside a PostgreSQL store in its database, else in
-        ``HOME/experiments.sqlite``."""
-        if store_url.startswith(("postgresql://", "postgres://")):
+        ``HOME/experiments.sqlite`` (:data:`FILE`)."""
+        if in_database(store_url):
             return cls(PostgresSideDb(store_url, SCHEMA))
-        return cls(SQLiteSideDb(home / "experiments.sqlite", SCHEMA, busy_timeout_ms))
+        return cls(SQLiteSideDb(home / FILE, SCHEMA, busy_timeout_ms))
 
     # -- lifecycle --------------------------------------------------------------------------
     def close(self) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -242,6 +242,11 @@ def build_report(
     return out
 
 
+def events_since(store: Store, since: float) -> Iterator[StoredEvent]:
+    """The store's events from ``since`` on (events without a time are left out)."""
+    return (e for batch in store.iter_events() for e in batch if (e.ts or 0.0) >= since)
+
+
 def report_for(
     book: ExperimentBook, store: Store, name: str, window_hours: float = 24.0
 ) -> dict[str, Any]:
@@ -249,7 +254,7 @@ def report_for(
     from ``pre_days`` before its start). NotFound for an unknown name."""
     experiment = book.get(name)
     since = experiment.started - experiment.spec.pre_days * DAY
-    events = (e for batch in store.iter_events() for e in batch if (e.ts or 0.0) >= since)
+    events = events_since(store, since)
     requests = book.requests(experiment.started, experiment.stopped)
     return build_report(experiment, requests, events, window_hours, now=time.time())
 

@@ -26,10 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from shopmind.ads.book import CampaignBook
+from shopmind.experiments.book import FILE as EXPERIMENTS_FILE
 from shopmind.experiments.book import ExperimentBook
 from shopmind.files import write_text_atomic
 from shopmind.redact import FORGOTTEN, forgotten_pattern
 from shopmind.store import Store
+from shopmind.store.sidedb import has_book
 
 logger = logging.getLogger(__name__)
 
@@ -68,13 +70,12 @@ def forget(home: Path, store: Store, visitors: Sequence[str], actor: str) -> For
     keys = list(dict.fromkeys([*wanted, *(f"~{s}" for s in sessions)]))
     report = ForgetReport(len(wanted), len(sessions))
     report.events = store.forget_visitors(wanted, actor)
-    shared = store.url.startswith(("postgresql://", "postgres://"))
     books: tuple[tuple[str, type[CampaignBook] | type[ExperimentBook], str], ...] = (
         ("ad_impressions", CampaignBook, "ads.sqlite"),
-        ("logged_answers", ExperimentBook, "experiments.sqlite"),
+        ("logged_answers", ExperimentBook, EXPERIMENTS_FILE),
     )
     for counted, kind, file in books:  # side books: in the PostgreSQL database, or files
-        if shared or (home / file).is_file():
+        if has_book(home, store.url, file):
             book = kind.open(home, store.url)
             try:
                 setattr(report, counted, book.forget_visitors(keys))

@@ -55,6 +55,18 @@ class Cursor(Protocol):
     def fetchall(self) -> list[Any]: ...
 
 
+def in_database(store_url: str) -> bool:
+    """Whether books beside a store at ``store_url`` live in its database (PostgreSQL)
+    rather than in files of their own."""
+    return store_url.startswith(("postgresql://", "postgres://"))
+
+
+def has_book(home: Path, store_url: str, file: str) -> bool:
+    """Whether a book may hold rows: in the store's PostgreSQL database, or ``HOME/file``
+    exists (a book never opened holds nothing, and is not made just to be emptied)."""
+    return in_database(store_url) or (home / file).is_file()
+
+
 class SideDb(Protocol):
     """One connection to a book's tables (used under the book's lock)."""
 
