@@ -41,7 +41,13 @@ from shopmind.ads.records import (
     utc_day,
 )
 from shopmind.errors import NotFound, StoreError, StoreUnavailable
-from shopmind.store.sidedb import PostgresSideDb, SideDb, SQLiteSideDb, in_database
+from shopmind.store.sidedb import (
+    PostgresSideDb,
+    SideDb,
+    SQLiteSideDb,
+    in_database,
+    transaction,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -111,12 +117,10 @@ class CampaignBook:
         with self._lock:
             if self._closed:
                 raise StoreError(f"the campaign book {self._db.where} is closed")
-            self._db.begin()
             try:
-                yield self._db
-                self._db.commit()
+                with transaction(self._db) as db:
+                    yield db
             except BaseException:
-                self._db.rollback()
                 self._seen = -1  # a campaigns version raised in it was not kept: read again
                 raise
 

@@ -36,6 +36,7 @@ from shopmind.store.sidedb import (
     SideSchema,
     SQLiteSideDb,
     in_database,
+    transaction,
 )
 
 logger = logging.getLogger(__name__)
@@ -218,13 +219,8 @@ class ExperimentBook:
         with self._lock:
             if self._closed:
                 raise StoreError(f"the experiments book {self._db.where} is closed")
-            self._db.begin()
-            try:
-                yield self._db
-                self._db.commit()
-            except BaseException:
-                self._db.rollback()
-                raise
+            with transaction(self._db) as db:
+                yield db
 
     def _write(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
         with self._transaction() as db:

@@ -12,7 +12,8 @@ Each book names its schema and version in a :class:`SideSchema`.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -89,6 +90,19 @@ class SideDb(Protocol):
     def scrub(self) -> None: ...
 
     def close(self) -> None: ...
+
+
+@contextmanager
+def transaction(db: SideDb) -> Iterator[SideDb]:
+    """One transaction on ``db``: commits on success, rolls back on an error (the caller
+    holds its book's lock)."""
+    db.begin()
+    try:
+        yield db
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
 
 
 class SQLiteSideDb:
