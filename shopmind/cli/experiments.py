@@ -97,6 +97,9 @@ def render(result: dict[str, Any]) -> str:
         f"  A/B test:     verdict after {ab['queries_to_verdict']:,} searches (right "
         f"{ab['right']:.0%}, decided {ab['decided']:.0%}); "
         f"{result['ab_over_interleaving']:.1f}x interleaving's",
+        f"  ceiling under this click model (fixed horizon): both lists' clicks per shopper "
+        f"{result['ceiling']['paired_clicks']:.1f}x, no click noise "
+        f"{result['ceiling']['noiseless']:.1f}x fewer searches than the A/B test",
         f"  A/A false positives with daily peeking: always-valid "
         f"{result['aa']['always_valid']:.1%}, t-test {result['aa']['t_test_peeking_daily']:.1%}",
         f"  off-policy, shopmind's clicks per search: true {ope['true_ctr']:.4f}, naive "

@@ -14,6 +14,8 @@ graded judgments, :mod:`shopmind.evaluate.clicks`) meet two known rankers, and e
   ranker's (``a``) clicks per search estimated from that log by IPS, SNIPS and doubly robust
   (a position-based click model fitted on the log) against its true expected clicks, beside
   the naive estimate (the log's own click rate).
+- **ceiling**: the gain over an A/B test that no click-based comparison can beat under the
+  model (:func:`sensitivity_ceiling`), to read the interleaving ratio against.
 - **exploration**: for queries where ranker ``a`` keeps a highly graded product just off the
   page, how many searches the Thompson slot (:class:`~shopmind.experiments.explore.Thompson`)
   needs before what it learned would lift the product into the organic list, against no
@@ -120,6 +122,33 @@ def _verdicts(found: list[tuple[int | None, float]], better_a: bool, cap: int) -
         "decided": len(decided) / len(found),
         "right": right / len(decided) if decided else 0.0,
         "runs": len(found),
+    }
+
+
+def sensitivity_ceiling(chances_a: Array, chances_b: Array) -> dict[str, float]:
+    """How many times fewer searches than the A/B test (fixed horizon, same confidence) two
+    comparisons that no click-based method can beat would need, under this click model:
+
+    - ``paired_clicks``: every shopper sees both full lists, and the clicks on each are
+      compared (the same query and shopper for both rankers, but still click noise): the
+      bound for any interleaving, which observes one list's clicks per search;
+    - ``noiseless``: the true expected clicks of both lists, compared query by query (no
+      click noise at all).
+
+    In a position-based model clicks are independent coin flips, so click noise, which no
+    design that reads clicks removes, caps what interleaving can gain over an A/B test."""
+    mean_a, mean_b = chances_a.sum(axis=1), chances_b.sum(axis=1)
+    noise_a = (chances_a * (1.0 - chances_a)).sum(axis=1).mean()
+    noise_b = (chances_b * (1.0 - chances_b)).sum(axis=1).mean()
+    diff = mean_a - mean_b
+    effect = float(diff.mean()) ** 2
+    if effect == 0.0:
+        return {"paired_clicks": 1.0, "noiseless": 1.0}
+    ab = 2.0 * (noise_a + mean_a.var() + noise_b + mean_b.var()) / effect
+    noiseless = max(float(diff.var()), 1e-12) / effect
+    return {
+        "paired_clicks": float(ab / ((diff.var() + noise_a + noise_b) / effect)),
+        "noiseless": float(ab / noiseless),
     }
 
 
@@ -322,6 +351,7 @@ def simulate_experiments(
         "ab": result_ab,
         "ab_over_interleaving": result_ab["queries_to_verdict"]
         / max(result_inter["queries_to_verdict"], 1),
+        "ceiling": sensitivity_ceiling(chances_a, chances_b),
         "aa_false_positive_rate": aa["always_valid"],
         "aa": aa,
         "ope": ope,

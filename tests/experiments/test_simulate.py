@@ -6,10 +6,12 @@ import csv
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from shopmind.cli import main
+from shopmind.evaluate.experiments import sensitivity_ceiling
 from tests.conftest import head_lines
 
 
@@ -48,6 +50,9 @@ def test_the_simulation_proves_each_method_against_the_truth(
         assert race["decided"] == 1.0 and race["right"] == 1.0
     # interleaving compares both rankers on the same search: it needs far fewer of them
     assert inter["queries_to_verdict"] * 2 < ab["queries_to_verdict"]
+    ceiling = data["ceiling"]
+    # reading both lists' clicks per shopper still leaves click noise: far from noiseless
+    assert 1.0 < ceiling["paired_clicks"] < ceiling["noiseless"] / 2
     assert data["aa_false_positive_rate"] <= 0.05
     assert data["aa"]["t_test_peeking_daily"] > data["aa_false_positive_rate"]
     ope = data["ope"]
@@ -62,6 +67,18 @@ def test_the_simulation_proves_each_method_against_the_truth(
     assert explore["explored_slot_share"] <= 0.1
     # the run is kept with the others
     assert list((home / "evaluations").glob("*experiments*"))
+
+
+def test_the_ceiling_is_the_fixed_horizon_ratio_of_the_two_bounds() -> None:
+    # two queries, one position: a clicks with 0.5 and 0.3, b with 0.1 on both
+    a = np.array([[0.5], [0.3]])
+    b = np.array([[0.1], [0.1]])
+    ceiling = sensitivity_ceiling(a, b)
+    # A/B: 2 * (noise .23 + spread .01 + noise .09 + spread 0) / effect .3^2
+    ab = 2 * (0.23 + 0.01 + 0.09) / 0.09
+    assert ceiling["paired_clicks"] == pytest.approx(ab / ((0.01 + 0.23 + 0.09) / 0.09))
+    assert ceiling["noiseless"] == pytest.approx(ab / (0.01 / 0.09))
+    assert sensitivity_ceiling(a, a) == {"paired_clicks": 1.0, "noiseless": 1.0}
 
 
 def test_the_command_says_what_is_missing(tmp_path: Path) -> None:
