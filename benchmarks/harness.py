@@ -160,3 +160,64 @@ def main(
     results = {name: _run_stage(script, name, args.data) for name in stages}
     report(results)
     print(json.dumps(results))
+
+
+def hammer(
+    base: str,
+    requests: list[tuple[str, dict[str, Any]]],
+    clients: int = 8,
+    seconds: float = 20.0,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """``clients`` concurrent keep-alive connections from one asyncio process (aiohttp, from
+    ``requirements/bench.txt``) GET the ``requests`` (path, params) in turn, each once,
+    until all are answered or ``seconds`` pass. Returns requests per second, p50/p99
+    latency (ms), errors and the client's own CPU share of the machine (its process time
+    over wall time and cores: what it took from the server on a small machine)."""
+    import asyncio
+
+    import aiohttp
+    import numpy as np
+
+    latencies: list[float] = []
+    errors = 0
+
+    async def run() -> float:
+        nonlocal errors
+        stop = time.perf_counter() + seconds
+        queue = iter(requests)
+        limit = aiohttp.TCPConnector(limit=clients, force_close=False)
+        async with aiohttp.ClientSession(base, connector=limit, headers=headers) as session:
+
+            async def client() -> None:
+                nonlocal errors
+                for path, params in queue:
+                    if time.perf_counter() >= stop:
+                        return
+                    s = time.perf_counter()
+                    async with session.get(path, params=params) as r:
+                        await r.read()
+                        errors += r.status != 200
+                    latencies.append(1000 * (time.perf_counter() - s))
+
+            started = time.perf_counter()
+            await asyncio.gather(*(client() for _ in range(clients)))
+            return time.perf_counter() - started
+
+    cpu = time.process_time()
+    try:
+        import uvloop
+
+        elapsed = uvloop.run(run())
+    except ImportError:
+        elapsed = asyncio.run(run())
+    cpu = time.process_time() - cpu
+    lat = np.asarray(latencies) if latencies else np.zeros(1)
+    return {
+        "qps": len(latencies) / elapsed,
+        "p50_ms": float(np.percentile(lat, 50)),
+        "p99_ms": float(np.percentile(lat, 99)),
+        "requests": len(latencies),
+        "errors": errors,
+        "client_cpu_share": cpu / elapsed / (os.cpu_count() or 1),
+    }

@@ -11,12 +11,14 @@ a lone caller pays only a lock.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+OwnerT = TypeVar("OwnerT")
 
 
 @dataclass
@@ -74,3 +76,31 @@ class Coalescer(Generic[T, R]):
                 self._busy = False
         for s in batch:
             s.done.set()
+
+
+_OWNED: weakref.WeakKeyDictionary[Any, dict[str, Coalescer[Any, Any]]] = weakref.WeakKeyDictionary()
+_OWNED_LOCK = threading.Lock()
+
+
+def coalescer_for(
+    owner: OwnerT,
+    name: str,
+    batch: Callable[[OwnerT, Sequence[T]], Sequence[R]],
+    max_batch: int = 16,
+) -> Coalescer[T, R]:
+    """``owner``'s coalescer called ``name`` (made at its first use), which runs
+    ``batch(owner, items)``: one per model, so calls on the same model at the same time go
+    in one batch call. It holds its owner weakly: an owner let go takes it along."""
+    with _OWNED_LOCK:
+        mine = _OWNED.setdefault(owner, {})
+        found = mine.get(name)
+        if found is None:
+            ref = weakref.ref(owner)
+
+            def run(items: Sequence[T]) -> Sequence[R]:
+                alive = ref()
+                assert alive is not None, f"the owner of the {name!r} batches is gone"
+                return batch(alive, items)
+
+            found = mine[name] = Coalescer(run, max_batch)
+        return found

@@ -440,6 +440,14 @@ class ServeConfig(_Section):
         "runs one request's Python code at a time per process); each loads the models, and a "
         "catalog write reaches them all within a second.",
     )
+    math_threads: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Math threads (BLAS, PyTorch) per server process. Concurrent requests "
+        "already use the cores; more threads per call spin between kernels and took a "
+        "third of the CPU of /recommend (measured on 2 cores).",
+    )
     max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1_024)
     max_batch: int = Field(default=10_000, ge=1, description="Most rows in one batch request.")
     max_page_size: int = Field(default=1_000, ge=1)

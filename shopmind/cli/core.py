@@ -990,6 +990,16 @@ def _check_exposure(settings: Settings, bind: str) -> None:
         )
 
 
+def _limit_loaded_math(threads: int) -> None:
+    """Math libraries loaded before the environment said how many threads: told now."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(threads)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(threads)
+
+
 def _serve(
     settings: Settings,
     host: str | None,
@@ -1004,6 +1014,14 @@ def _serve(
 
     _check_exposure(settings, host or settings.serve.host)
     processes = workers or settings.serve.workers
+    # few math threads per process (serve.math_threads): concurrent requests use the cores
+    # (measured on 2 cores: 2 threads per call, spinning between kernels, cost a process
+    # the gain of a second one, and a third of /recommend's CPU); before the libraries load,
+    # and for those already loaded when the app starts (serve.app)
+    for name in _MATH_THREADS:
+        os.environ.setdefault(name, str(settings.serve.math_threads))
+    given = os.environ["OPENBLAS_NUM_THREADS"]
+    _limit_loaded_math(int(given) if given.isdigit() else settings.serve.math_threads)
     if processes > 1:
         # migrate the store once, here, before the processes open it together
         open_store(settings.store_url, settings.store).close()
@@ -1011,15 +1029,20 @@ def _serve(
         os.environ["SHOPMIND_HOME"] = str(settings.home.resolve())
         if config is not None:
             os.environ[CONFIG_ENV] = str(Path(config).resolve())
-        # one math thread per process: the processes use the cores (measured with 2 on 2
-        # cores: 2 threads each, spinning between kernels, took the gain of the second one)
-        for name in _MATH_THREADS:
-            os.environ.setdefault(name, "1")
         os.environ[WORKER_LOG_ENV] = str(logging.getLogger().level)  # -v reaches them too
+        from shopmind.serve.processes import serve_processes
+
+        # each process listens on a socket of its own (SO_REUSEPORT), so a burst of
+        # keep-alive connections spreads over them (one shared socket gave them all to one)
+        serve_processes(
+            host or settings.serve.host,
+            port or settings.serve.port,
+            processes,
+            settings.serve.log_level,
+        )
+        return
     uvicorn.run(
-        create_app(settings) if processes == 1 else "shopmind.serve.app:app_from_environment",
-        factory=processes > 1,
-        workers=processes,
+        create_app(settings),
         host=host or settings.serve.host,
         port=port or settings.serve.port,
         log_level=settings.serve.log_level,

@@ -25,6 +25,22 @@ import scipy.sparse as sp
 FloatArray = np.ndarray
 
 
+def rows_product(left: np.ndarray, right: np.ndarray) -> FloatArray:
+    """``left @ right`` in float32, each row of the answer exactly as it is when that row is
+    computed alone or in any batch: every row is its own matrix-vector product. A
+    matrix-matrix product would read ``right`` once for all rows, but BLAS picks its
+    kernel, and so how its sums round, by the shape (measured: one row alone, two, and 24
+    give three different last bits). Serving scores concurrent visitors in one batch
+    (:mod:`shopmind.batching`); this keeps a visitor's scores, and so their list,
+    independent of who shared the batch."""
+    left = np.asarray(left, dtype=np.float32)
+    right = np.asarray(right, dtype=np.float32)
+    out = np.empty((left.shape[0], right.shape[1]), dtype=np.float32)
+    for i in range(left.shape[0]):
+        np.matmul(left[i], right, out=out[i])
+    return out
+
+
 @dataclass(frozen=True)
 class Histories:
     """Visitor histories: product indexes oldest first, with a weight per event."""

@@ -10,7 +10,7 @@ from typing import Any, Self
 
 import numpy as np
 
-from shopmind.recommend.base import FloatArray, Histories, Recommender
+from shopmind.recommend.base import FloatArray, Histories, Recommender, rows_product
 
 
 class Content(Recommender):
@@ -40,7 +40,7 @@ class Content(Recommender):
         return np.asarray(p / np.maximum(np.linalg.norm(p, axis=1, keepdims=True), 1e-12))
 
     def score(self, histories: Histories) -> FloatArray:
-        return np.asarray(self.profile(histories) @ self.vectors.T, dtype=np.float32)
+        return rows_product(self.profile(histories), self.vectors.T)
 
     def _state(self) -> dict[str, np.ndarray]:
         return {"vectors": self.vectors}

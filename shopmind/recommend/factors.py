@@ -13,7 +13,7 @@ from typing import Any, Literal, Self
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from shopmind.recommend.base import FloatArray, Histories, Recommender
+from shopmind.recommend.base import FloatArray, Histories, Recommender, rows_product
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ class Factors(Recommender):
         return out
 
     def score(self, histories: Histories) -> FloatArray:
-        return np.asarray(self.user_vectors(histories) @ self.item_factors.T, dtype=np.float32)
+        return rows_product(self.user_vectors(histories), self.item_factors.T)
 
     def _state(self) -> dict[str, np.ndarray]:
         return {"item_factors": self.item_factors}

