@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import astuple, fields
@@ -74,6 +75,7 @@ class CampaignBook:
         with self._lock:
             self._campaigns: dict[int, Campaign] = {}
             self._seen = -1  # the campaigns version the dict above holds
+            self._checked = 0.0  # when _fresh last asked the database (monotonic)
             self._fresh()
 
     @classmethod
@@ -136,6 +138,7 @@ class CampaignBook:
         Call under the lock; a closed book answers from memory."""
         if self._closed:
             return
+        self._checked = time.monotonic()
         try:
             row = self._db.execute("SELECT value FROM book_meta WHERE key = 'campaigns_version'")
             version = int(row.fetchone()[0])
@@ -183,6 +186,16 @@ class CampaignBook:
             self._fresh()
             every = sorted(self._campaigns.values(), key=lambda c: c.id)
         return [c for c in every if status is None or c.status == status]
+
+    def any_live(self, now: datetime, within_s: float = 1.0) -> bool:
+        """Whether a campaign is live at ``now``: asked before every list, so it asks the
+        database at most every ``within_s`` seconds (another process's new campaign shows
+        within that; this process's own writes at once). A list with no live campaign
+        skips the auction and its reads."""
+        with self._lock:
+            if time.monotonic() - self._checked >= within_s:
+                self._fresh()
+            return any(c.live(now) for c in self._campaigns.values())
 
     def set_status(self, campaign_id: int, status: CampaignStatus) -> Campaign:
         """Pause or resume a campaign; raises NotFound."""

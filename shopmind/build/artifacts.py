@@ -42,6 +42,7 @@ from shopmind.recommend.factors import Factors
 from shopmind.search import SearchEngine
 from shopmind.search.persist import load_search, save_search
 from shopmind.store import Store
+from shopmind.store.cache import ProductCache
 
 logger = logging.getLogger(__name__)
 
@@ -319,7 +320,7 @@ def open_search(home: Path, store: Store, config: SearchConfig | None = None) ->
         items = json.loads((folder / "items.json").read_text())
         pop = np.load(folder / "popularity.npy")
         popularity = {pid: float(v) for pid, v in zip(items, pop, strict=True)}
-        return load_search(folder, store.get_products, popularity, config, models_dir(home))
+        return load_search(folder, ProductCache(store), popularity, config, models_dir(home))
     logger.info("no build with a search index in %s: indexing the store in memory", home)
     products = store.all_products()
     encoder = None
@@ -330,7 +331,7 @@ def open_search(home: Path, store: Store, config: SearchConfig | None = None) ->
         encoder=encoder,
         config=config,
         cache=home / "cache" / "embeddings",
-        lookup=store.get_products,
+        lookup=ProductCache(store),
     )
 
 

@@ -209,6 +209,16 @@ def check_query(q: str) -> str:
     return folded
 
 
+def _ranks(values: np.ndarray, of: np.ndarray) -> np.ndarray:
+    """For each score in ``of``, 1 + how many ``values`` are higher (ties share the best
+    rank), comparing only with the values above the lowest of ``of`` (a page's hits sit
+    near the top, so that is a handful, not the whole catalog once per hit)."""
+    if not len(of):
+        return np.zeros(0, dtype=np.int64)
+    above = values[values > of.min()]
+    return np.asarray(1 + (above[None, :] > of[:, None]).sum(axis=1))
+
+
 class SearchEngine:
     """Search over one build's lexical index.
 
@@ -484,13 +494,15 @@ class SearchEngine:
             parts = np.zeros((len(page), 0), dtype=np.float32)
         products = self.lookup([self.index.ids[i] for i in page])
         hits: list[Hit] = []
-        matched_scores = scores[matched]
+        ranks = _ranks(scores[matched], scores[page])
+        lexical_ranks = _ranks(got.lexical, got.lexical[page])
         for row, i in enumerate(page):
             product = products.get(self.index.ids[i])
             if product is None:
                 continue  # deleted since the build
-            rank = 1 + int(np.count_nonzero(matched_scores > scores[i]))
-            reasons = self._reasons(int(i), rank, got, parts[row], filters, sort)
+            reasons = self._reasons(
+                int(i), int(ranks[row]), got, parts[row], filters, sort, int(lexical_ranks[row])
+            )
             for label, value in notes.get(int(i), []):
                 reasons.add(label, value)
             if int(i) in staged:
@@ -506,6 +518,7 @@ class SearchEngine:
         parts: np.ndarray,
         filters: Filters,
         sort: str,
+        lexical_rank: int,
     ) -> Node:
         pid = self.index.ids[doc]
         root = Node(f"search hit {pid}", float(got.fused[doc]))
@@ -514,7 +527,7 @@ class SearchEngine:
         matched = [(t, float(v)) for t, v in zip(got.terms, parts, strict=True) if v > 0]
         if matched:
             lexical = root.add("lexical (BM25F)", float(got.lexical[doc]))
-            lexical.add("rank", 1 + int(np.count_nonzero(got.lexical > got.lexical[doc])))
+            lexical.add("rank", lexical_rank)
             fields = lexical.add("matched terms")
             texts = {f: _terms_of(t) for f, t in self._fields_of(doc).items() if t}
             for t, contribution in matched:

@@ -27,6 +27,7 @@ from shopmind.errors import StoreError
 from shopmind.refresh import Refresher
 from shopmind.search.engine import SearchEngine
 from shopmind.store import Store
+from shopmind.store.cache import ProductCache
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ class LiveSearch:
         self._catalog = catalog
         self._catalog_seen = catalog() if catalog_at is None else catalog_at
         self._store = store
+        self._lookup = ProductCache(store)
         self._config = config
         self._cache = cache
         self._reload = reload
@@ -126,7 +128,7 @@ class LiveSearch:
             encoder=encoder,
             config=self._config,
             cache=self._cache,
-            lookup=self._store.get_products,
+            lookup=self._lookup,
             trained=old.dense.ann if old.dense is not None else None,
         )
 

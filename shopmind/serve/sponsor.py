@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from fastapi import Request
@@ -15,6 +16,23 @@ from shopmind.serve.lists import shown_fields
 from shopmind.store import Store
 
 logger = logging.getLogger(__name__)
+
+
+def ads_live(request: Request, enabled: bool) -> bool:
+    """Whether a list may carry sponsored products now: ads on in its settings, an ad
+    server, and a live campaign (checked in memory, the database at most once a second):
+    without one, the list skips the auction and its reads, and a lexical search stays on
+    the event loop."""
+    if not enabled:
+        return False
+    ads: AdServer | None = getattr(request.app.state, "ads", None)
+    if ads is None:
+        return False
+    try:
+        return ads.book.any_live(datetime.now(UTC))
+    except StoreUnavailable as err:  # as with_ads: no ledger, no ads
+        logger.warning("no sponsored products now: %s", err)
+        return False
 
 
 def with_ads(

@@ -85,6 +85,20 @@ def test_two_books_on_one_file_see_each_others_campaign_writes(tmp_path: Path) -
         assert [c.status for c in again.campaigns()] == ["paused", "paused"]
 
 
+def test_whether_a_campaign_is_live_reads_the_database_at_most_once_a_window(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "ads.sqlite"
+    with CampaignBook(path) as a, CampaignBook(path) as b:
+        assert not a.any_live(NOON, within_s=3600)
+        made = b.add_campaign(campaign_in(name="One"), now=START)  # another process's write
+        assert not a.any_live(NOON, within_s=3600)  # not asked again inside the window
+        assert a.any_live(NOON, within_s=0)  # the window passed: read
+        assert not a.any_live(START - timedelta(days=1), within_s=0)  # before its start
+        a.set_status(made.id, "paused")  # this book's own write counts at once
+        assert not a.any_live(NOON, within_s=3600)
+
+
 def test_processes_opening_a_new_book_at_once_all_open_it(tmp_path: Path) -> None:
     outs = open_at_once(
         "from shopmind.ads import CampaignBook",

@@ -346,3 +346,14 @@ def test_real_pretrained_encoders_match_by_meaning(encoder: str, query: str, exp
     index = VectorIndex(enc.name, [p.id for p in products()], enc.encode_documents(texts))
     ids, _ = index.search(enc.encode_query([query])[0], k=2)
     assert expected in ids, (ids, query)
+
+
+def test_page_ranks_count_every_higher_score_once() -> None:
+    from shopmind.search.engine import _ranks
+
+    rng = np.random.default_rng(2)
+    for _ in range(100):
+        values = rng.integers(0, 30, int(rng.integers(1, 500))).astype(np.float32)
+        page = values[rng.integers(0, len(values), int(rng.integers(0, 12)))]
+        expected = [1 + int(np.count_nonzero(values > v)) for v in page]
+        assert _ranks(values, page).tolist() == expected

@@ -32,7 +32,7 @@ from shopmind.serve.lists import (
     similar_list,
 )
 from shopmind.serve.schemas import plain_json
-from shopmind.serve.sponsor import with_ads
+from shopmind.serve.sponsor import ads_live, with_ads
 from shopmind.store import Store
 
 router = APIRouter(tags=["recommend"])
@@ -133,7 +133,7 @@ async def recommend(
             stage = lists[0][1]
         else:
             items, stage = organic(arms)
-        if live.ads.enabled:
+        if ads_live(request, live.ads.enabled):
             items = with_ads(
                 request, store, "recommend", items, visitor, None, stage.pctr, filters.matches,
                 stage.exclude,

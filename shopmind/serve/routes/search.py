@@ -24,7 +24,7 @@ from shopmind.serve.arms import (
 from shopmind.serve.deps import Ranking, SettingsDep, StoreDep, ranker_on
 from shopmind.serve.lists import SearchAsk, search_engine, search_list
 from shopmind.serve.schemas import plain_json
-from shopmind.serve.sponsor import with_ads
+from shopmind.serve.sponsor import ads_live, with_ads
 
 router = APIRouter(tags=["search"])
 
@@ -100,12 +100,7 @@ async def search(
     interleave = arms.interleave if offset == 0 and sort == "relevance" else None
 
     # ads go on the first page of a relevance order, and must pass the page's filters
-    ads = (
-        live.ads.enabled
-        and offset == 0
-        and sort == "relevance"
-        and getattr(request.app.state, "ads", None) is not None
-    )
+    ads = offset == 0 and sort == "relevance" and ads_live(request, live.ads.enabled)
 
     def run() -> dict[str, Any]:
         if interleave is not None:
