@@ -48,6 +48,7 @@ REQUESTS = 2_000
 CACHE = Path(os.environ.get("BENCH_CACHE_DIR", Path.home() / ".cache" / "shopmind-bench"))
 QUIET = {"SHOPMIND_INGEST__PROGRESS": "false", "SHOPMIND_SERVE__LOG_LEVEL": "error"}
 
+HOMES = ("hybrid", "lexical", "games")
 # route label -> (home, path)
 ROUTES = {
     "/search": ("hybrid", "/search"),
@@ -296,18 +297,20 @@ def _child(work: Path, data: Path, which: str) -> dict[str, float]:
     return result
 
 
-def run(work: Path, data: Path, seconds: float, peer: bool) -> dict[str, Any]:
+def run(
+    work: Path, data: Path, seconds: float, peer: bool, homes: tuple[str, ...] = HOMES
+) -> dict[str, Any]:
     cores = os.cpu_count() or 1
     built = prepare(work, data)
     peer_result = typesense(data, seconds) if peer else None  # first: it fails fast
     rates: dict[str, float] = {}
     http: dict[int, dict[str, dict[str, Any]]] = {1: {}, 2: {}}
-    for which in ("hybrid", "lexical", "games"):
+    for which in homes:
         rates.update(_child(work, data, which))
         for processes in (1, 2):
             http[processes].update(over_http(work, data, which, processes, seconds))
     routes: dict[str, dict[str, Any]] = {}
-    for label in ROUTES:
+    for label in (label for label, (home, _) in ROUTES.items() if home in homes):
         one, two = http[1][label], http[2][label]
         best = max((one, two), key=lambda r: r["qps"])
         capacity = rates[label] * cores
@@ -326,6 +329,8 @@ def run(work: Path, data: Path, seconds: float, peer: bool) -> dict[str, Any]:
     if peer_result is not None:
         ts = result["typesense"] = peer_result
         for label in ("/search", "/search (lexical)"):
+            if label not in routes:
+                continue
             route = routes[label]
             route["vs_typesense"] = route["http"] / ts["qps"]
             route["vs_typesense_1"] = route["http_1"]["qps"] / ts["qps"]
@@ -353,6 +358,8 @@ def report(result: dict[str, Any]) -> None:
             f"{ts['p50_ms']:>7.1f} {ts['p99_ms']:>7.1f} {ts['client_cpu_share']:>10.1%}"
         )
         for label in ("/search", "/search (lexical)"):
+            if label not in result["routes"]:
+                continue
             r = result["routes"][label]
             print(
                 f"  {label}: {r['vs_typesense']:.2f}x Typesense's rate (best process count), "
@@ -366,7 +373,10 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="where the homes are built and kept")
     parser.add_argument("--seconds", type=float, default=20.0, help="cap per measurement")
     parser.add_argument("--no-peer", action="store_true", help="skip the Typesense row")
-    parser.add_argument("--inprocess", choices=["hybrid", "lexical", "games"])
+    parser.add_argument("--inprocess", choices=HOMES)
+    parser.add_argument(
+        "--homes", default=",".join(HOMES), help="which shops to serve (default: all three)"
+    )
     parser.add_argument("--json", action="store_true", help="end with the result as JSON")
     args = parser.parse_args()
     keep = args.work is not None
@@ -376,7 +386,8 @@ def main() -> None:
         if args.inprocess:
             print(json.dumps(inprocess(work, args.data, args.inprocess)))
             return
-        result = run(work, args.data, args.seconds, not args.no_peer)
+        homes = tuple(h for h in HOMES if h in args.homes.split(","))
+        result = run(work, args.data, args.seconds, not args.no_peer, homes)
         report(result)
         if args.json:
             print(json.dumps(result))
