@@ -134,28 +134,13 @@ def prepare(work: Path, data: Path) -> dict[str, float]:
 
 def _games_files(data: Path, home: Path) -> tuple[Path, Path, list[str]]:
     """The Games catalog and every visitor's validation history as purchases a minute apart
-    (the data has no times), as ``bench_recommend.py`` serves them."""
-    from shopmind.evaluate.recommend import read_split
+    (as ``bench_recommend.py`` serves them), and the product ids for the item routes."""
+    from bench_recommend import _shop_files
 
-    split = read_split(data / "amazon-games")
-    products = home / "products.csv"
-    with products.open("w", encoding="utf-8", newline="") as fh:
-        out = csv.writer(fh)
-        out.writerow(["id", "title"])
-        for pid, title in zip(split.items, split.titles, strict=True):
-            out.writerow([pid, title or f"product {pid}"])
-    (home / "products.json").write_text(json.dumps([str(p) for p in split.items]))
-    events = home / "events.csv"
-    visitors = []
-    with events.open("w", encoding="utf-8", newline="") as fh:
-        out = csv.writer(fh)
-        out.writerow(["user_id", "item_id", "type", "timestamp"])
-        clock = 1_600_000_000
-        for u, hist in enumerate(split.valid.items):
-            visitors.append(f"u{u}")
-            for item in hist.tolist():
-                clock += 60
-                out.writerow([f"u{u}", split.items[item], "purchase", clock])
+    products, events, visitors = _shop_files(data, home)
+    with products.open(encoding="utf-8", newline="") as fh:
+        ids = [row["id"] for row in csv.DictReader(fh)]
+    (home / "products.json").write_text(json.dumps(ids))
     return products, events, visitors
 
 

@@ -91,7 +91,6 @@ def drive(
     import threading
 
     import httpx
-    import numpy as np
 
     latencies: list[float] = []
     errors = 0
@@ -120,7 +119,13 @@ def drive(
         th.start()
     for th in threads:
         th.join()
-    elapsed = time.perf_counter() - started
+    return rates(latencies, time.perf_counter() - started, errors)
+
+
+def rates(latencies: list[float], elapsed: float, errors: int) -> dict[str, Any]:
+    """Requests per second, p50/p99 latency (ms), requests and errors of a load run."""
+    import numpy as np
+
     lat = np.asarray(latencies) if latencies else np.zeros(1)
     return {
         "qps": len(latencies) / elapsed,
@@ -177,7 +182,6 @@ def hammer(
     import asyncio
 
     import aiohttp
-    import numpy as np
 
     latencies: list[float] = []
     errors = 0
@@ -212,12 +216,5 @@ def hammer(
     except ImportError:
         elapsed = asyncio.run(run())
     cpu = time.process_time() - cpu
-    lat = np.asarray(latencies) if latencies else np.zeros(1)
-    return {
-        "qps": len(latencies) / elapsed,
-        "p50_ms": float(np.percentile(lat, 50)),
-        "p99_ms": float(np.percentile(lat, 99)),
-        "requests": len(latencies),
-        "errors": errors,
-        "client_cpu_share": cpu / elapsed / (os.cpu_count() or 1),
-    }
+    share = cpu / elapsed / (os.cpu_count() or 1)
+    return {**rates(latencies, elapsed, errors), "client_cpu_share": share}
