@@ -43,6 +43,22 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _port_free(host: str, port: int) -> None:
+    """Fail here, not in every child, when anything listens on the port already: bound
+    without SO_REUSEPORT, the probe is refused even by another server that shares ports
+    (a second shopmind on the same port would otherwise quietly take half the traffic)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            raise OSError(
+                f"{host}:{port} is in use ({err.strerror}); stop what listens there or pick "
+                "another port (--port)"
+            ) from err
+
+
 def _serve_one(host: str, port: int, log_level: str) -> None:  # pragma: no cover - a child
     import uvicorn
 
@@ -57,8 +73,7 @@ def serve_processes(host: str, port: int, processes: int, log_level: str) -> Non
     environment must already say what each process loads (``app_from_environment``)."""
     if not hasattr(socket, "SO_REUSEPORT"):
         raise OSError("this system has no SO_REUSEPORT: serve with one process")
-    # fail here, not in every child, when the port is taken by a server of another kind
-    listening_socket(host, port).close()
+    _port_free(host, port)
     context = multiprocessing.get_context("spawn")
     stopping = threading.Event()
 
