@@ -552,9 +552,10 @@ class RecommendEngine:
         name: str,
         target: int,
         h: VisitorHistory,
-        pushes: Mapping[int, np.ndarray] | None = None,
+        pushes: Mapping[int, np.ndarray] | None,
     ) -> list[tuple[int, float | None]]:
-        """The visitor's events that push ``target`` up most under one model."""
+        """The visitor's events that push ``target`` up most under one model (``pushes``:
+        the model's :meth:`_pushes`, None for a model that relates no products pairwise)."""
         model = self.model.components[name]
         items = np.asarray(h.items)
         if pushes is not None and target in pushes:

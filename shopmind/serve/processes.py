@@ -27,19 +27,23 @@ BACKLOG = 2048
 STARTUP_S = 5.0  # a process that ends sooner after its start failed to start: give up
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    """A socket bound to ``host:port`` that other processes may bind too (SO_REUSEPORT):
-    the kernel hands each new connection to one of them."""
+def _socket(host: str) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    return sock
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` that other processes may bind too (SO_REUSEPORT):
+    the kernel hands each new connection to one of them."""
+    sock = _socket(host)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
     except OSError:
         sock.close()
         raise
-    sock.set_inheritable(True)
     return sock
 
 
@@ -47,9 +51,7 @@ def _port_free(host: str, port: int) -> None:
     """Fail here, not in every child, when anything listens on the port already: bound
     without SO_REUSEPORT, the probe is refused even by another server that shares ports
     (a second shopmind on the same port would otherwise quietly take half the traffic)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    with _socket(host) as probe:
         try:
             probe.bind((host, port))
         except OSError as err:
@@ -77,26 +79,23 @@ def serve_processes(host: str, port: int, processes: int, log_level: str) -> Non
     context = multiprocessing.get_context("spawn")
     stopping = threading.Event()
 
-    started: dict[int, float] = {}
-
-    def start() -> BaseProcess:
+    def start() -> tuple[BaseProcess, float]:
         child = context.Process(target=_serve_one, args=(host, port, log_level), daemon=False)
         child.start()
-        started[id(child)] = time.monotonic()
-        return child
+        return child, time.monotonic()
 
     def stop(signum: int, frame: FrameType | None) -> None:
         stopping.set()
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    children = [start() for _ in range(processes)]
+    children = [start() for _ in range(processes)]  # each with when it started
     logger.info("serving on %s:%d with %d processes (SO_REUSEPORT)", host, port, processes)
     try:
         while not stopping.wait(0.5):
-            for i, child in enumerate(children):
+            for i, (child, since) in enumerate(children):
                 if child.is_alive():
                     continue
-                if time.monotonic() - started[id(child)] < STARTUP_S:
+                if time.monotonic() - since < STARTUP_S:
                     raise RuntimeError(
                         f"a server process ended while starting (exit code {child.exitcode}); "
                         "its log above says why"
@@ -108,10 +107,10 @@ def serve_processes(host: str, port: int, processes: int, log_level: str) -> Non
                 )
                 children[i] = start()
     finally:
-        for child in children:
+        for child, _ in children:
             child.terminate()  # SIGTERM: uvicorn finishes the requests in flight
         deadline = time.monotonic() + 30
-        for child in children:
+        for child, _ in children:
             child.join(max(0.0, deadline - time.monotonic()))
             if child.is_alive():
                 child.kill()
