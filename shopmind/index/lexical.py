@@ -69,6 +69,7 @@ _WIDEN_MIN = 6  # a typo this long with nothing one edit away is looked up at tw
 _SPLIT_MIN_WORD = 6  # shorter unknown words are not split (each half needs 3 letters)
 _SPLIT_MIN_PART = 3
 _SPLIT_MAX_WORDS = 8  # unknown words a query looks up for splits (a long query stays cheap)
+EXPANSIONS_KEPT = 50_000  # words whose readings an index remembers (emptied when full)
 # not joined with a neighbour: stop words, and "in" (the inch: "10 in duct" is no "induct")
 _NO_COMPOUND = STOP_WORDS | {"in"}
 _KEYBOARD = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
@@ -147,6 +148,11 @@ class LexicalIndex:
     _terms: list[str] = field(default_factory=list)
     _by_length: dict[int, list[str]] = field(default_factory=dict)
     _df: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # (typed, stemmed) -> its readings: words repeat across queries, and looking one up
+    # against every catalog word of a near length was an eighth of a lexical search
+    _expansions: dict[tuple[str, str], tuple[tuple[str, str, float], ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     # -- building -----------------------------------------------------------------------------
     def build(self, docs: Iterable[tuple[str, dict[str, str]]]) -> LexicalIndex:
@@ -221,6 +227,7 @@ class LexicalIndex:
             if term not in self.spelled:
                 self._by_length.setdefault(len(term), []).append(term)
         self._df = np.diff(self.matrix.indptr) if self.matrix.shape[1] else np.zeros(0, np.int64)
+        self._expansions = {}
 
     def build_products(self, products: Iterable[Product]) -> LexicalIndex:
         """Index products by their searchable fields."""
@@ -318,7 +325,19 @@ class LexicalIndex:
                     )
         return near
 
-    def _expand(self, typed: str, word: str) -> list[tuple[str, str, float]]:
+    def _expand(self, typed: str, word: str) -> tuple[tuple[str, str, float], ...]:
+        """The catalog terms a query word not in the catalog may mean (term, how, weight),
+        remembered per word (the index never changes once built)."""
+        key = (typed, word)
+        found = self._expansions.get(key)
+        if found is None:
+            found = tuple(self._readings(typed, word))
+            if len(self._expansions) >= EXPANSIONS_KEPT:
+                self._expansions.clear()
+            self._expansions[key] = found
+        return found
+
+    def _readings(self, typed: str, word: str) -> list[tuple[str, str, float]]:
         found: list[tuple[str, str, float]] = []
         if typed.isdigit() and len(typed) >= 5:
             lo = bisect_left(self._terms, typed)

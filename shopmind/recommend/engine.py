@@ -611,7 +611,7 @@ class RecommendEngine:
         sims = content.vectors @ content.vectors[i]
         sims[i] = -np.inf
         out = []
-        for j in np.argsort(-sims, kind="stable")[:k]:
+        for j in _head(sims, k)[:k]:
             p = self.products[int(j)]
             root = Node("bought together", None)
             root.add("text similarity (too few shared baskets)", round(float(sims[j]), 4))
@@ -621,16 +621,20 @@ class RecommendEngine:
     def bought_together(self, item_id: str, k: int = 10) -> list[Pick]:
         """Products carted or bought in the same visit, then (new products) text neighbours."""
         i = self._item(item_id)
-        row = self.together.getrow(i)
-        counts = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+        at, end = self.together.indptr[i], self.together.indptr[i + 1]
+        cols, counts = self.together.indices[at:end], self.together.data[at:end]
+        if len(cols) > k:  # a popular product has thousands of partners: sort only the top
+            keep = np.flatnonzero(counts >= np.partition(counts, len(counts) - k)[-k])
+            cols, counts = cols[keep], counts[keep]
+        order = np.lexsort((cols, -counts))[:k]  # most baskets first, ties by catalog row
         picks: list[Pick] = []
-        for j in sorted(counts, key=lambda c: (-counts[c], c))[:k]:
+        for j, count in zip(cols[order].tolist(), counts[order].tolist(), strict=True):
             p = self.products[j]
-            root = Node("bought together", counts[j])
-            root.add("carted or bought in the same visit", counts[j]).add(
+            root = Node("bought together", count)
+            root.add("carted or bought in the same visit", count).add(
                 f"with {self.products[i].title}"
             )
-            picks.append(Pick(p.id, p.title, float(counts[j]), root, p))
+            picks.append(Pick(p.id, p.title, float(count), root, p))
         if len(picks) < k:
             seen = {self.row[p.id] for p in picks} | {i}
             for pick in self._neighbours(i, k + len(seen)):

@@ -14,7 +14,6 @@ import json
 import random
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -23,7 +22,7 @@ from fastapi import Request
 
 from shopmind.config import Settings
 from shopmind.experiments.assign import Running, assignments
-from shopmind.experiments.book import ExperimentBook, LoggedRequest, Shown
+from shopmind.experiments.book import ExperimentBook, LoggedRequest, Shown, new_request_id
 from shopmind.experiments.interleave import draft_propensities, team_draft
 from shopmind.experiments.spec import apply_overrides
 from shopmind.recommend.engine import RecommendEngine
@@ -188,7 +187,7 @@ def answered(
 ) -> dict[str, Any]:
     """Number the results, log the answer, and return what the answer adds at its top:
     ``request_id`` and, when the visitor is in experiments, ``experiments``."""
-    request_id = uuid.uuid4().hex
+    request_id = new_request_id()
     for n, item in enumerate(items, start=offset + 1):
         item["position"] = n
         item.setdefault("propensity", 1.0)

@@ -3,7 +3,9 @@
 Until the home's key book holds a key the API is open (``demo`` on 127.0.0.1, tests, a
 shop trying it out). Once any key was made, even one revoked since, every route but the
 open ones (:data:`OPEN`: health, readiness and the console's own files, so that it can ask
-for a key) needs one, sent as ``Authorization: Bearer KEY`` or ``X-API-Key: KEY``:
+for a key) needs one, sent as ``Authorization: Bearer KEY`` or ``X-API-Key: KEY`` (from
+the next request when the key was made over this process's ``/keys``, within
+:data:`RECHECK_S` when the CLI or another server process made it):
 
 - no key, or an unknown, revoked or expired one → 401; a scope too small → 403; a route or
   filter outside what the key is limited to → 403; each a JSON error naming the fix;
@@ -48,6 +50,7 @@ STOREFRONT_GET = (
     "/openapi.json",
 )
 FILTERED = ("/search", "/recommend", "/similar")
+RECHECK_S = 1.0  # an open API asks the key book this often whether a key was made
 HOW = "make one with: shopmind keys create --scope search (or write, admin)"
 
 
@@ -99,6 +102,7 @@ class KeyCheck:
         self.burst = burst
         self._book: KeyBook | None = None
         self._guarded = False  # a key was made: rows are revoked, never deleted, so it stays
+        self._recheck_at = 0.0  # when to ask the book again while it has no key
         self._buckets: dict[int, Bucket] = {}
         self._lock = threading.Lock()
 
@@ -117,7 +121,11 @@ class KeyCheck:
         path, method = scope["path"], scope["method"]
         needed = scope_for(method, path)
         if needed is None or not self._has_keys():
-            await self.app(scope, receive, send)
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                if _under(path, "/keys"):  # the first key, made here, guards the next request
+                    self._recheck_at = 0.0
             return
         secret = _secret(scope)
         if not secret:
@@ -171,9 +179,14 @@ class KeyCheck:
         await self.app(scope, receive, send)
 
     def _has_keys(self) -> bool:
-        """Whether the home has ever had a key (asked of the book until it has)."""
+        """Whether the home has ever had a key: asked of the book at most every
+        :data:`RECHECK_S` until it has (a query on every request cost an open API a tenth of
+        a cheap request's CPU), and at the next request after one under ``/keys``."""
         if not self._guarded:
-            self._guarded = self.book.any()
+            now = time.monotonic()
+            if now >= self._recheck_at:
+                self._recheck_at = now + RECHECK_S
+                self._guarded = self.book.any()
         return self._guarded
 
     def _bucket(self, key: ApiKey) -> Bucket:

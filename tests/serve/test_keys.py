@@ -4,6 +4,7 @@ revoked, rate limits, route and filter limits, and the ``keys`` and ``serve`` co
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -15,7 +16,7 @@ from shopmind.cli import main
 from shopmind.config import Settings, load
 from shopmind.security.keys import KeyBook, keys_path
 from shopmind.serve import create_app
-from shopmind.serve.auth import _force_filters, scope_for
+from shopmind.serve.auth import RECHECK_S, _force_filters, scope_for
 from tests.serve.test_search_api import TestClient
 
 LEVEL = {"search": 0, "write": 1, "admin": 2}
@@ -114,6 +115,30 @@ def test_keys_over_http_show_the_secret_once_and_revoke(
     assert client.get("/search", params={"q": "mug"}, headers=mine).status_code == 401
     bad = client.post("/keys", json={"scope": "root"}, headers=admin)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "scope"
+
+
+def test_an_open_api_closes_when_its_first_key_is_made(settings: Settings) -> None:
+    """Made over this process's /keys: the next request needs a key; made by another
+    process (the CLI, another server process): within RECHECK_S."""
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/stats").status_code == 200
+        made = client.post("/keys", json={"scope": "search"})
+        assert made.status_code == 201, made.text
+        assert client.get("/stats").status_code == 401
+        assert client.get("/stats", headers=_bearer(made.json()["key"])).status_code == 200
+    (settings.home.parent / "other").mkdir()
+    shutil.copy(settings.home / "shopmind.toml", settings.home.parent / "other")
+    other = load(home=settings.home.parent / "other")
+    with TestClient(create_app(other)) as client:
+        assert client.get("/stats").status_code == 200
+        book = KeyBook(keys_path(other.home))
+        book.create("search")
+        book.close()
+        deadline = time.monotonic() + RECHECK_S + 2
+        while client.get("/stats").status_code == 200:
+            assert time.monotonic() < deadline, "a key made elsewhere never guarded the API"
+            time.sleep(0.05)
+        assert client.get("/stats").status_code == 401
 
 
 def test_a_key_over_its_rate_gets_429_with_retry_after(settings: Settings) -> None:
