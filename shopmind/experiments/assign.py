@@ -12,8 +12,9 @@ experiment in another layer splits each variant of this one evenly.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from shopmind.errors import InvalidInput, RowError
 from shopmind.experiments.spec import BUCKETS, ExperimentSpec, Variant
@@ -53,7 +54,8 @@ def place(spec: ExperimentSpec, running: Sequence[Running]) -> Running:
 
     Raises:
         InvalidInput: the name is taken, or the range overlaps a running experiment of the
-            layer (naming it) or no free range is wide enough.
+            layer (naming it) or no free range is wide enough, or a running experiment of
+            another layer overrides one of its settings on a route they share.
     """
     if any(r.spec.name == spec.name for r in running):
         raise InvalidInput(
@@ -61,6 +63,9 @@ def place(spec: ExperimentSpec, running: Sequence[Running]) -> Running:
                       "stop it first or choose another name", spec.name)],
             source="experiment",
         )  # fmt: skip
+    clashes = _clashes(spec, running)
+    if clashes:
+        raise InvalidInput(clashes, source="experiment")
     taken = sorted((r.start, r.end, r.spec.name) for r in running if r.spec.layer == spec.layer)
     width = round(spec.traffic * BUCKETS)
     if spec.offset is not None:
@@ -85,6 +90,46 @@ def place(spec: ExperimentSpec, running: Sequence[Running]) -> Running:
                   f"traffic (running: {names})", "lower traffic, or use another layer")],
         source="experiment",
     )  # fmt: skip
+
+
+def _leaves(tree: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
+    """The dotted paths of an override's settings (``search.alpha``)."""
+    for key, value in tree.items():
+        path = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, Mapping) and value:
+            yield from _leaves(value, path)
+        else:
+            yield path
+
+
+def _nested(a: str, b: str) -> bool:
+    return a == b or a.startswith(b + ".") or b.startswith(a + ".")
+
+
+def _clashes(spec: ExperimentSpec, running: Sequence[Running]) -> list[RowError]:
+    """Settings this experiment overrides that a running one of another layer also
+    overrides on a shared route: a visitor in both would get only one of the two values,
+    so neither experiment would measure what it claims."""
+    problems: list[RowError] = []
+    for other in running:
+        shared = [r for r in spec.routes if r in other.spec.routes]
+        if other.spec.layer == spec.layer or not shared:  # one layer never shares a visitor
+            continue
+        theirs = sorted({p for v in other.spec.variants for p in _leaves(v.settings)})
+        for i, variant in enumerate(spec.variants):
+            for path in _leaves(variant.settings):
+                clash = next((t for t in theirs if _nested(path, t)), None)
+                if clash is None:
+                    continue
+                problems.append(
+                    RowError(1, f"variants[{i}].settings.{path}",
+                             f"the running experiment '{other.spec.name}' (layer "
+                             f"'{other.spec.layer}') also sets {clash} on {', '.join(shared)}: "
+                             "a visitor in both would get only one of the two",
+                             f"use layer '{other.spec.layer}' (its visitors are never in both), "
+                             f"stop '{other.spec.name}' first, or test another setting")
+                )  # fmt: skip
+    return problems
 
 
 def assignments(running: Sequence[Running], visitor: str | None, route: str) -> list[Running]:

@@ -288,6 +288,27 @@ def test_similar_and_bought_together_join_experiments_for_a_named_visitor(
     client.post("/experiments/neighbours/stop")
 
 
+def test_a_setting_two_layers_override_on_one_route_is_refused(client: TestClient) -> None:
+    """Layers overlap: a visitor in both experiments would get only one value of alpha."""
+    lowered = {"name": "low", "share": 0.5, "settings": {"search": {"alpha": 0.2}}}
+    low = {"name": "alpha-low", "layer": "fusion", "traffic": 0.5, "routes": ["/search"],
+           "variants": [{"name": "control", "share": 0.5}, lowered]}  # fmt: skip
+    _start(client, low)
+    high = {**low, "name": "alpha-high", "layer": "other", "variants": [
+        {"name": "control", "share": 0.5},
+        {"name": "high", "share": 0.5, "settings": {"search": {"alpha": 0.8, "rrf_k": 30}}},
+    ]}  # fmt: skip
+    refused = client.post("/experiments", json=high)
+    assert _fields(refused) == {"variants[1].settings.search.alpha"}
+    assert "alpha-low" in refused.text and "layer 'fusion'" in refused.text
+    # the same layer never shares a visitor, another route never shares an answer
+    _start(client, {**high, "layer": "fusion", "name": "alpha-high"})
+    client.post("/experiments/alpha-high/stop")
+    _start(client, {**high, "name": "alpha-similar", "routes": ["/similar"]})
+    for name in ("alpha-low", "alpha-similar"):
+        client.post(f"/experiments/{name}/stop")
+
+
 def test_an_interleaved_visitor_keeps_the_ab_variant_of_another_layer(client: TestClient) -> None:
     """A visitor in an A/B test (one layer) and an interleaving experiment (another) gets
     an interleaved page drafted from lists that both carry their A/B variant's settings."""
