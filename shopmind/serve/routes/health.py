@@ -16,8 +16,8 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/health")
-def health() -> Health:
-    """The process is up."""
+async def health() -> Health:
+    """The process is up (answered on the event loop: nothing here waits)."""
     return Health(status="ok")
 
 
