@@ -3,15 +3,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import numpy as np
 
 from shopmind.cli.core import _Ctx, _emit, _keep_run, catalog_engine, evaluate, main, pass_ctx
-from shopmind.errors import InvalidInput, RowError
+from shopmind.errors import InvalidInput, NotFound, RowError
+
+if TYPE_CHECKING:
+    from shopmind.experiments.book import LoggedRequest
+    from shopmind.store import Store
+
+REPLAYED = ("/search", "/similar", "/bought-together", "/recommend")  # evaluate replay --route
 
 
 @evaluate.command("experiments")
@@ -242,16 +248,22 @@ def render_report(report: dict[str, Any]) -> str:
 @evaluate.command("replay")
 @click.option("--policy", "policy_file", required=True, type=click.Path(dir_okay=False),
               help="A TOML (or JSON) file of setting overrides: the candidate policy.")  # fmt: skip
+@click.option("--route", default="/search", show_default=True,
+              type=click.Choice(REPLAYED), help="Whose logged answers to replay.")  # fmt: skip
 @click.option("--days", default=30.0, show_default=True, help="Replay this many recent days.")
 @click.option("--json", "as_json", is_flag=True, help="End with one JSON object.")
 @pass_ctx
-def evaluate_replay_cmd(obj: _Ctx, policy_file: str, days: float, as_json: bool) -> None:
-    """Estimate, from the logged /search answers and their clicks, the click rate a
-    candidate policy (settings overrides) would get: IPS, SNIPS and doubly robust, with
-    confidence intervals, beside the logged rate."""
+def evaluate_replay_cmd(
+    obj: _Ctx, policy_file: str, route: str, days: float, as_json: bool
+) -> None:
+    """Estimate, from a route's logged answers and their clicks, the click rate a candidate
+    policy (settings overrides) would get: IPS, SNIPS and doubly robust, with confidence
+    intervals, beside the logged rate.
+
+    /search ranks the logged query again; /similar and /bought-together the logged product;
+    /recommend the visitor's events from before the answer (the ranker is not replayed)."""
     import time
 
-    from shopmind.build import open_search
     from shopmind.experiments.replay import replay
     from shopmind.experiments.report import events_since
     from shopmind.experiments.spec import check_overrides
@@ -260,18 +272,10 @@ def evaluate_replay_cmd(obj: _Ctx, policy_file: str, days: float, as_json: bool)
     problems = check_overrides(overrides, obj.settings, "policy")
     if problems:
         raise InvalidInput(problems, source=policy_file)
-    settings = obj.settings
     since = time.time() - days * 86_400
     with _book(obj) as book, obj.store() as store:
-        engine = open_search(settings.home, store, settings.search).variant(
-            overrides.get("search", {})
-        )
-
-        def candidate(request: Any) -> list[str]:
-            rows, _, _ = engine.served(request.query or "", 10)
-            return [engine.index.ids[int(r)] for r in rows]
-
-        result = replay(book.requests(since), events_since(store, since), candidate)
+        candidate = _candidate(obj, store, route, overrides)
+        result = replay(book.requests(since), events_since(store, since), candidate, route)
     result["policy"] = overrides
     if result.get("requests"):
         text = (
@@ -283,3 +287,44 @@ def evaluate_replay_cmd(obj: _Ctx, policy_file: str, days: float, as_json: bool)
     else:
         text = result["note"]
     _emit(result, as_json, text)
+
+
+def _candidate(
+    obj: _Ctx, store: Store, route: str, overrides: dict[str, Any]
+) -> Callable[[LoggedRequest], list[str]]:
+    """The candidate policy's list (product ids, best first) for a logged answer."""
+    from shopmind.build import open_recommend, open_search
+    from shopmind.recommend.engine import Filters
+
+    settings = obj.settings
+    search = open_search(settings.home, store, settings.search)
+    if route == "/search":
+        engine = search.variant(overrides.get("search", {}))
+
+        def searched(request: LoggedRequest) -> list[str]:
+            rows, _, _ = engine.served(request.query or "", 10)
+            return [engine.index.ids[int(r)] for r in rows]
+
+        return searched
+    recommend = open_recommend(
+        settings.home, store, settings.events, settings.recommend, search
+    ).variant(overrides.get("recommend", {}))
+    history = settings.recommend.history
+
+    def picked(request: LoggedRequest) -> list[str]:
+        try:
+            if route == "/similar":
+                picks = recommend.similar(request.query or "", 10)
+            elif route == "/bought-together":
+                picks = recommend.bought_together(request.query or "", 10)
+            else:  # the visitor's events before the answer, as it saw them
+                newest = store.list_events(
+                    visitor=request.visitor, limit=4 * history, types=recommend.history_types
+                ) if request.visitor else []  # fmt: skip
+                before = [e for e in newest if e.ts is not None and e.ts < request.ts]
+                picks = recommend.recommend(before[:history], 10, Filters())
+        except NotFound:  # a product deleted since: the candidate has no list for it
+            return []
+        return [p.id for p in picks]
+
+    return picked

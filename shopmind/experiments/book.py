@@ -12,6 +12,11 @@ interleaving experiment, the variant (team) that placed it. Rows are buffered an
 by a background thread in batches (every :data:`FLUSH_S` or :data:`FLUSH_ROWS` rows), so
 logging costs a request an append to a list; a crash loses at most the last moments of the
 log, never an event or an order.
+
+Once exploration reads them, each process's impressions and clicks per product go into the
+``exposure`` table with the same writes (added to what is there), and every process reads
+the table back every :data:`EXPOSURE_S`: exploration sees the shop's counts, not one
+process's since it started.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ logger = logging.getLogger(__name__)
 
 FILE = "experiments.sqlite"  # the book's file in the home, beside a SQLite store
 REFRESH_S = 1.0
+EXPOSURE_S = 5.0  # how often a process reads every process's exploration counts
 FLUSH_S = 0.5
 FLUSH_ROWS = 1_000
 MAX_QUEUED = 200_000  # answers kept in memory while the database is away
@@ -62,6 +68,9 @@ CREATE INDEX IF NOT EXISTS requests_ts ON requests (ts);
 CREATE INDEX IF NOT EXISTS requests_visitor ON requests (visitor, ts);
 CREATE TABLE IF NOT EXISTS experiments_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO experiments_meta (key, value) VALUES ('experiments_version', 0);
+CREATE TABLE IF NOT EXISTS exposure (
+    item TEXT PRIMARY KEY, impressions REAL NOT NULL, clicks REAL NOT NULL
+);
 """
 
 _POSTGRES = """
@@ -80,6 +89,10 @@ CREATE INDEX IF NOT EXISTS requests_visitor ON requests (visitor, ts);
 CREATE TABLE IF NOT EXISTS experiments_meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
 INSERT INTO experiments_meta (key, value) VALUES ('experiments_version', 0)
     ON CONFLICT DO NOTHING;
+CREATE TABLE IF NOT EXISTS exposure (
+    item TEXT PRIMARY KEY, impressions DOUBLE PRECISION NOT NULL,
+    clicks DOUBLE PRECISION NOT NULL
+);
 """
 
 SCHEMA = SideSchema(
@@ -185,7 +198,8 @@ class ExperimentBook:
         self._seen = -1
         self._closed = False
         self._wake = threading.Event()
-        self.exposure = Exposure()  # what exploration reads: this process's impressions
+        self.exposure = Exposure()  # what exploration reads: the shop's impressions and clicks
+        self._exposure_read = 0.0
         self.dropped = 0  # answers not logged because the database was away too long
         self._refresh()
         self._writer = threading.Thread(target=self._drain, name="request-log", daemon=True)
@@ -333,18 +347,24 @@ class ExperimentBook:
             self._wake.set()
 
     def flush(self) -> int:
-        """Write the queued answers now; returns how many."""
+        """Write the queued answers now (and, once exploration reads them, this process's
+        new impressions and clicks); returns how many answers."""
         with self._buffer.lock:
             rows, self._buffer.rows = self._buffer.rows, []
-        if not rows:
+        counts = self.exposure.take() if self.exposure.active else []
+        if not rows and not counts:
             return 0
         try:
             with self._lock:
                 if self._closed:
                     return 0
                 with self._transaction() as db:
-                    db.executemany(_INSERT, [r.row() for r in rows])
+                    if rows:
+                        db.executemany(_INSERT, [r.row() for r in rows])
+                    if counts:
+                        db.executemany(_COUNT, counts)
         except StoreUnavailable as err:  # keep them for the next try, up to a bound
+            self.exposure.give_back(counts)
             with self._buffer.lock:
                 self._buffer.rows[:0] = rows
                 over = len(self._buffer.rows) - MAX_QUEUED
@@ -366,8 +386,20 @@ class ExperimentBook:
                 self.flush()
                 if time.monotonic() - self._checked >= REFRESH_S:
                     self._refresh()
+                if self.exposure.active and time.monotonic() - self._exposure_read >= EXPOSURE_S:
+                    self.read_exposure()
             except Exception:  # the log must never take serving down
                 logger.exception("writing the request log failed")
+
+    def read_exposure(self) -> None:
+        """Read every process's exploration counts (what this one still holds is added)."""
+        self._exposure_read = time.monotonic()
+        try:
+            rows = self._read("SELECT item, impressions, clicks FROM exposure")
+        except StoreUnavailable as err:
+            logger.warning("exploration counts read from memory: %s", err)
+            return
+        self.exposure.reset([(str(i), float(s), float(c)) for i, s, c in rows])
 
     def requests(self, since: float = 0.0, until: float | None = None) -> Iterator[LoggedRequest]:
         """Logged answers in time order from ``since`` (to ``until``)."""
@@ -414,6 +446,11 @@ class ExperimentBook:
 
 
 _BUMP = "UPDATE experiments_meta SET value = value + 1 WHERE key = 'experiments_version'"
+_COUNT = (
+    "INSERT INTO exposure (item, impressions, clicks) VALUES (?, ?, ?) ON CONFLICT (item) DO "
+    "UPDATE SET impressions = exposure.impressions + excluded.impressions, "
+    "clicks = exposure.clicks + excluded.clicks"
+)
 _INSERT = (
     "INSERT INTO requests (request_id, ts, route, visitor, query, arms, items, latency_ms, "
     "total) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING"

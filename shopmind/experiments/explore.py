@@ -133,25 +133,37 @@ class Thompson:
 
 
 class Exposure:
-    """Impressions and clicks per product, counted as answers are logged and clicks come in
-    (thread-safe; one process's count since it started)."""
+    """Impressions and clicks per product, as exploration reads them (thread-safe).
+
+    Counts are the shop's, not one process's: what the book last read of every process's
+    counts (:meth:`reset`), plus what this process counted since. What it counted and has
+    not yet handed to the book waits in :meth:`take`; the book writes it only once
+    exploration has read a count here (``active``), so a shop that never explores writes
+    nothing more than its request log.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._shown: dict[str, float] = {}
         self._clicks: dict[str, float] = {}
+        self._new_shown: dict[str, float] = {}  # counted here, not yet handed to the book
+        self._new_clicks: dict[str, float] = {}
+        self.active = False  # exploration read a count: the book shares them from now on
 
     def shown(self, items: Sequence[str]) -> None:
         with self._lock:
             for item in items:
                 self._shown[item] = self._shown.get(item, 0.0) + 1.0
+                self._new_shown[item] = self._new_shown.get(item, 0.0) + 1.0
 
     def clicked(self, item: str) -> None:
         with self._lock:
             self._clicks[item] = self._clicks.get(item, 0.0) + 1.0
+            self._new_clicks[item] = self._new_clicks.get(item, 0.0) + 1.0
 
     def of(self, items: Sequence[str]) -> dict[str, Shown]:
         """The record of each of ``items``."""
+        self.active = True
         with self._lock:
             return {
                 i: Shown(
@@ -159,3 +171,33 @@ class Exposure:
                 )
                 for i in items
             }
+
+    def take(self) -> list[tuple[str, float, float]]:
+        """The counts not yet handed on, (product, impressions, clicks), now handed on."""
+        with self._lock:
+            new_shown, self._new_shown = self._new_shown, {}
+            new_clicks, self._new_clicks = self._new_clicks, {}
+        return [
+            (item, new_shown.get(item, 0.0), new_clicks.get(item, 0.0))
+            for item in sorted(new_shown.keys() | new_clicks.keys())
+        ]
+
+    def give_back(self, counts: Sequence[tuple[str, float, float]]) -> None:
+        """Counts :meth:`take` gave that could not be written: they wait for the next try."""
+        with self._lock:
+            for item, shown, clicks in counts:
+                if shown:
+                    self._new_shown[item] = self._new_shown.get(item, 0.0) + shown
+                if clicks:
+                    self._new_clicks[item] = self._new_clicks.get(item, 0.0) + clicks
+
+    def reset(self, counts: Sequence[tuple[str, float, float]]) -> None:
+        """The shop's counts as the book holds them, plus those still waiting here."""
+        with self._lock:
+            shown = {item: s for item, s, _ in counts}
+            clicks = {item: c for item, _, c in counts}
+            for item, n in self._new_shown.items():
+                shown[item] = shown.get(item, 0.0) + n
+            for item, n in self._new_clicks.items():
+                clicks[item] = clicks.get(item, 0.0) + n
+            self._shown, self._clicks = shown, clicks

@@ -244,7 +244,7 @@ def build_report(
 
 def events_since(store: Store, since: float) -> Iterator[StoredEvent]:
     """The store's events from ``since`` on (events without a time are left out)."""
-    return (e for batch in store.iter_events() for e in batch if (e.ts or 0.0) >= since)
+    return (e for batch in store.iter_events(since=since) for e in batch)
 
 
 def report_for(

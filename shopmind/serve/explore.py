@@ -6,7 +6,9 @@ reserved slot (``explore_share`` of it) to a candidate past the page that has ha
 impressions and clears the relevance floor. Such a result says so in its reasons tree
 ("exploring a new product", with the chance it had) and carries that chance as its
 ``propensity``, which attribution logs and replay reweights by. Impressions and clicks are
-those this process logged since it started (:class:`~shopmind.experiments.explore.Exposure`).
+the shop's (:class:`~shopmind.experiments.explore.Exposure`): every server process writes
+its counts into the experiments book with the request log and reads everyone's every
+:data:`~shopmind.experiments.book.EXPOSURE_S`, so processes and restarts share them.
 """
 
 from __future__ import annotations

@@ -202,8 +202,12 @@ class Store(ABC):
         only of the given ``types``."""
 
     @abstractmethod
-    def iter_events(self, batch: int = 50_000) -> Iterator[list[StoredEvent]]:
-        """Every event in store order (time, then arrival), in batches."""
+    def iter_events(
+        self, batch: int = 50_000, since: float | None = None
+    ) -> Iterator[list[StoredEvent]]:
+        """Every event in store order (time, then arrival), in batches; with ``since``, only
+        those from that time on (an event without a time counts as at 0), filtered by the
+        database rather than read and dropped."""
 
     @abstractmethod
     def count_events(self) -> int:

@@ -480,11 +480,18 @@ class PostgresStore(Store):
         )
         return [event_from_row(r) for r in rows]
 
-    def iter_events(self, batch: int = 50_000) -> Iterator[list[StoredEvent]]:
+    def iter_events(
+        self, batch: int = 50_000, since: float | None = None
+    ) -> Iterator[list[StoredEvent]]:
+        where = "" if since is None else " WHERE COALESCE(ts, 0) >= %s"
+        params = () if since is None else (since,)
         try:
             with self._snapshot() as cur:
                 cur.itersize = batch
-                cur.execute(f"SELECT {EVENT_COLUMNS} FROM events ORDER BY ts NULLS FIRST, seq")
+                cur.execute(
+                    f"SELECT {EVENT_COLUMNS} FROM events{where} ORDER BY ts NULLS FIRST, seq",
+                    params,
+                )
                 while rows := cur.fetchmany(batch):
                     yield [event_from_row(r) for r in rows]
         except (psycopg.OperationalError, psycopg.InterfaceError) as err:

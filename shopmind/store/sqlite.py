@@ -290,8 +290,13 @@ class SQLiteStore(Store):
         )
         return [event_from_row(r) for r in self._conn().execute(sql, [*params, limit])]
 
-    def iter_events(self, batch: int = 50_000) -> Iterator[list[StoredEvent]]:
-        cur = self._conn().execute(f"SELECT {EVENT_COLUMNS} FROM events ORDER BY ts, seq")
+    def iter_events(
+        self, batch: int = 50_000, since: float | None = None
+    ) -> Iterator[list[StoredEvent]]:
+        where, params = ("", ()) if since is None else (" WHERE COALESCE(ts, 0) >= ?", (since,))
+        cur = self._conn().execute(
+            f"SELECT {EVENT_COLUMNS} FROM events{where} ORDER BY ts, seq", params
+        )
         while rows := cur.fetchmany(batch):
             yield [event_from_row(r) for r in rows]
 

@@ -184,6 +184,9 @@ class StoreContract:
         assert [e.item_id for e in s.list_events(item_id="c")] == ["c"]
         ordered = [e.item_id for batch in s.iter_events() for e in batch]
         assert ordered == ["d", "a", "c", "b"]  # time order; no time sorts first
+        recent = [e.item_id for batch in s.iter_events(since=1_700_000_050) for e in batch]
+        assert recent == ["c", "b"]  # from that time on, the timeless one left out
+        assert [e.item_id for b in s.iter_events(batch=1, since=0) for e in b] == ordered
 
     def test_list_events_of_some_types_skips_the_others(self, s: Store) -> None:
         # ad and organic impressions must not crowd a visitor's window of newest events

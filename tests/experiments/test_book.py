@@ -70,6 +70,33 @@ def test_two_books_share_experiments_and_one_request_log(where: tuple[Path, str]
         assert b.get("blend").stopped is not None
 
 
+def test_exploration_counts_are_shared_by_every_process_and_kept_over_restarts(
+    where: tuple[Path, str],
+) -> None:
+    home, url = where
+    with ExperimentBook.open(home, url) as a, ExperimentBook.open(home, url) as b:
+        a.log(_answer(1, "u1", {}))  # before exploration reads: counted, kept in memory
+        a.flush()
+        assert b.exposure.of(["p0"])["p0"].impressions == 0  # b explores: it shares now
+        assert a.exposure.of(["p0"])["p0"].impressions == 1
+        a.exposure.clicked("p0")
+        b.log(_answer(2, "u2", {}))
+        a.flush(), b.flush()  # what each counted since it started goes into the book
+        a.read_exposure(), b.read_exposure()
+        for book in (a, b):
+            record = book.exposure.of(["p0", "p2"])
+            assert (record["p0"].impressions, record["p0"].clicks) == (2, 1)
+            assert record["p2"].impressions == 2
+        b.log(_answer(3, "u3", {}))  # counted here at once, elsewhere after the next read
+        assert b.exposure.of(["p1"])["p1"].impressions == 3
+        b.read_exposure()  # not written yet: still counted
+        assert b.exposure.of(["p1"])["p1"].impressions == 3
+    with ExperimentBook.open(home, url) as restarted:
+        restarted.exposure.of([])
+        restarted.read_exposure()
+        assert restarted.exposure.of(["p1"])["p1"].impressions == 3  # b wrote it on close
+
+
 def test_the_experiments_book_and_the_campaign_book_share_one_database(
     where: tuple[Path, str],
 ) -> None:
