@@ -310,13 +310,14 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.experiments = None
     app.state.ranker = None
     app.state.assistant = None
+    # the list routes first: a request is matched against the routes in order
     routers = (
+        search,
+        recommend,
         health,
         assistant,
         catalog,
         events,
-        search,
-        recommend,
         campaigns,
         explain,
         visitors,

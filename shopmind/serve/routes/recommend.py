@@ -6,8 +6,9 @@ import threading
 import time
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from shopmind.errors import InvalidInput, RowError
@@ -21,7 +22,7 @@ from shopmind.serve.arms import (
     recommend_engine_for,
     variant_arms,
 )
-from shopmind.serve.deps import Ranking, SettingsDep, StoreDep
+from shopmind.serve.deps import Ranking, get_settings, get_store
 from shopmind.serve.explore import candidates, explored
 from shopmind.serve.lists import (
     bought_together_list,
@@ -31,13 +32,13 @@ from shopmind.serve.lists import (
     recommend_list,
     similar_list,
 )
+from shopmind.serve.query import QueryModel
 from shopmind.serve.schemas import plain_json
 from shopmind.serve.sponsor import ads_live, with_ads
 from shopmind.store import Store
 
 router = APIRouter(tags=["recommend"])
 
-K = Annotated[int, Query(ge=1, le=100, description="How many products (1-100)")]
 _TRENDING = threading.Lock()
 
 
@@ -71,28 +72,45 @@ def _visitor(user: str | None, session: str | None) -> str | None:
     return user if user is not None else (f"~{session}" if session is not None else None)
 
 
-Visitor = Annotated[str | None, Query(description="The visitor's user_id (experiments)")]
-Session = Annotated[str | None, Query(description="An anonymous visitor's session_id")]
+K = Annotated[int, Field(ge=1, le=100, description="How many products (1-100)")]
+Visitor = Annotated[str | None, Field(description="The visitor's user_id (experiments)")]
+Session = Annotated[str | None, Field(description="An anonymous visitor's session_id")]
 
 
-@router.get("/recommend", response_class=JSONResponse)
-async def recommend(
-    request: Request,
-    store: StoreDep,
-    settings: SettingsDep,
-    user: Annotated[str | None, Query(description="The visitor's user_id")] = None,
-    session: Annotated[str | None, Query(description="An anonymous visitor's session_id")] = None,
-    k: K = 10,
-    category: Annotated[str | None, Query(description="A category and its subtree")] = None,
-    in_stock: bool | None = None,
-    price_min: Annotated[float | None, Query(ge=0)] = None,
-    price_max: Annotated[float | None, Query(ge=0)] = None,
-    device: Annotated[str | None, Query(description="The shopper's device, for the ranker")] = None,
+class RecommendQuery(QueryModel):
+    """``GET /recommend``'s parameters."""
+
+    user: Annotated[str | None, Field(description="The visitor's user_id")] = None
+    session: Session = None
+    k: K = 10
+    category: Annotated[str | None, Field(description="A category and its subtree")] = None
+    in_stock: bool | None = None
+    price_min: Annotated[float | None, Field(ge=0)] = None
+    price_max: Annotated[float | None, Field(ge=0)] = None
+    device: Annotated[str | None, Field(description="The shopper's device, for the ranker")] = None
     kind: Annotated[
         Literal["visitor", "trending"],
-        Query(description="visitor: for this visitor; trending: significantly rising products"),
-    ] = "visitor",
-) -> JSONResponse:
+        Field(description="visitor: for this visitor; trending: significantly rising products"),
+    ] = "visitor"
+
+
+class ItemQuery(QueryModel):
+    """``GET /bought-together``'s parameters (and ``/similar``'s, with ``in_stock``)."""
+
+    item: Annotated[str, Field(description="A product id")]
+    k: K = 10
+    user: Visitor = None
+    session: Session = None
+
+
+class SimilarQuery(ItemQuery):
+    """``GET /similar``'s parameters."""
+
+    in_stock: bool | None = None
+
+
+@router.get("/recommend", response_class=JSONResponse, openapi_extra=RecommendQuery.openapi())
+async def recommend(request: Request) -> JSONResponse:
     """Products for one visitor, from their newest events (an unknown visitor gets what is
     trending); each with a reasons tree naming the visitor's products it follows from. With
     a trained ranker the candidates are re-ordered for the visitor (a ranker branch joins
@@ -101,8 +119,11 @@ async def recommend(
     ``kind=trending`` needs no visitor: the products whose activity rose significantly
     against their own baseline, strongest first (``trending: +X% vs its baseline``; only
     significant risers, so possibly fewer than ``k``), no ads."""
-    if kind == "trending":
-        wanted = recommend_filters(category, in_stock, price_min, price_max)
+    asked = RecommendQuery.of(request)
+    store, settings = get_store(request), get_settings(request)
+    user, session, k = asked.user, asked.session, asked.k
+    wanted = recommend_filters(asked.category, asked.in_stock, asked.price_min, asked.price_max)
+    if asked.kind == "trending":
         trending = _trending(request, store)
         picks = await run_in_threadpool(trending.picks, k, wanted)
         return _items(
@@ -114,7 +135,6 @@ async def recommend(
             source="recommend request",
         )
     started = time.perf_counter()
-    filters = recommend_filters(category, in_stock, price_min, price_max)
     engine = recommend_engine(request)  # 503 before the models are loaded
     visitor = user if user is not None else f"~{session}"
     arms = arms_for(request, settings, visitor, "/recommend")
@@ -122,8 +142,8 @@ async def recommend(
 
     def organic(a: Arms) -> tuple[list[dict[str, Any]], Ranking]:
         variant = recommend_engine_for(request, engine, a)
-        wanted = candidates(a.settings, k)
-        picks, stage = recommend_list(request, store, a.settings, visitor, wanted, filters, variant)
+        many = candidates(a.settings, k)
+        picks, stage = recommend_list(request, store, a.settings, visitor, many, wanted, variant)
         return explored(request, a.settings, pick_dicts(picks), k), stage
 
     def run() -> dict[str, Any]:
@@ -135,7 +155,7 @@ async def recommend(
             items, stage = organic(arms)
         if ads_live(request, live.ads.enabled):
             items = with_ads(
-                request, store, "recommend", items, visitor, None, stage.pctr, filters.matches,
+                request, store, "recommend", items, visitor, None, stage.pctr, wanted.matches,
                 stage.exclude,
             )  # fmt: skip
         head = answered(request, live, "/recommend", visitor, None, arms, items, started)
@@ -144,46 +164,33 @@ async def recommend(
     return plain_json(await run_in_threadpool(run))
 
 
-@router.get("/similar", response_class=JSONResponse)
-async def similar(
-    request: Request,
-    settings: SettingsDep,
-    item: Annotated[str, Query(description="A product id")],
-    k: K = 10,
-    in_stock: bool | None = None,
-    user: Visitor = None,
-    session: Session = None,
-) -> JSONResponse:
+@router.get("/similar", response_class=JSONResponse, openapi_extra=SimilarQuery.openapi())
+async def similar(request: Request) -> JSONResponse:
     """Products like ``item`` (co-behaviour and text); 404 for an unknown product. The
     visitor, when given, places the answer in the experiments of ``/similar``."""
+    asked = SimilarQuery.of(request)
     started = time.perf_counter()
     engine = recommend_engine(request)  # 503 before the models are loaded
-    visitor = _visitor(user, session)
-    arms = arms_for(request, settings, visitor, "/similar")
+    visitor = _visitor(asked.user, asked.session)
+    arms = arms_for(request, get_settings(request), visitor, "/similar")
     variant = recommend_engine_for(request, engine, arms)
-    wanted = Filters(in_stock=in_stock)
-    picks = await run_in_threadpool(similar_list, request, item, k, wanted, variant)
-    return _items(request, "/similar", picks, started, item, visitor, arms)
+    wanted = Filters(in_stock=asked.in_stock)
+    picks = await run_in_threadpool(similar_list, request, asked.item, asked.k, wanted, variant)
+    return _items(request, "/similar", picks, started, asked.item, visitor, arms)
 
 
-@router.get("/bought-together", response_class=JSONResponse)
-async def bought_together(
-    request: Request,
-    settings: SettingsDep,
-    item: Annotated[str, Query(description="A product id")],
-    k: K = 10,
-    user: Visitor = None,
-    session: Session = None,
-) -> JSONResponse:
+@router.get("/bought-together", response_class=JSONResponse, openapi_extra=ItemQuery.openapi())
+async def bought_together(request: Request) -> JSONResponse:
     """Products carted or bought with ``item`` in the same visit (text neighbours for new
     products); 404 for an unknown product. The visitor, when given, places the answer in
     the experiments of ``/bought-together``."""
+    asked = ItemQuery.of(request)
     started = time.perf_counter()
     engine = recommend_engine(request)  # 503 before the models are loaded
-    visitor = _visitor(user, session)
-    arms = arms_for(request, settings, visitor, "/bought-together")
+    visitor = _visitor(asked.user, asked.session)
+    arms = arms_for(request, get_settings(request), visitor, "/bought-together")
     variant = recommend_engine_for(request, engine, arms)
     # a fifth of a millisecond (one row of the basket matrix): on the event loop, since the
     # hand-off to a worker thread and back cost more than the call
-    picks = bought_together_list(request, item, k, variant)
-    return _items(request, "/bought-together", picks, started, item, visitor, arms)
+    picks = bought_together_list(request, asked.item, asked.k, variant)
+    return _items(request, "/bought-together", picks, started, asked.item, visitor, arms)

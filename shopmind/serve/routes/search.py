@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from shopmind.errors import InvalidInput, RowError
@@ -21,37 +22,41 @@ from shopmind.serve.arms import (
     search_engine_for,
     variant_arms,
 )
-from shopmind.serve.deps import Ranking, SettingsDep, StoreDep, ranker_on
+from shopmind.serve.deps import (
+    Ranking,
+    SettingsDep,
+    StoreDep,
+    get_settings,
+    get_store,
+    ranker_on,
+)
 from shopmind.serve.lists import SearchAsk, search_engine, search_list
+from shopmind.serve.query import QueryModel
 from shopmind.serve.schemas import plain_json
 from shopmind.serve.sponsor import ads_live, with_ads
 
 router = APIRouter(tags=["search"])
 
-_PARAMS = {
-    "q", "k", "offset", "category", "brand", "price_min", "price_max", "in_stock", "sort",
-    "user", "session", "device",
-}  # fmt: skip
+
+class SearchQuery(QueryModel):
+    """``GET /search``'s parameters."""
+
+    q: Annotated[str, Field(description="What the shopper typed (1-500 characters)")]
+    k: Annotated[int, Field(ge=1, le=100)] = 10
+    offset: Annotated[int, Field(ge=0, le=10_000)] = 0
+    category: Annotated[str | None, Field(description="A category and its subtree")] = None
+    brand: Annotated[list[str] | None, Field(description="Repeat for several brands")] = None
+    price_min: Annotated[float | None, Field(ge=0)] = None
+    price_max: Annotated[float | None, Field(ge=0)] = None
+    in_stock: bool | None = None
+    sort: Annotated[str, Field(description=f"One of {', '.join(SORT_ORDERS)}")] = "relevance"
+    user: Annotated[str | None, Field(description="The visitor's user_id (for ranking)")] = None
+    session: Annotated[str | None, Field(description="An anonymous visitor's session_id")] = None
+    device: Annotated[str | None, Field(description="The shopper's device, for the ranker")] = None
 
 
-@router.get("/search", response_class=JSONResponse)
-async def search(
-    request: Request,
-    store: StoreDep,
-    settings: SettingsDep,
-    q: Annotated[str, Query(description="What the shopper typed (1-500 characters)")],
-    k: Annotated[int, Query(ge=1, le=100)] = 10,
-    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
-    category: Annotated[str | None, Query(description="A category and its subtree")] = None,
-    brand: Annotated[list[str] | None, Query(description="Repeat for several brands")] = None,
-    price_min: Annotated[float | None, Query(ge=0)] = None,
-    price_max: Annotated[float | None, Query(ge=0)] = None,
-    in_stock: bool | None = None,
-    sort: Annotated[str, Query(description=f"One of {', '.join(SORT_ORDERS)}")] = "relevance",
-    user: Annotated[str | None, Query(description="The visitor's user_id (for ranking)")] = None,
-    session: Annotated[str | None, Query(description="An anonymous visitor's session_id")] = None,
-    device: Annotated[str | None, Query(description="The shopper's device, for the ranker")] = None,
-) -> JSONResponse:
+@router.get("/search", response_class=JSONResponse, openapi_extra=SearchQuery.openapi())
+async def search(request: Request) -> JSONResponse:
     """Products for a query, best first, each with a reasons tree; facet counts over all.
 
     Lexical-only engines answer on the event loop (measured: the thread pool's hand-off cost
@@ -69,7 +74,8 @@ async def search(
     it); in an interleaving experiment the first page is drafted from every variant's and
     each hit names its ``team``.
     """
-    unknown = sorted(set(request.query_params) - _PARAMS)
+    asked = SearchQuery.of(request)
+    unknown = sorted(set(request.query_params) - set(SearchQuery.model_fields))
     if unknown:
         raise InvalidInput(
             [
@@ -77,30 +83,33 @@ async def search(
                     1,
                     name,
                     "unknown search parameter",
-                    f"use only: {', '.join(sorted(_PARAMS))}",
+                    f"use only: {', '.join(sorted(SearchQuery.model_fields))}",
                 )
                 for name in unknown
             ],
             source="search request",
         )
+    store, settings = get_store(request), get_settings(request)
     filters = Filters(
-        category=category,
-        brands=tuple(brand or ()),
-        price_min=price_min,
-        price_max=price_max,
-        in_stock=in_stock,
+        category=asked.category,
+        brands=tuple(asked.brand or ()),
+        price_min=asked.price_min,
+        price_max=asked.price_max,
+        in_stock=asked.in_stock,
     )
     started = time.perf_counter()
     engine = search_engine(request)
+    user, session = asked.user, asked.session
     visitor = user if user is not None else (f"~{session}" if session is not None else None)
-    ask = SearchAsk(q, k, offset, filters, sort, visitor)
+    ask = SearchAsk(asked.q, asked.k, asked.offset, filters, asked.sort, visitor)
+    first_page = ask.offset == 0 and ask.sort == "relevance"
     arms = arms_for(request, settings, visitor, "/search")
     live = arms.settings
     ranked = ranker_on(request, live)
-    interleave = arms.interleave if offset == 0 and sort == "relevance" else None
+    interleave = arms.interleave if first_page else None
 
     # ads go on the first page of a relevance order, and must pass the page's filters
-    ads = offset == 0 and sort == "relevance" and ads_live(request, live.ads.enabled)
+    ads = first_page and ads_live(request, live.ads.enabled)
 
     def run() -> dict[str, Any]:
         if interleave is not None:
@@ -110,11 +119,18 @@ async def search(
             result, stage = search_list(request, store, live, ask, variant)
         if ads:
             result["hits"] = with_ads(
-                request, store, "search", result["hits"], visitor, q, stage.pctr, filters.matches
+                request,
+                store,
+                "search",
+                result["hits"],
+                visitor,
+                ask.q,
+                stage.pctr,
+                filters.matches,
             )
         head = answered(
-            request, live, "/search", visitor, q, arms, result["hits"], started,
-            result.get("total"), offset,
+            request, live, "/search", visitor, ask.q, arms, result["hits"], started,
+            result.get("total"), ask.offset,
         )  # fmt: skip
         return {**head, **result}
 
