@@ -488,8 +488,8 @@ class SearchEngine:
             staged = {int(ranked[j]): node for j, node in enumerate(extra)}
         else:
             page = self._page(matched, scores, sort, offset, k)
-        if got.contributions is not None:
-            parts = got.contributions[page].toarray() * got.weights  # (page × terms)
+        if got.postings is not None:
+            parts = got.postings.at(page) * got.postings.weights  # (page × terms)
         else:
             parts = np.zeros((len(page), 0), dtype=np.float32)
         products = self.lookup([self.index.ids[i] for i in page])

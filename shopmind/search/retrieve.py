@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-import scipy.sparse as sp
 
 from shopmind.batching import Coalescer, coalescer_for
 from shopmind.config import SearchConfig
@@ -37,6 +36,7 @@ from shopmind.embed import Encoder
 from shopmind.embed.base import normalise_rows
 from shopmind.index import LexicalIndex, QueryTerm, VectorIndex
 from shopmind.index.ann import IvfIndex
+from shopmind.index.lexical import Postings
 from shopmind.search.hybrid import convex, ranks_of, rrf
 from shopmind.search.meaning import MeaningFloor, script_of
 from shopmind.search.query import SynonymTable, did_you_mean, read_as
@@ -97,8 +97,7 @@ class Retrieval:
     """Everything the first stage knows about one query."""
 
     terms: list[QueryTerm]
-    contributions: sp.csc_matrix | None
-    weights: np.ndarray
+    postings: Postings | None
     lexical: np.ndarray
     dense: np.ndarray | None
     fused: np.ndarray
@@ -142,18 +141,13 @@ def retrieve(
     terms = index.query_terms(query)
     if synonyms is not None:
         terms = synonyms.expand(index, terms, query)
-    contributions: sp.csc_matrix | None = None
-    weights = np.zeros(0, dtype=np.float32)
-    lexical = np.zeros(n, dtype=np.float32)
-    if terms:
-        contributions, weights = index.term_matrix(terms)
-        lexical = np.asarray(contributions @ weights, dtype=np.float32).ravel()
+    postings = index.postings(terms) if terms else None
+    lexical = postings.scores(n) if postings is not None else np.zeros(n, dtype=np.float32)
     corrected = did_you_mean(index, query, terms)
     if dense is None or n == 0:
         return Retrieval(
             terms,
-            contributions,
-            weights,
+            postings,
             lexical,
             None,
             lexical.astype(np.float64),
@@ -232,8 +226,7 @@ def retrieve(
         by_meaning = dict(zip(near_only[admitted].tolist(), zs[admitted].tolist(), strict=True))
     return Retrieval(
         terms,
-        contributions,
-        weights,
+        postings,
         lexical,
         similarity,
         fused,

@@ -350,3 +350,18 @@ def test_pinyin_terms_match_as_typed_never_as_a_typo_of_a_word(tmp_path: Path) -
     index.save(tmp_path)
     again = LexicalIndex.load(tmp_path)
     assert again.spelled == index.spelled and again.search("pianos")[0] == []
+
+
+def test_postings_score_and_explain_as_the_sparse_matrix_does(index: LexicalIndex) -> None:
+    """A query's postings are read in place; they must agree with the sparse product (to
+    the bit, the order of the sums is the same) and with its rows, repeated terms too."""
+    again = QueryTerm("drill", 0.5, "exact", "drill")
+    terms = [*index.query_terms("cordless drill battery"), again]
+    postings = index.postings(terms)
+    columns = [index.vocab[t.term] for t in terms]
+    sub = index.matrix[:, columns]
+    expected = np.asarray(sub @ postings.weights, dtype=np.float32).ravel()
+    assert np.array_equal(postings.scores(len(index.ids)), expected)
+    docs = np.asarray([0, 3, 4, len(index.ids) - 1, 5])
+    assert np.array_equal(postings.at(docs), sub[docs].toarray())
+    assert postings.at(np.zeros(0, dtype=np.int64)).shape == (0, len(terms))
