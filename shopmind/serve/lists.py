@@ -97,6 +97,12 @@ def search_list(
     return result.as_dict(), stage
 
 
+def visitor_of(user: str | None, session: str | None) -> str | None:
+    """The visitor a request names: its ``user``, else its ``session`` as ``~session`` (the
+    store's id of an anonymous visitor), else None."""
+    return user if user is not None else (f"~{session}" if session is not None else None)
+
+
 def recommend_filters(
     category: str | None,
     in_stock: bool | None,

@@ -11,7 +11,7 @@ from shopmind.errors import InvalidInput, RowError
 from shopmind.recommend.engine import Filters as PickFilters
 from shopmind.search import SORT_ORDERS, Filters
 from shopmind.serve.deps import SettingsDep, StoreDep, get_ads
-from shopmind.serve.lists import SearchAsk, recommend_filters
+from shopmind.serve.lists import SearchAsk, recommend_filters, visitor_of
 from shopmind.serve.reasons import (
     EXPLAIN_KINDS,
     ExplainKind,
@@ -85,7 +85,7 @@ async def explain(
             ],
             source="explain request",
         )
-    visitor = user if user is not None else (f"~{session}" if session is not None else None)
+    visitor = visitor_of(user, session)
 
     def run() -> Explanation:
         if kind == "search":

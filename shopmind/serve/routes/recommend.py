@@ -31,6 +31,7 @@ from shopmind.serve.lists import (
     recommend_filters,
     recommend_list,
     similar_list,
+    visitor_of,
 )
 from shopmind.serve.query import QueryModel
 from shopmind.serve.schemas import plain_json
@@ -66,10 +67,6 @@ def _items(
     items = pick_dicts(picks)
     head = answered(request, arms.settings, route, visitor, item, arms, items, started)
     return plain_json({**head, "items": items})
-
-
-def _visitor(user: str | None, session: str | None) -> str | None:
-    return user if user is not None else (f"~{session}" if session is not None else None)
 
 
 K = Annotated[int, Field(ge=1, le=100, description="How many products (1-100)")]
@@ -122,12 +119,12 @@ async def recommend(request: Request) -> JSONResponse:
     asked = RecommendQuery.of(request)
     store, settings = get_store(request), get_settings(request)
     user, session, k = asked.user, asked.session, asked.k
-    wanted = recommend_filters(asked.category, asked.in_stock, asked.price_min, asked.price_max)
+    filters = recommend_filters(asked.category, asked.in_stock, asked.price_min, asked.price_max)
     if asked.kind == "trending":
         trending = _trending(request, store)
-        picks = await run_in_threadpool(trending.picks, k, wanted)
+        picks = await run_in_threadpool(trending.picks, k, filters)
         return _items(
-            request, "/recommend", picks, time.perf_counter(), None, _visitor(user, session)
+            request, "/recommend", picks, time.perf_counter(), None, visitor_of(user, session)
         )
     if user is None and session is None:
         raise InvalidInput(
@@ -142,8 +139,8 @@ async def recommend(request: Request) -> JSONResponse:
 
     def organic(a: Arms) -> tuple[list[dict[str, Any]], Ranking]:
         variant = recommend_engine_for(request, engine, a)
-        many = candidates(a.settings, k)
-        picks, stage = recommend_list(request, store, a.settings, visitor, many, wanted, variant)
+        wanted = candidates(a.settings, k)
+        picks, stage = recommend_list(request, store, a.settings, visitor, wanted, filters, variant)
         return explored(request, a.settings, pick_dicts(picks), k), stage
 
     def run() -> dict[str, Any]:
@@ -155,7 +152,7 @@ async def recommend(request: Request) -> JSONResponse:
             items, stage = organic(arms)
         if ads_live(request, live.ads.enabled):
             items = with_ads(
-                request, store, "recommend", items, visitor, None, stage.pctr, wanted.matches,
+                request, store, "recommend", items, visitor, None, stage.pctr, filters.matches,
                 stage.exclude,
             )  # fmt: skip
         head = answered(request, live, "/recommend", visitor, None, arms, items, started)
@@ -171,7 +168,7 @@ async def similar(request: Request) -> JSONResponse:
     asked = SimilarQuery.of(request)
     started = time.perf_counter()
     engine = recommend_engine(request)  # 503 before the models are loaded
-    visitor = _visitor(asked.user, asked.session)
+    visitor = visitor_of(asked.user, asked.session)
     arms = arms_for(request, get_settings(request), visitor, "/similar")
     variant = recommend_engine_for(request, engine, arms)
     wanted = Filters(in_stock=asked.in_stock)
@@ -187,7 +184,7 @@ async def bought_together(request: Request) -> JSONResponse:
     asked = ItemQuery.of(request)
     started = time.perf_counter()
     engine = recommend_engine(request)  # 503 before the models are loaded
-    visitor = _visitor(asked.user, asked.session)
+    visitor = visitor_of(asked.user, asked.session)
     arms = arms_for(request, get_settings(request), visitor, "/bought-together")
     variant = recommend_engine_for(request, engine, arms)
     # a fifth of a millisecond (one row of the basket matrix): on the event loop, since the

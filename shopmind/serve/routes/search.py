@@ -30,7 +30,7 @@ from shopmind.serve.deps import (
     get_store,
     ranker_on,
 )
-from shopmind.serve.lists import SearchAsk, search_engine, search_list
+from shopmind.serve.lists import SearchAsk, search_engine, search_list, visitor_of
 from shopmind.serve.query import QueryModel
 from shopmind.serve.schemas import plain_json
 from shopmind.serve.sponsor import ads_live, with_ads
@@ -99,8 +99,7 @@ async def search(request: Request) -> JSONResponse:
     )
     started = time.perf_counter()
     engine = search_engine(request)
-    user, session = asked.user, asked.session
-    visitor = user if user is not None else (f"~{session}" if session is not None else None)
+    visitor = visitor_of(asked.user, asked.session)
     ask = SearchAsk(asked.q, asked.k, asked.offset, filters, asked.sort, visitor)
     first_page = ask.offset == 0 and ask.sort == "relevance"
     arms = arms_for(request, settings, visitor, "/search")
