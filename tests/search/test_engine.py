@@ -528,3 +528,22 @@ def test_a_build_without_pinyin_spellings_loads_and_says_to_rebuild(
     assert "pinyin" in caplog.text and "shopmind build" in caplog.text
     assert saved.index.hanzi == {}
     assert _ids(saved.search("lanya erji")) == ["zh1"]  # still found by its words
+
+
+def test_reasons_from_the_index_field_bits_match_reading_the_texts_again(
+    demo: list[Product],
+) -> None:
+    """A matched term's fields come from the index's bits; an index saved before it kept
+    them (no bits) reads the title, category and brand again and says the same."""
+    with_bits = SearchEngine.from_products(demo)
+    without = SearchEngine.from_products(demo)
+    assert with_bits.index.field_bits is not None
+    without.index.field_bits = None
+    queries = [p.title.split()[0] for p in demo[:40]] + [p.category or "x" for p in demo[:20]]
+    queries += ["wireless earphones", "无线耳机", "cotton shirt", "wirless", "蓝牙"]
+    named = 0
+    for q in queries:
+        a, b = with_bits.search(q, k=10), without.search(q, k=10)
+        assert [h.reasons.as_dict() for h in a.hits] == [h.reasons.as_dict() for h in b.hits], q
+        named += sum("matched terms" in str(h.reasons.as_dict()) for h in a.hits)
+    assert named > 100

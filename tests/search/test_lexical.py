@@ -365,3 +365,64 @@ def test_postings_score_and_explain_as_the_sparse_matrix_does(index: LexicalInde
     docs = np.asarray([0, 3, 4, len(index.ids) - 1, 5])
     assert np.array_equal(postings.at(docs), sub[docs].toarray())
     assert postings.at(np.zeros(0, dtype=np.int64)).shape == (0, len(terms))
+
+
+def test_one_slip_lookup_finds_what_the_scan_of_every_near_length_finds() -> None:
+    import random
+
+    rng = random.Random(7)
+    # a crowded vocabulary of few letters: many words sit one slip from ten or more others
+    words = sorted({"".join(rng.choices("abcdeo", k=rng.randint(3, 7))) for _ in range(3_000)})
+    products = [
+        Product(id=f"p{i}", title=" ".join(rng.sample(words, 4))) for i in range(len(words) // 2)
+    ]
+    index = LexicalIndex().build_products(products)
+    terms = sorted(index.vocab)
+
+    def slipped(word: str) -> str:
+        at = rng.randrange(len(word))
+        how = rng.choice(("swap", "drop", "add", "change"))
+        if how == "swap" and at + 1 < len(word):
+            return word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+        if how == "drop":
+            return word[:at] + word[at + 1 :]
+        if how == "add":
+            return word[:at] + rng.choice("abcdeoz") + word[at:]
+        return word[:at] + rng.choice("abcdeoz") + word[at + 1 :]
+
+    forms = {slipped(rng.choice(terms)) for _ in range(600)} | {"zzzz", "abcdeo"}
+    crowded = 0
+    for form in sorted(forms):
+        found = index._one_slip_near(form)
+        assert found == index._scan_near(form, 1), form
+        crowded += len(found) >= 10
+    assert crowded > 20  # the ten-per-length cut was exercised, ties and all
+
+
+def test_field_bits_say_which_fields_hold_each_term_and_are_saved(tmp_path: Path) -> None:
+    index = LexicalIndex().build(
+        [
+            ("a", {"title": "Cordless Drill", "brand": "Drillco", "description": "cordless"}),
+            ("b", {"title": "Hammer", "category": "Tools > Drill", "attributes": "color red"}),
+        ]
+    )
+    names = index.fields
+    terms = [QueryTerm(t, 1.0, "exact", t) for t in ("cordless", "drill", "red", "drillco")]
+    bits = index.postings(terms).fields_at(np.asarray([0, 1]))
+    assert bits is not None
+
+    def held(doc: int, term: int) -> set[str]:
+        return {f for i, f in enumerate(names) if int(bits[doc, term]) >> i & 1}
+
+    assert held(0, 0) == {"title", "description"}
+    assert held(0, 1) == {"title"}  # "drillco" is a term of its own
+    assert held(0, 3) == {"brand"}
+    assert held(1, 1) == {"category"}
+    assert held(1, 2) == {"attributes"}
+    assert held(1, 0) == set()  # b has no "cordless"
+    index.save(tmp_path / "ix")
+    loaded = LexicalIndex.load(tmp_path / "ix")
+    assert loaded.fields == names
+    np.testing.assert_array_equal(loaded.postings(terms).fields_at(np.asarray([0, 1])), bits)
+    (tmp_path / "ix" / "fields.npy").unlink()  # as an index saved before bits were kept
+    assert LexicalIndex.load(tmp_path / "ix").postings(terms).fields_at(np.asarray([0])) is None
