@@ -1041,11 +1041,14 @@ def _serve(
             settings.serve.log_level,
         )
         return
+    from shopmind.serve.wire import OneSend
+
     uvicorn.run(
         create_app(settings),
         host=host or settings.serve.host,
         port=port or settings.serve.port,
         log_level=settings.serve.log_level,
+        http=OneSend,
     )
 
 

@@ -64,9 +64,18 @@ def _port_free(host: str, port: int) -> None:
 def _serve_one(host: str, port: int, log_level: str) -> None:  # pragma: no cover - a child
     import uvicorn
 
+    from shopmind.serve.wire import OneSend
+
     sock = listening_socket(host, port)
     sock.listen(BACKLOG)
-    config = uvicorn.Config(APP, factory=True, host=host, port=port, log_level=log_level)
+    config = uvicorn.Config(
+        APP,
+        factory=True,
+        host=host,
+        port=port,
+        log_level=log_level,
+        http=OneSend,
+    )
     uvicorn.Server(config).run(sockets=[sock])
 
 
