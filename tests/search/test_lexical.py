@@ -367,17 +367,28 @@ def test_postings_score_and_explain_as_the_sparse_matrix_does(index: LexicalInde
     assert postings.at(np.zeros(0, dtype=np.int64)).shape == (0, len(terms))
 
 
-def test_one_slip_lookup_finds_what_the_scan_of_every_near_length_finds() -> None:
+def test_typo_lookup_measures_fewer_terms_and_finds_what_measuring_all_finds() -> None:
     import random
+
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
 
     rng = random.Random(7)
     # a crowded vocabulary of few letters: many words sit one slip from ten or more others
-    words = sorted({"".join(rng.choices("abcdeo", k=rng.randint(3, 7))) for _ in range(3_000)})
+    words = sorted({"".join(rng.choices("abcdeo", k=rng.randint(3, 9))) for _ in range(3_000)})
     products = [
         Product(id=f"p{i}", title=" ".join(rng.sample(words, 4))) for i in range(len(words) // 2)
     ]
     index = LexicalIndex().build_products(products)
     terms = sorted(index.vocab)
+
+    def every_term(form: str, limit: int) -> set[str]:  # the scan without the letter filter
+        near: set[str] = set()
+        for size in range(len(form) - limit, len(form) + limit + 1):
+            bucket = index._by_length.get(size, [])
+            got = process.extract(form, bucket, scorer=OSA.distance, score_cutoff=limit, limit=10)
+            near.update(term for term, _, _ in got)
+        return near
 
     def slipped(word: str) -> str:
         at = rng.randrange(len(word))
@@ -390,13 +401,15 @@ def test_one_slip_lookup_finds_what_the_scan_of_every_near_length_finds() -> Non
             return word[:at] + rng.choice("abcdeoz") + word[at:]
         return word[:at] + rng.choice("abcdeoz") + word[at + 1 :]
 
-    forms = {slipped(rng.choice(terms)) for _ in range(600)} | {"zzzz", "abcdeo"}
+    forms = {slipped(slipped(rng.choice(terms))) for _ in range(300)}
+    forms |= {slipped(rng.choice(terms)) for _ in range(300)} | {"zzzz", "abcdeo"}
     crowded = 0
     for form in sorted(forms):
-        found = index._one_slip_near(form)
-        assert found == index._scan_near(form, 1), form
-        crowded += len(found) >= 10
-    assert crowded > 20  # the ten-per-length cut was exercised, ties and all
+        for limit in (1, 2):
+            found = index._near({form: limit})
+            assert found == every_term(form, limit), (form, limit)
+            crowded += len(found) >= 10
+    assert crowded > 50  # the ten-per-length cut was exercised, ties and all
 
 
 def test_field_bits_say_which_fields_hold_each_term_and_are_saved(tmp_path: Path) -> None:
