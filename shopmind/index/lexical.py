@@ -63,6 +63,7 @@ DEFAULT_FIELD_WEIGHTS: dict[str, float] = {
     "description": 1.0,
 }
 _NUMERIC = re.compile(r"[\d./]+")
+_MAX_FIELD_BITS = 62  # the most fields an index keeps as bits per (product, term)
 TYPO_DISCOUNT = 0.6
 PREFIX_DISCOUNT = 0.8
 EDIT_COST = 3.0  # log-odds one slip costs against a word's catalog frequency
@@ -243,7 +244,7 @@ class LexicalIndex:
         cols: list[int] = []
         vals: list[float] = []
         holds: list[int] = []  # per (product, term): the fields holding the term, as bits
-        bit_of = {f: 1 << i for i, f in enumerate(fields)}
+        bit_of = {f: 1 << i if i < _MAX_FIELD_BITS else 0 for i, f in enumerate(fields)}
         for d, per_field in enumerate(counts):
             weighted: dict[str, float] = {}
             where: dict[str, int] = {}
@@ -270,7 +271,10 @@ class LexicalIndex:
         tf_matrix.sort_indices()
         bits.sort_indices()  # the same (product, term) pairs, so the same order as the scores
         self.fields = fields
-        self.field_bits = bits.data.astype(np.uint8 if len(fields) <= 8 else np.uint64)
+        kept = len(fields) <= _MAX_FIELD_BITS  # more fields than bits: reasons read the texts
+        self.field_bits = (
+            bits.data.astype(np.uint8 if len(fields) <= 8 else np.int64) if kept else None
+        )
         df = np.diff(tf_matrix.indptr).astype(np.float64)
         self.idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
         data = tf_matrix.data

@@ -439,3 +439,13 @@ def test_field_bits_say_which_fields_hold_each_term_and_are_saved(tmp_path: Path
     np.testing.assert_array_equal(loaded.postings(terms).fields_at(np.asarray([0, 1])), bits)
     (tmp_path / "ix" / "fields.npy").unlink()  # as an index saved before bits were kept
     assert LexicalIndex.load(tmp_path / "ix").postings(terms).fields_at(np.asarray([0])) is None
+
+
+def test_an_index_of_more_fields_than_bits_keeps_no_field_bits() -> None:
+    weights = {f"f{i}": 1.0 for i in range(70)}
+    index = LexicalIndex(field_weights=weights).build([("a", {"f0": "drill", "f69": "saw"})])
+    assert index.field_bits is None
+    assert index.search("saw")[0] == ["a"]
+    small = LexicalIndex(field_weights={f"f{i}": 1.0 for i in range(12)})
+    small.build([("a", {"f11": "saw"})])
+    assert small.field_bits is not None and int(small.field_bits[0]) == 1 << 11
