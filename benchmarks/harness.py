@@ -123,7 +123,7 @@ def drive(
 
 
 def rates(latencies: list[float], elapsed: float, errors: int) -> dict[str, Any]:
-    """Requests per second, p50/p99 latency (ms), requests and errors of a load run."""
+    """Requests per second, p50/p99/max latency (ms), requests and errors of a load run."""
     import numpy as np
 
     lat = np.asarray(latencies) if latencies else np.zeros(1)
@@ -131,6 +131,7 @@ def rates(latencies: list[float], elapsed: float, errors: int) -> dict[str, Any]
         "qps": len(latencies) / elapsed,
         "p50_ms": float(np.percentile(lat, 50)),
         "p99_ms": float(np.percentile(lat, 99)),
+        "max_ms": float(lat.max()),
         "requests": len(latencies),
         "errors": errors,
     }

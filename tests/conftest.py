@@ -47,10 +47,13 @@ def open_at_once(imports: str, run: str, path: Path | str, processes: int = 4) -
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No SHOPMIND_* variable from the caller's shell leaks into a test."""
+    """No SHOPMIND_* variable from the caller's shell leaks into a test; and servers leave the
+    collector alone (settling the heap makes a full collection of the test process at each
+    app start): tests/serve/test_heap.py and the end-to-end server turn it on."""
     for name in list(os.environ):
         if name.startswith("SHOPMIND_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("SHOPMIND_SERVE__HEAP_SETTLE_S", "0")
 
 
 @pytest.fixture

@@ -7,10 +7,11 @@ row / field / fix items the CLI prints), StoreError → 503.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -54,6 +55,7 @@ from shopmind.search import SearchEngine
 from shopmind.search.live import LiveSearch
 from shopmind.security.keys import keys_path
 from shopmind.serve.auth import KeyCheck
+from shopmind.serve.heap import HeapKeeper
 from shopmind.serve.limits import BodySizeLimit
 from shopmind.serve.openapi import install as document_errors
 from shopmind.serve.routes import (
@@ -213,6 +215,26 @@ def _live_assistant(app: FastAPI, settings: Settings) -> LiveAssistant:
     return LiveAssistant(app.state.store, settings.assistant, engine, cache, models)
 
 
+def _heap_keeper(app: FastAPI, every_s: float) -> asyncio.Task[None] | None:
+    """Settle the heap now that the engines are loaded, and keep it settled every
+    ``every_s`` seconds and after any engine swap (``serve.heap``); None when 0."""
+    if every_s <= 0:
+        return None
+
+    def parts() -> tuple[object, ...]:
+        search, recommend, ranker = app.state.search, app.state.recommend, app.state.ranker
+        return (
+            search.generation if search is not None else None,
+            recommend.generation if recommend is not None else None,
+            id(ranker.current) if ranker is not None else None,
+        )
+
+    keeper = HeapKeeper(parts, every_s)
+    keeper.settle()
+    app.state.heap = keeper
+    return asyncio.get_running_loop().create_task(keeper.run(), name="heap-keeper")
+
+
 WORKER_LOG_ENV = "_SHOPMIND_LOG_LEVEL"  # the log level `shopmind serve` hands its processes
 WORKER_LOG_FORMAT = LOG_FORMAT.replace("%(name)s", "[process %(process)d] %(name)s")
 
@@ -266,9 +288,15 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.ranker = _live_ranker(app, settings)
         app.state.assistant = _live_assistant(app, settings)
         logger.info("shopmind serving %s", settings.store_url)
+        keeper = _heap_keeper(app, settings.serve.heap_settle_s)
         try:
             yield
         finally:
+            if keeper is not None:
+                keeper.cancel()
+                with suppress(asyncio.CancelledError):
+                    await keeper
+                HeapKeeper.release()
             live, recommending, ads = app.state.search, app.state.recommend, app.state.ads
             book = app.state.experiments
             app.state.experiments = None

@@ -56,7 +56,8 @@ def server(tmp_path: Path) -> Iterator[Server]:
         pytest.fail(f"the shopmind console script is missing at {SHOPMIND}; pip install -e .")
     port = _free_port()
     log = tmp_path / "server.log"
-    env = {**os.environ, "SHOPMIND_INGEST__PROGRESS": "false"}
+    # the heap settled every second, as a served shop's is every ten (conftest turns it off)
+    env = {**os.environ, "SHOPMIND_INGEST__PROGRESS": "false", "SHOPMIND_SERVE__HEAP_SETTLE_S": "1"}
     with log.open("wb") as out:
         process = subprocess.Popen(
             [str(SHOPMIND), "--home", str(tmp_path / "home"), "demo", "--port", str(port)],
@@ -183,7 +184,11 @@ def test_several_processes_serve_one_store_and_all_see_a_catalog_write(tmp_path:
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            env={**os.environ, "SHOPMIND_INGEST__PROGRESS": "false"},
+            env={
+                **os.environ,
+                "SHOPMIND_INGEST__PROGRESS": "false",
+                "SHOPMIND_SERVE__HEAP_SETTLE_S": "1",  # as a served shop's is every ten
+            },
             cwd=tmp_path,
         )
     base = f"http://127.0.0.1:{port}"
@@ -227,3 +232,5 @@ def test_several_processes_serve_one_store_and_all_see_a_catalog_write(tmp_path:
     assert "Traceback" not in text
     for process_id in seen:  # the two processes' lines can be told apart
         assert f"[process {process_id}] shopmind." in text, text
+        # each settled its heap at start-up, and again after the write's re-index
+        assert text.count(f"[process {process_id}] shopmind.serve.heap: heap settled") >= 2
