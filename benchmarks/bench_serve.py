@@ -5,9 +5,15 @@ For each route, in the same run and on the same shop:
 - **capacity**: the in-process rate of the route's engine call with one thread (requests/s)
   times the cores: what the machine could deliver if serving cost nothing;
 - **HTTP**: a real ``shopmind serve`` with 1 and with 2 processes, 8 concurrent keep-alive
-  clients (one asyncio process, aiohttp; its own CPU share is reported), the same requests
-  in the same order: requests/s, p50/p99;
-- **ratio**: the best HTTP rate over the capacity;
+  connections, the same requests in the same order: requests/s, p50/p99. The client is
+  ``wrk`` (Debian's package: ``apt-get install wrk``; one thread, ``replay.lua``) where it is
+  installed, else one asyncio process with aiohttp; its own CPU share is reported (on 2
+  cores: wrk about 3% of the machine, aiohttp 10%, which the server did not have);
+- **ratio**: the best HTTP rate over the capacity, per run, whose in-process and HTTP
+  figures are measured back to back (the engine in a process of its own and both servers
+  stay up for the whole home; every other run in reverse order): this machine's speed
+  drifted by half within the hour, and a ratio of figures taken minutes apart misled. The
+  median of the runs' ratios is kept;
 - **runs**: every figure is the median of ``--repeat`` runs (3), each with 2,000 requests
   of its own (disjoint query slices, new visitors and products), after a warm-up on 200
   others: a run never asks what an earlier one asked, so the engine's caches (query
@@ -24,7 +30,8 @@ loopback, the HomeDepot titles imported, the same queries.
 
 Homes are built once under ``--work`` and reused (the Games build fits the served blend: about
 8 minutes); product vectors come from ``$BENCH_CACHE_DIR`` (default ~/.cache/shopmind-bench).
-Benchmark-only tools: ``.venv/bin/pip install -r requirements/bench.txt``.
+Benchmark-only tools: ``.venv/bin/pip install -r requirements/bench.txt`` and, for the
+lighter client, ``apt-get install wrk`` (``BENCH_CLIENT=aiohttp`` uses aiohttp even so).
 
 Usage::
 
@@ -171,30 +178,27 @@ def _games_files(data: Path, home: Path) -> tuple[Path, Path, list[str]]:
 
 
 # -- in process -------------------------------------------------------------------------------
-def _rate(call: Callable[[dict[str, Any]], object], runs: list[list[dict[str, Any]]]) -> float:
-    """Requests per second of ``call``, one thread: the median over the runs (each its own
-    requests, after a warm-up on others)."""
-    rates = []
-    for requests in runs:
-        t = time.perf_counter()
-        for params in requests:
-            call(params)
-        rates.append(len(requests) / (time.perf_counter() - t))
-    return statistics.median(rates)
+def _rate(call: Callable[[dict[str, Any]], object], requests: list[dict[str, Any]]) -> float:
+    """Requests per second of ``call`` over ``requests``, one thread."""
+    t = time.perf_counter()
+    for params in requests:
+        call(params)
+    return len(requests) / (time.perf_counter() - t)
 
 
-def _median_run(measure: Callable[[int], dict[str, Any]], repeat: int) -> dict[str, Any]:
-    """The run of median rate among ``repeat`` runs of ``measure`` (given the run's number;
-    this machine's rates moved by a fifth between runs minutes apart, so one run per figure
-    misled)."""
-    runs = sorted((measure(run) for run in range(repeat)), key=lambda r: r["qps"])
-    return {**runs[len(runs) // 2], "runs_qps": [round(r["qps"], 1) for r in runs]}
+def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run of median rate among the runs (this machine's rates moved by a fifth between
+    runs minutes apart, so one run per figure misled)."""
+    ranked = sorted(runs, key=lambda r: r["qps"])
+    return {**ranked[len(ranked) // 2], "runs_qps": [round(r["qps"], 1) for r in ranked]}
 
 
-def inprocess(work: Path, data: Path, which: str, repeat: int = 1) -> dict[str, float]:
+def inprocess(work: Path, data: Path, which: str) -> None:
     """One home's routes, each as the engine computes it (what a route calls, with the
     visitor's events read from the store and the picks or the search result made into the
-    answer's dicts, but no HTTP and no JSON), one thread."""
+    answer's dicts, but no HTTP and no JSON), one thread: warmed up, then for each line
+    ``label run`` read from stdin, the rate of that route's requests of that run, printed
+    as a line of JSON."""
     import torch
 
     from shopmind.build import open_recommend, open_search
@@ -204,68 +208,129 @@ def inprocess(work: Path, data: Path, which: str, repeat: int = 1) -> dict[str, 
     from shopmind.store import open_store
 
     torch.set_num_threads(1)
-    runs = [_requests(work, data, run) for run in range(repeat)]
     warm = _requests(work, data, WARM)
     home = work / which
     settings = load(home=home)
-    out: dict[str, float] = {}
     with open_store(settings.store_url, settings.store) as store:
         search = open_search(home, store, settings.search)
+        calls: dict[str, Callable[[dict[str, Any]], object]] = {}
         if which in ("hybrid", "lexical"):
             label = "/search" if which == "hybrid" else "/search (lexical)"
-            for _, p in warm[label]:
-                search.search(p["q"], k=10).as_dict()
-            params = [[p for _, p in run[label]] for run in runs]
-            out[label] = _rate(lambda p: search.search(p["q"], k=10).as_dict(), params)
-            return out
-        engine = open_recommend(home, store, settings.events, settings.recommend, search)
-        history = settings.recommend.history
-        types = engine.history_types
+            calls[label] = lambda p: search.search(p["q"], k=10).as_dict()
+        else:
+            engine = open_recommend(home, store, settings.events, settings.recommend, search)
+            history = settings.recommend.history
+            types = engine.history_types
 
-        def recommend(p: dict[str, Any]) -> object:
-            events = store.list_events(visitor=p["user"], limit=history, types=types)
-            return pick_dicts(engine.recommend(events, 10, Filters()))
+            def recommend(p: dict[str, Any]) -> object:
+                events = store.list_events(visitor=p["user"], limit=history, types=types)
+                return pick_dicts(engine.recommend(events, 10, Filters()))
 
-        calls: dict[str, Callable[[dict[str, Any]], object]] = {
-            "/recommend": recommend,
-            "/similar": lambda p: pick_dicts(engine.similar(p["item"], 10)),
-            "/bought-together": lambda p: pick_dicts(engine.bought_together(p["item"], 10)),
-        }
+            calls["/recommend"] = recommend
+            calls["/similar"] = lambda p: pick_dicts(engine.similar(p["item"], 10))
+            calls["/bought-together"] = lambda p: pick_dicts(engine.bought_together(p["item"], 10))
         for label, call in calls.items():
             for _, p in warm[label]:
                 call(p)
-            out[label] = _rate(call, [[p for _, p in run[label]] for run in runs])
-    return out
+        print(json.dumps({"ready": sorted(calls)}), flush=True)
+        for line in sys.stdin:
+            label, run = line.rsplit(" ", 1)
+            requests = [p for _, p in _requests(work, data, int(run))[label]]
+            print(json.dumps({"qps": _rate(calls[label], requests)}), flush=True)
 
 
-# -- over HTTP --------------------------------------------------------------------------------
-def over_http(
-    work: Path, data: Path, which: str, processes: int, seconds: float, repeat: int = 1
+class _InProcess:
+    """The in-process rates of one home, in a process of their own (its memory and threads
+    are its own), asked one route and run at a time."""
+
+    def __init__(self, work: Path, data: Path, which: str) -> None:
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", **QUIET}
+        args = [sys.executable, __file__, "--inprocess", which, "--work", str(work)]
+        self._child = subprocess.Popen(
+            [*args, "--data", str(data)],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self._read()  # loaded and warmed up
+
+    def _read(self) -> dict[str, Any]:
+        assert self._child.stdout is not None
+        line = self._child.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the in-process run ended with {self._child.wait()}")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def rate(self, label: str, run: int) -> float:
+        assert self._child.stdin is not None
+        self._child.stdin.write(f"{label} {run}\n")
+        self._child.stdin.flush()
+        return float(self._read()["qps"])
+
+    def close(self) -> None:
+        if self._child.stdin is not None:
+            self._child.stdin.close()
+        self._child.wait(60)
+
+
+# -- over HTTP, beside the in-process rates -----------------------------------------------------
+def measure_home(
+    work: Path, data: Path, which: str, seconds: float, repeat: int = 1
 ) -> dict[str, dict[str, Any]]:
-    """One home's routes through a real server with ``processes`` processes."""
-    runs = [_requests(work, data, run) for run in range(repeat)]
+    """One home's routes: the engine in process and real servers with 1 and 2 processes,
+    all up at once; each run of each route is measured in process and through both servers
+    back to back (in turn reversed every other run), so a drift of the machine's speed
+    falls on all three alike. Per route: the runs' rates and their ratios."""
+    cores = os.cpu_count() or 1
     warm = _requests(work, data, WARM)
-    env = {**QUIET, "SHOPMIND_SERVE__WORKERS": str(processes)}
-    server, url = harness.start_server(work / which, env, wait_s=900, processes=processes)
-    out = {}
+    labels = [label for label, (home, _) in ROUTES.items() if home == which]
+    engine = _InProcess(work, data, which)
+    servers: dict[int, tuple[subprocess.Popen[bytes], str]] = {}
     try:
-        for label, (home, _) in ROUTES.items():
-            if home != which:
-                continue
-            harness.hammer(url, warm[label], CLIENTS, seconds)
-
-            def measure(run: int, label: str = label) -> dict[str, Any]:
-                return harness.hammer(url, runs[run][label], CLIENTS, seconds)
-
-            out[label] = _median_run(measure, repeat)
+        for processes in (1, 2):
+            env = {**QUIET, "SHOPMIND_SERVE__WORKERS": str(processes)}
+            servers[processes] = harness.start_server(
+                work / which, env, wait_s=900, processes=processes
+            )
+            for label in labels:
+                harness.hammer(servers[processes][1], warm[label], CLIENTS, seconds)
+        out: dict[str, dict[str, Any]] = {}
+        for label in labels:
+            measured: dict[str, list[Any]] = {"one": [], "http_1": [], "http_2": [], "ratio": []}
+            for run in range(repeat):
+                asked = _requests(work, data, run)[label]
+                steps = ["one", "http_1", "http_2"]
+                for step in steps if run % 2 == 0 else steps[::-1]:
+                    if step == "one":
+                        measured["one"].append(engine.rate(label, run))
+                    else:
+                        url = servers[int(step[-1])][1]
+                        measured[step].append(harness.hammer(url, asked, CLIENTS, seconds))
+                best = max(measured["http_1"][-1]["qps"], measured["http_2"][-1]["qps"])
+                measured["ratio"].append(best / (measured["one"][-1] * cores))
+            out[label] = {
+                "one": statistics.median(measured["one"]),
+                "one_runs": [round(r, 1) for r in measured["one"]],
+                "http_1": _median_run(measured["http_1"]),
+                "http_2": _median_run(measured["http_2"]),
+                "ratio": statistics.median(measured["ratio"]),
+                "ratio_runs": [round(r, 3) for r in measured["ratio"]],
+            }
         if which == FLOOR_HOME:  # the server alone: a route that computes nothing
             health = [(FLOOR, {})] * REQUESTS
-            out[FLOOR] = _median_run(
-                lambda _: harness.hammer(url, health, CLIENTS, seconds), repeat
-            )
+            out[FLOOR] = {
+                f"http_{n}": _median_run(
+                    [harness.hammer(url, health, CLIENTS, seconds) for _ in range(repeat)]
+                )
+                for n, (_, url) in servers.items()
+            }
     finally:
-        server.terminate()
-        server.wait(60)
+        engine.close()
+        for server, _ in servers.values():
+            server.terminate()
+            server.wait(60)
     return out
 
 
@@ -320,7 +385,10 @@ def typesense(data: Path, seconds: float, repeat: int = 1) -> dict[str, Any]:
 
             harness.hammer(url, asked(WARM), CLIENTS, seconds, headers)
             out = _median_run(
-                lambda run: harness.hammer(url, asked(run), CLIENTS, seconds, headers), repeat
+                [
+                    harness.hammer(url, asked(run), CLIENTS, seconds, headers)
+                    for run in range(repeat)
+                ]
             )
             return {**out, "import_s": import_s, "documents": len(lines)}
         finally:
@@ -329,16 +397,6 @@ def typesense(data: Path, seconds: float, repeat: int = 1) -> dict[str, Any]:
 
 
 # -- the run ----------------------------------------------------------------------------------
-def _child(work: Path, data: Path, which: str, repeat: int) -> dict[str, float]:
-    """In-process rates in a process of their own (its memory and threads are its own)."""
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", **QUIET}
-    args = [sys.executable, __file__, "--inprocess", which, "--work", str(work)]
-    args += ["--data", str(data), "--repeat", str(repeat)]
-    done = subprocess.run(args, env=env, check=True, capture_output=True, text=True)
-    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
 def run(
     work: Path,
     data: Path,
@@ -350,35 +408,36 @@ def run(
     cores = os.cpu_count() or 1
     built = prepare(work, data, homes)
     peer_result = typesense(data, seconds, repeat) if peer else None  # first: it fails fast
-    rates: dict[str, float] = {}
-    http: dict[int, dict[str, dict[str, Any]]] = {1: {}, 2: {}}
+    measured: dict[str, dict[str, Any]] = {}
     for which in homes:
-        rates.update(_child(work, data, which, repeat))
-        for processes in (1, 2):
-            http[processes].update(over_http(work, data, which, processes, seconds, repeat))
+        measured.update(measure_home(work, data, which, seconds, repeat))
     routes: dict[str, dict[str, Any]] = {}
     for label in (label for label, (home, _) in ROUTES.items() if home in homes):
-        one, two = http[1][label], http[2][label]
+        m = measured[label]
+        one, two = m["http_1"], m["http_2"]
         best = max((one, two), key=lambda r: r["qps"])
-        capacity = rates[label] * cores
         routes[label] = {
-            "inprocess_one_thread": rates[label],
-            "capacity": capacity,
+            "inprocess_one_thread": m["one"],
+            "inprocess_runs": m["one_runs"],
+            "capacity": m["one"] * cores,
             "http": best["qps"],
             "p50_ms": best["p50_ms"],
             "p99_ms": best["p99_ms"],
-            "ratio": best["qps"] / capacity,
+            "ratio": m["ratio"],  # the median of the runs' own ratios
+            "ratio_runs": m["ratio_runs"],
             "processes": 1 if best is one else 2,
             "http_1": one,
             "http_2": two,
         }
-    result: dict[str, Any] = {"cores": cores, "built_s": built, "routes": routes}
-    if FLOOR in http[1]:
-        floor = result["floor"] = {
-            "path": FLOOR,
-            "http_1": http[1][FLOOR],
-            "http_2": http[2][FLOOR],
-        }
+    clients = {r["client"] for m in measured.values() for r in (m["http_1"], m["http_2"])}
+    result: dict[str, Any] = {
+        "cores": cores,
+        "built_s": built,
+        "client": ", ".join(sorted(clients)),
+        "routes": routes,
+    }
+    if FLOOR in measured:
+        floor = result["floor"] = {"path": FLOOR, **measured[FLOOR]}
         best_floor = max(floor["http_1"]["qps"], floor["http_2"]["qps"])
         for route in routes.values():
             route["of_floor"] = route["http"] / best_floor
@@ -394,7 +453,8 @@ def run(
 
 
 def report(result: dict[str, Any]) -> None:
-    print(f"\nbench_serve on {result['cores']} cores, {CLIENTS} clients")
+    client = result["client"]
+    print(f"\nbench_serve on {result['cores']} cores, {CLIENTS} connections from {client}")
     head = (
         f"{'route':20} {'1 thread/s':>10} {'capacity':>9} {'HTTP 1p':>8} {'HTTP 2p':>8} "
         f"{'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'client cpu':>10}"
@@ -407,6 +467,8 @@ def report(result: dict[str, Any]) -> None:
             f"{one['qps']:>8.1f} {two['qps']:>8.1f} {r['ratio']:>6.2f} {r['p50_ms']:>7.1f} "
             f"{r['p99_ms']:>7.1f} {max(one['client_cpu_share'], two['client_cpu_share']):>10.1%}"
         )
+    runs = ", ".join(f"{k} {r['ratio_runs']}" for k, r in result["routes"].items())
+    print(f"  each run's ratio (in process and HTTP back to back): {runs}")
     floor = result.get("floor")
     if floor:
         one, two = floor["http_1"], floor["http_2"]
@@ -453,7 +515,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     try:
         if args.inprocess:
-            print(json.dumps(inprocess(work, args.data, args.inprocess, args.repeat)))
+            inprocess(work, args.data, args.inprocess)
             return
         homes = tuple(h for h in HOMES if h in args.homes.split(","))
         result = run(work, args.data, args.seconds, not args.no_peer, homes, args.repeat)

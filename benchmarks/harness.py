@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import socket
 import subprocess
 import sys
@@ -175,11 +176,18 @@ def hammer(
     seconds: float = 20.0,
     headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """``clients`` concurrent keep-alive connections from one asyncio process (aiohttp, from
-    ``requirements/bench.txt``) GET the ``requests`` (path, params) in turn, each once,
-    until all are answered or ``seconds`` pass. Returns requests per second, p50/p99
-    latency (ms), errors and the client's own CPU share of the machine (its process time
-    over wall time and cores: what it took from the server on a small machine)."""
+    """``clients`` concurrent keep-alive connections GET the ``requests`` (path, params) in
+    turn, each once, until all are answered or ``seconds`` pass. Returns requests per
+    second, p50/p99/max latency (ms), errors, the client used and its own CPU share of the
+    machine (its process time over wall time and cores: what it took from the server on a
+    small machine).
+
+    The client is ``wrk`` (Debian's, one thread, ``benchmarks/replay.lua``) where it is on
+    the PATH, else one asyncio process with aiohttp (``requirements/bench.txt``); set
+    ``BENCH_CLIENT=aiohttp`` to choose it. On 2 cores wrk took 3% of the machine where
+    aiohttp took 10%, CPU the server had back (benchmarks/README.md)."""
+    if os.environ.get("BENCH_CLIENT", "wrk") == "wrk" and shutil.which("wrk"):
+        return _wrk(base, requests, clients, seconds, headers or {})
     import asyncio
 
     import aiohttp
@@ -218,4 +226,54 @@ def hammer(
         elapsed = asyncio.run(run())
     cpu = time.process_time() - cpu
     share = cpu / elapsed / (os.cpu_count() or 1)
-    return {**rates(latencies, elapsed, errors), "client_cpu_share": share}
+    return {**rates(latencies, elapsed, errors), "client_cpu_share": share, "client": "aiohttp"}
+
+
+def _wrk(
+    base: str,
+    requests: list[tuple[str, dict[str, Any]]],
+    clients: int,
+    seconds: float,
+    headers: dict[str, str],
+) -> dict[str, Any]:
+    """:func:`hammer` with wrk: one thread, ``clients`` connections, ``replay.lua`` sending
+    the requests in order and timing from the first sent to the last answered."""
+    from urllib.parse import urlencode
+
+    with tempfile.TemporaryDirectory(prefix="bench-wrk-") as tmp:
+        listed = Path(tmp) / "paths.lua"
+        quoted = (
+            json.dumps(path + ("?" + urlencode(params, doseq=True) if params else ""))
+            for path, params in requests
+        )  # JSON's string escapes are Lua's for these (ASCII, no control characters)
+        listed.write_text("return {\n" + ",\n".join(quoted) + "\n}\n", encoding="ascii")
+        command = ["wrk", "-t1", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--latency"]
+        for name, value in headers.items():
+            command += ["-H", f"{name}: {value}"]
+        command += ["-s", str(Path(__file__).with_name("replay.lua")), base]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        out = subprocess.run(
+            command,
+            env={**os.environ, "REPLAY_PATHS": str(listed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    answered = min(int(got["answered"]), len(requests))
+    if answered == len(requests):  # ended by the last answer
+        elapsed = float(got["finished"]) - float(got["started"])
+    else:  # ended by the clock
+        elapsed = float(got["duration_s"])
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {
+        "qps": answered / elapsed,
+        "p50_ms": got["p50_us"] / 1000,
+        "p99_ms": got["p99_us"] / 1000,
+        "max_ms": got["max_us"] / 1000,
+        "requests": answered,
+        "errors": int(got["failed"]) + int(got["socket_errors"]),
+        "client_cpu_share": cpu / elapsed / (os.cpu_count() or 1),
+        "client": "wrk",
+    }
