@@ -267,7 +267,28 @@ def test_search_before_startup_is_503(built: Settings) -> None:
 
 
 def test_openapi_lists_search(client: TestClient) -> None:
-    assert "/search" in client.get("/openapi.json").json()["paths"]
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "/search" in paths
+    # the list routes are served directly (serve.app._serve_directly); their documents stay
+    for path in ("/search", "/recommend", "/similar", "/bought-together"):
+        assert set(paths[path]) == {"get"}, path
+        assert paths[path]["get"]["parameters"], path
+
+
+def test_list_routes_answer_get_alone(client: TestClient) -> None:
+    for path in ("/search", "/recommend", "/similar", "/bought-together"):
+        assert client.head(path).status_code == 405, path
+        assert client.post(path).status_code == 405, path
+
+
+def test_a_directly_served_endpoint_must_take_the_request_alone(built: Settings) -> None:
+    from shopmind.serve.app import _serve_directly
+
+    async def endpoint(request: Any, k: int) -> Any:
+        return None
+
+    with pytest.raises(TypeError, match="/x: served directly"):
+        _serve_directly(create_app(built), {"/x": endpoint})
 
 
 # -- the store and the build -------------------------------------------------------------------

@@ -226,11 +226,19 @@ def test_several_processes_serve_one_store_and_all_see_a_catalog_write(tmp_path:
             if hits and hits[0]["id"] == "z1":
                 found.add(process_id)
         assert found == seen, f"the write reached {len(found)} of 2 processes:\n{_tail(log)}"
+
+        # each settles its heap at start-up, and again at the tick after the re-index
+        def settled() -> list[int]:
+            text = _tail(log, 50_000)
+            return [text.count(f"[process {p}] shopmind.serve.heap: heap settled") for p in seen]
+
+        deadline = time.monotonic() + 10.0
+        while min(settled()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert min(settled()) >= 2, f"heap settles per process: {settled()}\n{_tail(log)}"
     finally:
         _stop(process)
     text = _tail(log, 20_000)
     assert "Traceback" not in text
     for process_id in seen:  # the two processes' lines can be told apart
         assert f"[process {process_id}] shopmind." in text, text
-        # each settled its heap at start-up, and again after the write's re-index
-        assert text.count(f"[process {process_id}] shopmind.serve.heap: heap settled") >= 2
