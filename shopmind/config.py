@@ -456,6 +456,16 @@ class ServeConfig(_Section):
     )
     key_burst: int = Field(default=200, ge=1, description="Requests a key may save up for a burst.")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    search_threads: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description="Searches a server process computes at once off the event loop (hybrid, "
+        "ranked or with ads); the others wait their turn, first come first served. Measured on "
+        "2 cores: concurrent hybrid searches, each reading every product vector, slowed each "
+        "other (two processes, one at a time each: 180 -> 195 searches/s, p99 84-107 -> 56-79 "
+        "ms). 0: the cores over serve.workers, at least 1.",
+    )
     heap_settle_s: float = Field(
         default=10.0,
         ge=0,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 import click
 
 from shopmind import __version__
-from shopmind.config import CONFIG_ENV, LOG_FORMAT, Settings, load
+from shopmind.config import CONFIG_ENV, ENV_PREFIX, LOG_FORMAT, Settings, load
 from shopmind.errors import ConfigError, NotFound, ShopmindError
 from shopmind.search import SORT_ORDERS, Filters
 from shopmind.store import Store, open_store
@@ -1030,6 +1030,8 @@ def _serve(
         if config is not None:
             os.environ[CONFIG_ENV] = str(Path(config).resolve())
         os.environ[WORKER_LOG_ENV] = str(logging.getLogger().level)  # -v reaches them too
+        # and how many they are (--workers too): each takes its share of the cores
+        os.environ[f"{ENV_PREFIX}SERVE__WORKERS"] = str(processes)
         from shopmind.serve.processes import serve_processes
 
         # each process listens on a socket of its own (SO_REUSEPORT), so a burst of

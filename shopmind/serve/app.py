@@ -58,6 +58,7 @@ from shopmind.search import SearchEngine
 from shopmind.search.live import LiveSearch
 from shopmind.security.keys import keys_path
 from shopmind.serve.auth import KeyCheck
+from shopmind.serve.compute import open_slots
 from shopmind.serve.heap import HeapKeeper
 from shopmind.serve.limits import BodySizeLimit
 from shopmind.serve.openapi import install as document_errors
@@ -308,7 +309,12 @@ def create_app(settings: Settings) -> FastAPI:
         )
         app.state.ranker = _live_ranker(app, settings)
         app.state.assistant = _live_assistant(app, settings)
-        logger.info("shopmind serving %s", settings.store_url)
+        slots = open_slots(app, settings.serve)
+        logger.info(
+            "shopmind serving %s (searches off the event loop: %d at a time)",
+            settings.store_url,
+            slots,
+        )
         keeper = _heap_keeper(app, settings.serve.heap_settle_s)
         try:
             yield

@@ -17,6 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from shopmind.serve.compute import cores
+
 SHOPMIND = Path(sys.executable).parent / "shopmind"
 START_TIMEOUT_S = 60.0
 
@@ -242,3 +244,6 @@ def test_several_processes_serve_one_store_and_all_see_a_catalog_write(tmp_path:
     assert "Traceback" not in text
     for process_id in seen:  # the two processes' lines can be told apart
         assert f"[process {process_id}] shopmind." in text, text
+    # --workers 2 reached each process: the two share the cores for their searches
+    slots = f"searches off the event loop: {max(1, cores() // 2)} at a time"
+    assert log.read_text(errors="replace").count(slots) == 2, text

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
-from starlette.concurrency import run_in_threadpool
 
 from shopmind.errors import InvalidInput, RowError
 from shopmind.experiments.assign import Running
@@ -22,6 +21,7 @@ from shopmind.serve.arms import (
     search_engine_for,
     variant_arms,
 )
+from shopmind.serve.compute import in_search_slot
 from shopmind.serve.deps import (
     Ranking,
     SettingsDep,
@@ -60,8 +60,8 @@ async def search(request: Request) -> JSONResponse:
     """Products for a query, best first, each with a reasons tree; facet counts over all.
 
     Lexical-only engines answer on the event loop (measured: the thread pool's hand-off cost
-    them half their rate); hybrid ones in the thread pool, where the encoder and the vector
-    product release the GIL and two queries share the cores (51 -> 61 queries/s here).
+    them half their rate); hybrid ones in a worker thread, where the encoder and the vector
+    product release the GIL, ``serve.search_threads`` at a time (:mod:`shopmind.serve.compute`).
     With a trained ranker (``rank.enabled``), the top ``rank.candidates`` by relevance are
     re-ordered for the visitor (``user`` or ``session``) and each hit gains a ranker branch;
     with live campaigns (``ads.enabled``), sponsored products that pass the filters take the
@@ -136,7 +136,7 @@ async def search(request: Request) -> JSONResponse:
     # lexical-only and without a ranker, ads or interleaving, the request never leaves the
     # event loop
     fast = engine.dense is None and not ranked and not ads and interleave is None
-    return plain_json(run() if fast else await run_in_threadpool(run))
+    return plain_json(run() if fast else await in_search_slot(request, run))
 
 
 def _interleaved(
