@@ -127,8 +127,12 @@ class SearchResult:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     did_you_mean: str | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        """The wire form shared by ``GET /search`` and ``shopmind search --json``."""
+    def as_dict(self, trees: bool = True) -> dict[str, Any]:
+        """The wire form shared by ``GET /search`` and ``shopmind search --json``.
+
+        ``trees=False`` leaves each hit's reasons as its :class:`Node`, which orjson writes
+        as the very same JSON (a dataclass, its fields in order): the HTTP answer's path,
+        where making the dicts first cost a lexical search 45 µs of its 1.2 ms."""
         return {
             "hits": [
                 {
@@ -141,7 +145,7 @@ class SearchResult:
                     "brand": h.product.brand,
                     "in_stock": h.product.in_stock,
                     "image_url": h.product.image_url,
-                    "reasons": h.reasons.as_dict(),
+                    "reasons": h.reasons.as_dict() if trees else h.reasons,
                     "sponsored": False,
                 }
                 for h in self.hits

@@ -73,9 +73,10 @@ def search_list(
     settings: Settings,
     ask: SearchAsk,
     engine: SearchEngine | None = None,
+    trees: bool = True,
 ) -> tuple[dict[str, Any], Ranking]:
-    """The organic ``/search`` answer (``SearchResult.as_dict``) and the ranker stage used,
-    from ``engine`` (an experiment's variant) or the serving one.
+    """The organic ``/search`` answer (``SearchResult.as_dict``, ``trees`` as there) and the
+    ranker stage used, from ``engine`` (an experiment's variant) or the serving one.
 
     Reads the visitor's events when a ranker is on: call it off the event loop then.
     """
@@ -94,7 +95,7 @@ def search_list(
         reorder=stage.reorder,
         candidates=settings.rank.candidates,
     )
-    return result.as_dict(), stage
+    return result.as_dict(trees), stage
 
 
 def visitor_of(user: str | None, session: str | None) -> str | None:
@@ -164,15 +165,16 @@ def bought_together_list(
     return (engine if engine is not None else recommend_engine(request)).bought_together(item, k)
 
 
-def pick_dicts(picks: list[Pick]) -> list[dict[str, Any]]:
-    """The wire form of picks, as ``/recommend``, ``/similar`` and ``/bought-together`` send."""
+def pick_dicts(picks: list[Pick], trees: bool = True) -> list[dict[str, Any]]:
+    """The wire form of picks, as ``/recommend``, ``/similar`` and ``/bought-together`` send;
+    ``trees=False`` leaves the reasons as nodes for orjson (``SearchResult.as_dict``)."""
     return [
         {
             "id": p.id,
             "title": p.title,
             "score": round(p.score, 6),
             **shown_fields(p.product),
-            "reasons": p.reasons.as_dict(),
+            "reasons": p.reasons.as_dict() if trees else p.reasons,
             "sponsored": False,
         }
         for p in picks

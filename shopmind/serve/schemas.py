@@ -81,7 +81,9 @@ class PlainJSON(JSONResponse):
 
 def plain_json(content: dict[str, Any]) -> JSONResponse:
     """An answer already made of plain JSON values (dicts, lists, str, numbers, None, bool),
-    such as a result list with its reasons trees, sent as it is.
+    such as a result list with its reasons trees, sent as it is. A tree may also be left as
+    its :class:`~shopmind.explain.tree.Node`: orjson writes a dataclass as the dict of its
+    fields in order, the very JSON ``Node.as_dict`` gives (``SearchResult.as_dict``).
 
     FastAPI otherwise walks every value of a returned dict to make it JSON-able, which on a
     10-hit search page with its trees cost 1.0 ms of the request's CPU against 0.13 ms for

@@ -140,6 +140,23 @@ def test_similar_and_bought_together(client: TestClient) -> None:
     assert hit["id"] not in [i["id"] for i in together]
 
 
+def test_the_lists_trees_leave_as_the_dicts_they_are(client: TestClient) -> None:
+    """The routes hand orjson the trees as nodes; the JSON is what ``as_dict`` makes."""
+    from shopmind.serve.lists import pick_dicts
+    from shopmind.serve.schemas import PlainJSON
+
+    engine = client.app.state.recommend.engine  # type: ignore[attr-defined]
+    item = _get(client, "/recommend", user="u001", k=1)[0]["id"]
+    for path, picks in (
+        ("/similar", engine.similar(item, 5)),
+        ("/bought-together", engine.bought_together(item, 5)),
+    ):
+        assert picks
+        assert PlainJSON(pick_dicts(picks, trees=False)).body == PlainJSON(pick_dicts(picks)).body
+        served = _get(client, path, item=item, k=5)
+        assert [i["reasons"] for i in served] == [i["reasons"] for i in pick_dicts(picks)]
+
+
 def test_unknown_product_is_a_404_naming_it(client: TestClient) -> None:
     response = client.get("/similar", params={"item": "no-such-sku"})
     assert response.status_code == 404

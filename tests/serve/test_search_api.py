@@ -145,6 +145,20 @@ def test_reasons_tree(client: TestClient) -> None:
         assert _labels(tree["children"][2]) == ["category: Electronics"]
 
 
+def test_reasons_trees_leave_as_the_dicts_they_are(client: TestClient) -> None:
+    """The route hands orjson the trees as nodes; the JSON is what ``as_dict`` makes."""
+    from shopmind.serve.schemas import PlainJSON
+
+    engine = client.app.state.search.engine  # type: ignore[attr-defined]
+    for q in ("wirless earbuds", "无线耳机", "rice cooker"):
+        result = engine.search(q, k=5)
+        nodes, dicts = result.as_dict(trees=False), result.as_dict()
+        assert nodes["hits"] and not isinstance(nodes["hits"][0]["reasons"], dict)
+        assert PlainJSON(nodes).body == PlainJSON(dicts).body
+        served = _search(client, q=q, k=5)["hits"]
+        assert [h["reasons"] for h in served] == [h["reasons"] for h in dicts["hits"]]
+
+
 def test_chinese_query(client: TestClient) -> None:
     data = _search(client, q="蓝牙耳机", k=4)
     assert len(data["hits"]) == 4

@@ -64,7 +64,7 @@ def _items(
 ) -> JSONResponse:
     settings = request.app.state.settings
     arms = arms if arms is not None else Arms(settings)
-    items = pick_dicts(picks)
+    items = pick_dicts(picks, trees=False)  # orjson writes the nodes as they are
     head = answered(request, arms.settings, route, visitor, item, arms, items, started)
     return plain_json({**head, "items": items})
 
@@ -141,7 +141,7 @@ async def recommend(request: Request) -> JSONResponse:
         variant = recommend_engine_for(request, engine, a)
         wanted = candidates(a.settings, k)
         picks, stage = recommend_list(request, store, a.settings, visitor, wanted, filters, variant)
-        return explored(request, a.settings, pick_dicts(picks), k), stage
+        return explored(request, a.settings, pick_dicts(picks, trees=False), k), stage
 
     def run() -> dict[str, Any]:
         if arms.interleave is not None:

@@ -115,7 +115,8 @@ async def search(request: Request) -> JSONResponse:
             result, stage = _interleaved(request, store, settings, ask, engine, arms, interleave)
         else:
             variant = search_engine_for(request, engine, arms)
-            result, stage = search_list(request, store, live, ask, variant)
+            # the trees stay nodes: orjson writes them as they are
+            result, stage = search_list(request, store, live, ask, variant, trees=False)
         if ads:
             result["hits"] = with_ads(
                 request,
@@ -150,7 +151,9 @@ def _interleaved(
 ) -> tuple[dict[str, Any], Ranking]:
     """One page drafted from every variant's page (team draft); each hit names its team."""
     answers = [
-        search_list(request, store, a.settings, ask, search_engine_for(request, engine, a))
+        search_list(
+            request, store, a.settings, ask, search_engine_for(request, engine, a), trees=False
+        )
         for a in variant_arms(request, settings, arms, running)
     ]
     result, stage = answers[0]
