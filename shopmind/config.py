@@ -463,7 +463,7 @@ class ServeConfig(_Section):
         description="Searches a server process computes at once off the event loop (hybrid, "
         "ranked or with ads); the others wait their turn, first come first served. Measured on "
         "2 cores: concurrent hybrid searches, each reading every product vector, slowed each "
-        "other (two processes, one at a time each: 180 -> 195 searches/s, p99 84-107 -> 56-79 "
+        "other (two processes, one at a time each: 190 -> 216 searches/s, p99 84-119 -> 51-76 "
         "ms). 0: the cores over serve.workers, at least 1.",
     )
     heap_settle_s: float = Field(

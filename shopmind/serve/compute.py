@@ -6,10 +6,10 @@ pool (40 threads), every search in flight ran at once: eight clients' hybrid sea
 2 cores each read every product vector (42 MB on HomeDepot) at the same time as the others,
 and queued for the GIL behind them. Measured with 8 clients, alternating two servers that
 differed only in this (benchmarks/README.md, "Serving, sixth pass"): with two processes
-and one search at a time in each, 180 -> 195 searches/s (median of six runs), p99 84-107
--> 56-79 ms; with one process and two at a time, 112 -> 132/s, p99 146 -> 80 ms. The
-others wait their turn in arrival order (anyio's capacity limiter is first come, first
-served).
+and one search at a time in each, 190 -> 216 searches/s (medians of six runs), p99 84-119
+-> 51-76 ms; with one process and two at a time, 126 -> 148/s, p99 120-148 -> 69-81 ms.
+The others wait their turn in arrival order (anyio's capacity limiter is first come,
+first served).
 
 Recommendations stay on the shared pool: visitors scored at the same moment share one
 model call (:mod:`shopmind.batching`), which a bound would take away (measured: no gain
