@@ -233,9 +233,13 @@ def inprocess(work: Path, data: Path, which: str) -> None:
             for _, p in warm[label]:
                 call(p)
         print(json.dumps({"ready": sorted(calls)}), flush=True)
+        runs: dict[int, dict[str, list[tuple[str, dict[str, Any]]]]] = {}  # each read once
         for line in sys.stdin:
-            label, run = line.rsplit(" ", 1)
-            requests = [p for _, p in _requests(work, data, int(run))[label]]
+            label, number = line.rsplit(" ", 1)
+            run = int(number)
+            if run not in runs:
+                runs[run] = _requests(work, data, run)
+            requests = [p for _, p in runs[run][label]]
             print(json.dumps({"qps": _rate(calls[label], requests)}), flush=True)
 
 
@@ -285,6 +289,7 @@ def measure_home(
     falls on all three alike. Per route: the runs' rates and their ratios."""
     cores = os.cpu_count() or 1
     warm = _requests(work, data, WARM)
+    runs = [_requests(work, data, run) for run in range(repeat)]
     labels = [label for label, (home, _) in ROUTES.items() if home == which]
     engine = _InProcess(work, data, which)
     servers: dict[int, tuple[subprocess.Popen[bytes], str]] = {}
@@ -300,7 +305,7 @@ def measure_home(
         for label in labels:
             measured: dict[str, list[Any]] = {"one": [], "http_1": [], "http_2": [], "ratio": []}
             for run in range(repeat):
-                asked = _requests(work, data, run)[label]
+                asked = runs[run][label]
                 steps = ["one", "http_1", "http_2"]
                 for step in steps if run % 2 == 0 else steps[::-1]:
                     if step == "one":
